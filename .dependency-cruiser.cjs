@@ -1,0 +1,60 @@
+/**
+ * The layer rules of DESIGN.md §2, checked by `npm run lint`.
+ * domain → ports ← adapters; handlers and cli build containers; nothing imports them back.
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'src/domain imports only src/domain and src/ports: no SDK, no npm package, no node: module, no adapter.',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { pathNot: '^src/(domain|ports)/' },
+    },
+    {
+      name: 'ports-import-nothing-of-ours',
+      comment: 'src/ports imports nothing outside src/ports (and no package).',
+      severity: 'error',
+      from: { path: '^src/ports/' },
+      to: { pathNot: '^src/ports/' },
+    },
+    {
+      name: 'adapters-below-the-composition-root',
+      comment: 'Adapters may use ports and domain types, never handlers, cli or the containers.',
+      severity: 'error',
+      from: { path: '^src/adapters/' },
+      to: { path: '^src/(handlers|cli|container)/' },
+    },
+    {
+      name: 'local-and-aws-adapters-stay-apart',
+      severity: 'error',
+      from: { path: '^src/adapters/(local|sources)/' },
+      to: { path: '^src/adapters/aws/' },
+    },
+    {
+      name: 'aws-adapters-stay-apart-from-local',
+      severity: 'error',
+      from: { path: '^src/adapters/aws/' },
+      to: { path: '^src/adapters/(local|sources)/' },
+    },
+    {
+      name: 'nothing-imports-the-entry-points',
+      comment: 'Handlers and the CLI are leaves: library code never imports them.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(cli|handlers)/' },
+      to: { path: '^src/(cli|handlers)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+};

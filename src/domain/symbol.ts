@@ -1,0 +1,45 @@
+// One optional leading caret (indices), alphanumeric parts joined by single '.' or '-'
+// (BRK-B, 0700.HK, BTC-USD), and at most one '=' suffix (EURUSD=X, GC=F). No '..', no '/',
+// nothing that could climb out of a storage key or close an SQL string.
+const SYMBOL = /^\^?[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*(?:=[A-Za-z0-9]+)?$/;
+
+/** Longest symbol accepted. */
+export const MAX_SYMBOL_LENGTH = 16;
+
+/**
+ * Returns the upper-case symbol, or `undefined` if the text is not a valid symbol.
+ * Only ASCII letters count: look-alikes (`ſ`, `ı`, full-width letters) are refused before
+ * upper-casing could turn them into ASCII.
+ *
+ * @example
+ * normaliseSymbol('brk-b');   // 'BRK-B'
+ * normaliseSymbol('../etc');  // undefined
+ */
+export function normaliseSymbol(text: unknown): string | undefined {
+  if (typeof text !== 'string' || text.length === 0 || text.length > MAX_SYMBOL_LENGTH) return undefined;
+  return SYMBOL.test(text) ? text.toUpperCase() : undefined;
+}
+
+/**
+ * Parses a comma-separated symbol list (CLI flags, query parameters), rejecting the whole
+ * list with a message naming the first bad entry.
+ *
+ * @example
+ * parseSymbolList('aapl, msft'); // { ok: true, symbols: ['AAPL', 'MSFT'] }
+ */
+export function parseSymbolList(text: string): { ok: true; symbols: string[] } | { ok: false; message: string } {
+  const symbols: string[] = [];
+  for (const part of text.split(',')) {
+    const trimmed = part.trim();
+    if (trimmed === '') continue;
+    const symbol = normaliseSymbol(trimmed);
+    if (symbol === undefined)
+      return {
+        ok: false,
+        message: `not a valid symbol: ${JSON.stringify(trimmed)} (1–16 of A–Z 0–9 . - ^ =, e.g. AAPL, BRK-B, ^GSPC, EURUSD=X)`,
+      };
+    if (!symbols.includes(symbol)) symbols.push(symbol);
+  }
+  if (symbols.length === 0) return { ok: false, message: 'the symbol list is empty' };
+  return { ok: true, symbols };
+}
