@@ -2,7 +2,7 @@
  * tickflow — the library API: the exact domain core, the use cases, the ports and the
  * adapters. Handlers live at `tickflow/lambda/*`, the command line at `tickflow` (bin).
  */
-export type * from './ports/model.js';
+
 export { alertId, compareAlerts, makeAlert, trendOf } from './domain/alert.js';
 export { type EnrichContext, enrich, partitionDay, partitionOf } from './domain/enrich.js';
 export { exactSign, ratioToDouble } from './domain/exact.js';
@@ -21,3 +21,4 @@ export {
   TrendTracker,
 } from './domain/trend-tracker.js';
 export { MAX_RECORD_BYTES, type ValidateOptions, type ValidationResult, validateTick } from './domain/validate-tick.js';
+export type * from './ports/model.js';
