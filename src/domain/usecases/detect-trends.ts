@@ -1,0 +1,203 @@
+import type { AlertPublisher } from '../../ports/alert-publisher.port.js';
+import type { Clock } from '../../ports/clock.port.js';
+import { InFlightError } from '../../ports/errors.js';
+import type { FlowObserver } from '../../ports/flow-observer.port.js';
+import type { Logger } from '../../ports/logger.port.js';
+import type { MarketStore } from '../../ports/market-store.port.js';
+import type { Alert, ChangeRecord, StoredTick, TrendRecord } from '../../ports/model.js';
+import { makeAlert } from '../alert.js';
+import { unitsToPrice } from '../price.js';
+import { parseTickKeys } from '../store-layout.js';
+import { resolveTrendOptions, TickOutcome, type TrendOptions, TrendTracker } from '../trend-tracker.js';
+import { messageOf } from './ingest-batch.js';
+
+/** The ports `DetectTrends` talks to. */
+export interface DetectTrendsPorts {
+  readonly store: MarketStore;
+  readonly alerts: AlertPublisher;
+  readonly clock: Clock;
+  readonly observer: FlowObserver;
+  readonly logger: Logger;
+}
+
+/** Options of `DetectTrends`. */
+export interface DetectTrendsOptions extends TrendOptions {
+  /** How long an invocation may hold the right to publish a symbol's pending alerts (ms, default 60 s). */
+  readonly claimMs?: number;
+}
+
+/** The result of one batch of change records. */
+export interface DetectTrendsResult {
+  /** Sequence number of the earliest change record to deliver again, if any symbol failed. */
+  readonly firstFailure: string | undefined;
+  /** Alerts published by this call. */
+  readonly published: readonly Alert[];
+}
+
+/**
+ * The trend use case: for each symbol with new ticks in the change records, read its TREND
+ * state and recent ticks (one query), run the `TrendTracker` over the ticks not yet
+ * applied, record the alerts atomically with the new state (outbox), publish them, and mark
+ * them sent. A retried batch finds the state advanced and repeats nothing; alerts recorded
+ * but not confirmed sent are published by whoever next holds the symbol's claim.
+ *
+ * @example
+ * const detect = new DetectTrends({ store, alerts, clock, observer, logger }, { short: 5, long: 20 });
+ * const { firstFailure } = await detect.execute(changeRecords);
+ */
+export class DetectTrends {
+  private readonly options: Required<TrendOptions>;
+  private readonly claimMs: number;
+
+  constructor(
+    private readonly ports: DetectTrendsPorts,
+    options: DetectTrendsOptions = {},
+  ) {
+    this.options = resolveTrendOptions(options);
+    this.claimMs = options.claimMs ?? 60_000;
+  }
+
+  async execute(records: readonly ChangeRecord[]): Promise<DetectTrendsResult> {
+    // Per symbol: the newest tick timestamp and the first record (for failure reporting).
+    const bySymbol = new Map<string, { first: number; maxTimestamp: number; count: number }>();
+    records.forEach((record, index) => {
+      if (record.eventName !== 'INSERT') return;
+      const keys = parseTickKeys(record.keys.pk, record.keys.sk);
+      if (keys === undefined) return;
+      const entry = bySymbol.get(keys.symbol);
+      if (entry === undefined) bySymbol.set(keys.symbol, { first: index, maxTimestamp: keys.timestamp, count: 1 });
+      else {
+        entry.maxTimestamp = Math.max(entry.maxTimestamp, keys.timestamp);
+        entry.count++;
+      }
+    });
+
+    const published: Alert[] = [];
+    let earliest = records.length;
+    const results = await Promise.allSettled(
+      [...bySymbol].map(([symbol, entry]) => this.detect(symbol, entry.maxTimestamp, entry.count, published)),
+    );
+    [...bySymbol.values()].forEach((entry, i) => {
+      const r = results[i];
+      if (r?.status === 'rejected') {
+        this.ports.logger.warn('trend: symbol left for redelivery', { error: messageOf(r.reason) });
+        earliest = Math.min(earliest, entry.first);
+      }
+    });
+    if (published.length > 0) this.ports.observer.alerted(published);
+    const firstFailure = earliest < records.length ? (records[earliest] as ChangeRecord).sequenceNumber : undefined;
+    return { firstFailure, published };
+  }
+
+  /** Detects one symbol's crossovers; alerts confirmed sent are pushed to `published` as they go. */
+  private async detect(symbol: string, maxTimestamp: number, newCount: number, published: Alert[]): Promise<void> {
+    let state = await this.ports.store.getTrend(symbol);
+    if (state.pending.length > 0) state = await this.publishPending(state, published);
+    if (state.lastTimestamp !== null && maxTimestamp <= state.lastTimestamp) return;
+
+    const { window, fresh } = await this.readTicks(symbol, state.lastTimestamp, maxTimestamp, newCount);
+    const tracker = TrendTracker.fromState(
+      { short: this.options.short, long: this.options.long, last: state.last, lastTimestamp: state.lastTimestamp, units: window },
+      this.options.priceDecimals,
+    );
+    const alerts: Alert[] = [];
+    for (const tick of fresh) {
+      const outcome = tracker.update(tick.timestamp, tick.units);
+      if (outcome === TickOutcome.GoldenCross || outcome === TickOutcome.DeathCross) {
+        alerts.push(
+          makeAlert({
+            symbol,
+            signal: outcome === TickOutcome.GoldenCross ? 'GOLDEN_CROSS' : 'DEATH_CROSS',
+            timestamp: tick.timestamp,
+            price: unitsToPrice(tick.units, this.options.priceDecimals),
+            smaShort: tracker.smaShort as number,
+            smaLong: tracker.smaLong as number,
+          }),
+        );
+      }
+    }
+    const now = this.ports.clock.now();
+    const next: TrendRecord = {
+      symbol,
+      last: tracker.lastSign,
+      lastTimestamp: tracker.lastAppliedTimestamp,
+      version: state.version + 1,
+      pending: alerts,
+      claimedUntil: alerts.length > 0 ? now + this.claimMs : 0,
+    };
+    await this.ports.store.saveTrend(next, state.version, alerts);
+    if (alerts.length > 0) await this.publishPending(next, published, true);
+  }
+
+  /**
+   * Reads the window (the last `long` applied ticks, at or before `lastApplied`) and the
+   * fresh ticks (after it, up to `maxTimestamp`): usually one query, more only to catch up.
+   */
+  private async readTicks(
+    symbol: string,
+    lastApplied: number | null,
+    maxTimestamp: number,
+    newCount: number,
+  ): Promise<{ window: number[]; fresh: StoredTick[] }> {
+    const long = this.options.long;
+    const limit = long + newCount;
+    let older: StoredTick[] = [];
+    let before = maxTimestamp;
+    for (;;) {
+      const page = await this.ports.store.recentTicks(symbol, before, limit);
+      older = [...page, ...older];
+      const applied = lastApplied === null ? 0 : older.filter((t) => t.timestamp <= lastApplied).length;
+      const first = page[0];
+      if (page.length < limit || applied >= long || first === undefined) break;
+      before = first.timestamp - 1;
+    }
+    const isApplied = (t: StoredTick) => lastApplied !== null && t.timestamp <= lastApplied;
+    return {
+      window: older
+        .filter(isApplied)
+        .slice(-long)
+        .map((t) => t.units),
+      fresh: older.filter((t) => !isApplied(t)),
+    };
+  }
+
+  /**
+   * Publishes a TREND record's pending alerts and clears them. Claims them first (unless
+   * `claimed`, when the caller's own save just did), so two invocations never both send.
+   */
+  private async publishPending(state: TrendRecord, published: Alert[], claimed = false): Promise<TrendRecord> {
+    const now = this.ports.clock.now();
+    let current = state;
+    if (!claimed) {
+      if (state.claimedUntil > now) {
+        throw new InFlightError(`alerts of ${state.symbol} are being published by another invocation`);
+      }
+      current = { ...state, version: state.version + 1, claimedUntil: now + this.claimMs };
+      await this.ports.store.saveTrend(current, state.version, []);
+    }
+    let report: Awaited<ReturnType<AlertPublisher['publish']>>;
+    try {
+      report = await this.ports.alerts.publish(current.pending);
+    } catch (error) {
+      // Nothing was confirmed: give the claim back so the retry need not wait for it to lapse.
+      await this.ports.store.saveTrend({ ...current, version: current.version + 1, claimedUntil: 0 }, current.version, []).catch(() => {});
+      throw error;
+    }
+    const failedIds = new Set(report.failed.map((f) => f.alert.id));
+    const sent = current.pending.filter((a) => !failedIds.has(a.id));
+    const remaining = current.pending.filter((a) => failedIds.has(a.id));
+    // Leaving the pending list is what "sent" means; the alert records' status follows.
+    const cleared: TrendRecord = { ...current, version: current.version + 1, pending: remaining, claimedUntil: 0 };
+    await this.ports.store.saveTrend(cleared, current.version, []);
+    published.push(...sent);
+    if (sent.length > 0) {
+      await this.ports.store.markAlertsSent(sent).catch((error: unknown) => {
+        this.ports.logger.warn('trend: alert records not marked SENT', { symbol: state.symbol, error: messageOf(error) });
+      });
+    }
+    if (remaining.length > 0) {
+      throw new Error(`${remaining.length} alert(s) of ${state.symbol} could not be published: ${report.failed[0]?.error}`);
+    }
+    return cleared;
+  }
+}

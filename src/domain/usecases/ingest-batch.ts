@@ -1,0 +1,273 @@
+import type { Clock } from '../../ports/clock.port.js';
+import type { FlowObserver } from '../../ports/flow-observer.port.js';
+import type { Logger } from '../../ports/logger.port.js';
+import type { MarketStore } from '../../ports/market-store.port.js';
+import type { EnrichedTick, LatestAggregate, Partition, RejectCode, Rejection, StoredTick, StreamRecord } from '../../ports/model.js';
+import type { RawTickArchive } from '../../ports/raw-tick-archive.port.js';
+import type { RejectSink } from '../../ports/reject-sink.port.js';
+import { enrich, partitionOf } from '../enrich.js';
+import { advanceLatest } from '../latest-aggregate.js';
+import { DEFAULT_PRICE_DECIMALS } from '../price.js';
+import { DEFAULT_LONG } from '../trend-tracker.js';
+import { validateTick } from '../validate-tick.js';
+
+/** The ports `IngestBatch` talks to. */
+export interface IngestPorts {
+  readonly archive: RawTickArchive;
+  readonly rejects: RejectSink;
+  readonly store: MarketStore;
+  readonly clock: Clock;
+  readonly observer: FlowObserver;
+  readonly logger: Logger;
+}
+
+/** Options of `IngestBatch`. */
+export interface IngestOptions {
+  /** Decimals prices are quantised to (default 6). */
+  readonly priceDecimals?: number;
+  /** SMA-long period: how many units the `LATEST` item keeps (default 20). */
+  readonly long?: number;
+  /** `source` recorded for ticks that name none (default `stream`). */
+  readonly defaultSource?: string;
+}
+
+/** One batch of stream records from one shard, in order. */
+export interface IngestInput {
+  /** Deterministic for the batch (shard id and first sequence number): names the lake objects. */
+  readonly batchId: string;
+  readonly records: readonly StreamRecord[];
+}
+
+/** What became of each record: settled in the lake, or left for redelivery. */
+export type RecordOutcome = 'archived' | 'quarantined' | 'retry';
+
+/** The result of one batch. */
+export interface IngestResult {
+  readonly outcomes: readonly RecordOutcome[];
+  /** Sequence number of the earliest record to deliver again, if any failed transiently. */
+  readonly firstFailure: string | undefined;
+  readonly archived: number;
+  readonly quarantined: number;
+}
+
+interface Valid {
+  readonly index: number;
+  readonly tick: EnrichedTick;
+}
+interface Invalid {
+  readonly index: number;
+  readonly rejection: Rejection;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The ingest use case: decode → validate → enrich → route. Valid ticks go to the store
+ * (recent ticks of the symbol that are newer than its `LATEST`, and the new `LATEST`) and
+ * to the lake (one object per symbol-day); invalid records go to quarantine with code and
+ * message. A transient failure leaves the records from the earliest affected one for
+ * redelivery, and nothing at or after that point is written to the lake, so redelivery
+ * neither loses nor duplicates data.
+ *
+ * @example
+ * const ingest = new IngestBatch({ archive, rejects, store, clock, observer, logger });
+ * const { firstFailure } = await ingest.execute({ batchId: 'shard-1_100', records });
+ */
+export class IngestBatch {
+  private readonly priceDecimals: number;
+  private readonly long: number;
+  private readonly defaultSource: string;
+
+  constructor(
+    private readonly ports: IngestPorts,
+    options: IngestOptions = {},
+  ) {
+    this.priceDecimals = options.priceDecimals ?? DEFAULT_PRICE_DECIMALS;
+    this.long = options.long ?? DEFAULT_LONG;
+    this.defaultSource = options.defaultSource ?? 'stream';
+  }
+
+  async execute(input: IngestInput): Promise<IngestResult> {
+    const { records } = input;
+    const now = this.ports.clock.now();
+    const valid: Valid[] = [];
+    const invalid: Invalid[] = [];
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index] as StreamRecord;
+      const result = validateTick(record.data, { now, priceDecimals: this.priceDecimals, defaultSource: this.defaultSource });
+      if (result.ok) {
+        valid.push({ index, tick: enrich(result.tick, { ingestedAt: now, sequence: record.sequenceNumber, source: this.defaultSource }) });
+      } else {
+        invalid.push({ index, rejection: rejectionOf(record, result.code, result.message, now) });
+      }
+    }
+
+    const bySymbol = groupBy(valid, (v) => v.tick.symbol);
+    const store = await this.writeStore(bySymbol);
+    let cut = Math.min(store.cut, records.length);
+    const lakeOk = await this.writeLake(
+      input.batchId,
+      valid.filter((v) => v.index < cut),
+      invalid.filter((r) => r.index < cut),
+      now,
+    );
+    if (!lakeOk) cut = 0;
+
+    const outcomes: RecordOutcome[] = new Array(records.length).fill('retry');
+    for (const v of valid) if (v.index < cut) outcomes[v.index] = 'archived';
+    for (const r of invalid) if (r.index < cut) outcomes[r.index] = 'quarantined';
+    const settled = valid.filter((v) => v.index < cut);
+    const rejected: Partial<Record<RejectCode, number>> = {};
+    let quarantined = 0;
+    for (const r of invalid) {
+      if (r.index >= cut) continue;
+      quarantined++;
+      rejected[r.rejection.code] = (rejected[r.rejection.code] ?? 0) + 1;
+    }
+    const counts = { applied: 0, duplicates: 0, late: 0 };
+    for (const v of settled) counts[store.kind.get(v.index) ?? 'applied']++;
+    this.ports.observer.ingested({
+      accepted: settled.map((v) => v.tick),
+      ...counts,
+      rejected,
+      rejections: invalid.filter((r) => r.index < cut).map(({ rejection: { code, message, sequence } }) => ({ code, message, sequence })),
+      retried: records.length - cut,
+    });
+    const firstFailure = cut < records.length ? (records[cut] as StreamRecord).sequenceNumber : undefined;
+    if (firstFailure !== undefined) {
+      this.ports.logger.warn('ingest: records left for redelivery', {
+        batchId: input.batchId,
+        fromSequence: firstFailure,
+        count: records.length - cut,
+      });
+    }
+    return { outcomes, firstFailure, archived: settled.length, quarantined };
+  }
+
+  /**
+   * Writes the ticks that are new for each symbol, then each symbol's `LATEST`. Returns the
+   * index of the earliest record of a symbol whose writes failed (records.length if none),
+   * and how each valid record was classified.
+   */
+  private async writeStore(bySymbol: Map<string, Valid[]>): Promise<{ cut: number; kind: Map<number, 'applied' | 'duplicates' | 'late'> }> {
+    const kind = new Map<number, 'applied' | 'duplicates' | 'late'>();
+    const symbols = [...bySymbol.keys()];
+    if (symbols.length === 0) return { cut: Number.POSITIVE_INFINITY, kind };
+    const firstIndexOf = (symbol: string) => (bySymbol.get(symbol) as Valid[])[0]?.index ?? 0;
+    let previous: Map<string, LatestAggregate>;
+    try {
+      previous = await this.ports.store.getLatest(symbols);
+    } catch (error) {
+      this.ports.logger.warn('ingest: reading LATEST failed', { error: messageOf(error) });
+      return { cut: 0, kind };
+    }
+
+    const fresh = new Map<string, StoredTick[]>();
+    for (const [symbol, items] of bySymbol) {
+      let watermark = previous.get(symbol)?.lastTimestamp ?? Number.NEGATIVE_INFINITY;
+      const ticks: StoredTick[] = [];
+      for (const { index, tick } of items) {
+        if (tick.timestamp > watermark) {
+          watermark = tick.timestamp;
+          ticks.push({ symbol, timestamp: tick.timestamp, units: tick.units, volume: tick.volume });
+          kind.set(index, 'applied');
+        } else {
+          kind.set(index, tick.timestamp === watermark ? 'duplicates' : 'late');
+        }
+      }
+      if (ticks.length > 0) fresh.set(symbol, ticks);
+    }
+    if (fresh.size === 0) return { cut: Number.POSITIVE_INFINITY, kind };
+
+    let cut = Number.POSITIVE_INFINITY;
+    try {
+      await this.ports.store.putTicks([...fresh.values()].flat());
+    } catch (error) {
+      this.ports.logger.warn('ingest: writing recent ticks failed', { error: messageOf(error) });
+      for (const symbol of fresh.keys()) cut = Math.min(cut, firstIndexOf(symbol));
+      return { cut, kind };
+    }
+    const writes = [...fresh].map(([symbol, ticks]) => this.ports.store.putLatest(advanceLatest(previous.get(symbol), ticks, this.long)));
+    const results = await Promise.allSettled(writes);
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') {
+        const symbol = [...fresh.keys()][i] as string;
+        this.ports.logger.warn('ingest: writing LATEST failed', { symbol, error: messageOf(r.reason) });
+        cut = Math.min(cut, firstIndexOf(symbol));
+      }
+    });
+    return { cut, kind };
+  }
+
+  /** Archives valid ticks per symbol-day and quarantines rejects per day; false if any write failed. */
+  private async writeLake(batchId: string, valid: Valid[], invalid: Invalid[], now: number): Promise<boolean> {
+    const writes: Promise<string>[] = [];
+    const groups = groupBy(valid, (v) => `${v.tick.symbol}/${v.tick.partition.year}-${v.tick.partition.month}-${v.tick.partition.day}`);
+    for (const items of groups.values()) {
+      const first = (items[0] as Valid).tick;
+      writes.push(
+        this.ports.archive.writeSymbolDay(
+          batchId,
+          first.symbol,
+          first.partition,
+          items.map((v) => v.tick),
+        ),
+      );
+    }
+    if (invalid.length > 0) {
+      const day: Partition = partitionOf(now);
+      writes.push(
+        this.ports.rejects.writeRejects(
+          batchId,
+          day,
+          invalid.map((r) => r.rejection),
+        ),
+      );
+    }
+    const results = await Promise.allSettled(writes);
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length > 0) {
+      this.ports.logger.warn('ingest: lake writes failed; the batch will be delivered again', {
+        batchId,
+        failed: failed.length,
+        error: messageOf(failed[0]?.reason),
+      });
+      return false;
+    }
+    return true;
+  }
+}
+
+function rejectionOf(record: StreamRecord, code: RejectCode, message: string, now: number): Rejection {
+  let text: string;
+  let encoding: 'utf8' | 'base64' = 'utf8';
+  try {
+    text = utf8.decode(record.data);
+  } catch {
+    text = toBase64(record.data);
+    encoding = 'base64';
+  }
+  return { code, message, record: text, encoding, sequence: record.sequenceNumber, receivedAt: now };
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+/** The message of an unknown thrown value, for logs. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,63 @@
+import type { Clock } from '../../ports/clock.port.js';
+import type { SourceItem, TickSource } from '../../ports/tick-source.port.js';
+import type { FlowCounts, FlowStats } from '../flow-stats.js';
+import type { ProduceTicks } from './produce-ticks.js';
+
+/** The summary of a replay: the flow's counts, what could not be delivered, and the time taken. */
+export interface ReplayStats extends FlowCounts {
+  /** Records the stream refused for good (0 on the in-memory stream). */
+  undelivered: number;
+  elapsedMs: number;
+  ticksPerSecond: number;
+}
+
+/** What `Replay` needs: the producer, a way to run the rest of the flow to quiet, stats, a clock. */
+export interface ReplayPorts {
+  readonly produce: ProduceTicks;
+  /** Delivers everything waiting on the stream to ingest, and on the change feed to the trend path. */
+  readonly drain: () => Promise<void>;
+  readonly stats: FlowStats;
+  readonly clock: Clock;
+}
+
+/**
+ * Replays a finite source through the whole flow in chunks: publish a chunk, drain the
+ * stream and the change feed, repeat. Memory stays bounded by the chunk, not the source.
+ *
+ * @example
+ * const stats = await new Replay({ produce, drain, stats: new FlowStats(), clock }).execute(source);
+ */
+export class Replay {
+  private readonly chunkSize: number;
+
+  constructor(
+    private readonly ports: ReplayPorts,
+    options: { chunkSize?: number } = {},
+  ) {
+    this.chunkSize = options.chunkSize ?? 20_000;
+  }
+
+  async execute(source: TickSource, options: { signal?: AbortSignal; onProgress?: (read: number) => void } = {}): Promise<ReplayStats> {
+    const started = this.ports.clock.now();
+    let undelivered = 0;
+    let read = 0;
+    let chunk: SourceItem[] = [];
+    const run = async () => {
+      const summary = await this.ports.produce.publishItems(chunk);
+      read += chunk.length;
+      chunk = [];
+      undelivered += summary.undelivered.length;
+      await this.ports.drain();
+      options.onProgress?.(read);
+    };
+    for await (const item of source.items(options.signal)) {
+      if (item.kind === 'flush') continue;
+      chunk.push(item);
+      if (chunk.length >= this.chunkSize) await run();
+    }
+    if (chunk.length > 0) await run();
+    const elapsedMs = Math.max(1, this.ports.clock.now() - started);
+    const counts = this.ports.stats.counts;
+    return { ...structuredClone(counts), undelivered, elapsedMs, ticksPerSecond: Math.round((counts.ticksIn / elapsedMs) * 1000) };
+  }
+}

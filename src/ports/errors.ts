@@ -1,0 +1,45 @@
+/**
+ * Errors that cross the ports. Expected failures are values; these are the exceptions an
+ * adapter throws and a use case turns into a batch item failure (STYLE.md rule 4).
+ */
+
+/**
+ * A conditional write lost a race (stale version, alert already recorded). Transient: the
+ * work is retried after re-reading.
+ *
+ * @example
+ * throw new ConflictError('TREND of AAPL moved from version 3');
+ */
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+}
+
+/**
+ * Another invocation holds the claim on a symbol's pending alerts. Transient.
+ *
+ * @example
+ * throw new InFlightError('alerts of AAPL are being published until 2024-01-02T14:30:30Z');
+ */
+export class InFlightError extends Error {
+  override readonly name = 'InFlightError';
+}
+
+/**
+ * Configuration is missing or malformed; names the variable and what was expected.
+ *
+ * @example
+ * throw new ConfigError('TICKFLOW_TABLE is not set: the DynamoDB table name is required');
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * A source cannot be read (file missing, Yahoo unreachable). The message is for people.
+ *
+ * @example
+ * throw new SourceError('Yahoo Finance is unreachable (fetch failed): check the network or use --source simulated');
+ */
+export class SourceError extends Error {
+  override readonly name = 'SourceError';
+}
