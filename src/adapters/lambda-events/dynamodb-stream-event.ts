@@ -1,0 +1,100 @@
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { ChangeRecord } from '../../ports/model.js';
+
+/**
+ * The event-source filter of the trend function: only INSERTs of recent-tick items
+ * (`sk` begins with `TICK#`). Give it to the IaC as the filter pattern (JSON-stringify it).
+ *
+ * @example
+ * new lambda.FilterCriteria(...) // CDK: FilterCriteria.filter(TICK_INSERT_FILTER)
+ */
+export const TICK_INSERT_FILTER = {
+  eventName: ['INSERT'],
+  dynamodb: { Keys: { sk: { S: [{ prefix: 'TICK#' }] } } },
+} as const;
+
+/**
+ * Applies a Lambda event filter pattern to a record, the way the event source mapping does
+ * for the features used here: arrays of exact values or `{ prefix }`, nested objects, and a
+ * key that is absent fails the match.
+ *
+ * @example
+ * matchesFilter(TICK_INSERT_FILTER, record); // true for an INSERT of a TICK# item
+ */
+export function matchesFilter(pattern: unknown, value: unknown): boolean {
+  if (Array.isArray(pattern)) {
+    return pattern.some((p) => {
+      if (p !== null && typeof p === 'object' && 'prefix' in p) return typeof value === 'string' && value.startsWith(String(p.prefix));
+      return p === value;
+    });
+  }
+  if (pattern !== null && typeof pattern === 'object') {
+    if (value === null || typeof value !== 'object') return false;
+    return Object.entries(pattern).every(([k, p]) => matchesFilter(p, (value as Record<string, unknown>)[k]));
+  }
+  return pattern === value;
+}
+
+/**
+ * Maps a DynamoDB Streams Lambda event to the change records the trend path takes.
+ * Records without the keys of the single-table layout are skipped (they cannot be ticks).
+ *
+ * @example
+ * const changes = fromDynamoStreamEvent(event);
+ */
+export function fromDynamoStreamEvent(event: DynamoDBStreamEvent): ChangeRecord[] {
+  const out: ChangeRecord[] = [];
+  for (const record of event.Records) {
+    const change = toChangeRecord(record);
+    if (change !== undefined) out.push(change);
+  }
+  return out;
+}
+
+function toChangeRecord(record: DynamoDBRecord): ChangeRecord | undefined {
+  const d = record.dynamodb;
+  const pk = d?.Keys?.pk?.S;
+  const sk = d?.Keys?.sk?.S;
+  const eventName = record.eventName;
+  if (d === undefined || pk === undefined || sk === undefined || eventName === undefined) return undefined;
+  return {
+    eventName,
+    sequenceNumber: d.SequenceNumber ?? '',
+    keys: { pk, sk },
+    ...(d.NewImage ? { newImage: d.NewImage as Record<string, unknown> } : {}),
+    ...(d.OldImage ? { oldImage: d.OldImage as Record<string, unknown> } : {}),
+  };
+}
+
+/**
+ * Builds a DynamoDB Streams Lambda event from change records, as the event source mapping
+ * would (keys and images in attribute-value form, NEW_AND_OLD_IMAGES).
+ *
+ * @example
+ * const event = toDynamoStreamEvent(changes, { streamArn });
+ */
+export function toDynamoStreamEvent(
+  changes: readonly ChangeRecord[],
+  options: { streamArn?: string; region?: string } = {},
+): DynamoDBStreamEvent {
+  const region = options.region ?? 'local';
+  const arn = options.streamArn ?? `arn:aws:dynamodb:${region}:000000000000:table/tickflow/stream/local`;
+  return {
+    Records: changes.map((c) => ({
+      eventID: c.sequenceNumber,
+      eventName: c.eventName,
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: region,
+      eventSourceARN: arn,
+      dynamodb: {
+        Keys: { pk: { S: c.keys.pk }, sk: { S: c.keys.sk } },
+        ...(c.newImage ? { NewImage: c.newImage as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'] } : {}),
+        ...(c.oldImage ? { OldImage: c.oldImage as NonNullable<DynamoDBRecord['dynamodb']>['OldImage'] } : {}),
+        SequenceNumber: c.sequenceNumber,
+        SizeBytes: 100,
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+    })),
+  };
+}

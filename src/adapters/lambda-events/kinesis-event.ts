@@ -1,0 +1,73 @@
+import { gunzipSync } from 'node:zlib';
+import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { StreamRecord } from '../../ports/model.js';
+
+/**
+ * Maps a Kinesis Lambda event to the records ingest takes (base64 decoded; gzip'd payloads,
+ * recognised by their magic bytes, inflated) and a deterministic batch id: the shard id and
+ * the first sequence number, so a redelivered batch names the same lake objects.
+ *
+ * @example
+ * const { batchId, records } = fromKinesisEvent(event);
+ */
+export function fromKinesisEvent(event: KinesisStreamEvent): { batchId: string; records: StreamRecord[] } {
+  const records = event.Records.map(toStreamRecord);
+  const first = event.Records[0];
+  const shard = first ? shardOf(first) : 'empty';
+  const batchId = `${shard}_${records[0]?.sequenceNumber ?? '0'}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
+  return { batchId, records };
+}
+
+function shardOf(record: KinesisStreamRecord): string {
+  // eventID is "shardId-000000000000:<sequence number>".
+  return record.eventID.split(':')[0] || 'shard';
+}
+
+function toStreamRecord(record: KinesisStreamRecord): StreamRecord {
+  let data: Uint8Array = Buffer.from(record.kinesis.data, 'base64');
+  if (data.length > 2 && data[0] === 0x1f && data[1] === 0x8b) {
+    try {
+      data = gunzipSync(data);
+    } catch {
+      // Not really gzip: leave the bytes as they are; validation will say what is wrong.
+    }
+  }
+  return {
+    sequenceNumber: record.kinesis.sequenceNumber,
+    partitionKey: record.kinesis.partitionKey,
+    data,
+    arrivedAt: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+  };
+}
+
+/**
+ * Builds a Kinesis Lambda event from stream records, as the event source mapping would.
+ *
+ * @example
+ * const event = toKinesisEvent(records, { shardId: 'shardId-000000000000', streamArn });
+ */
+export function toKinesisEvent(
+  records: readonly StreamRecord[],
+  options: { shardId: string; streamArn?: string; region?: string },
+): KinesisStreamEvent {
+  const region = options.region ?? 'local';
+  const arn = options.streamArn ?? `arn:aws:kinesis:${region}:000000000000:stream/tickflow-local`;
+  return {
+    Records: records.map((r) => ({
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: r.partitionKey,
+        sequenceNumber: r.sequenceNumber,
+        data: Buffer.from(r.data).toString('base64'),
+        approximateArrivalTimestamp: (r.arrivedAt ?? 0) / 1000,
+      },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: `${options.shardId}:${r.sequenceNumber}`,
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: `arn:aws:iam::000000000000:role/tickflow-ingest`,
+      awsRegion: region,
+      eventSourceARN: arn,
+    })),
+  };
+}

@@ -1,0 +1,182 @@
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import type { ChangeFeed } from '../../ports/change-feed.port.js';
+import type { Logger } from '../../ports/logger.port.js';
+import type { ChangeRecord, StreamRecord } from '../../ports/model.js';
+import { matchesFilter, TICK_INSERT_FILTER, toDynamoStreamEvent } from '../lambda-events/dynamodb-stream-event.js';
+import { toKinesisEvent } from '../lambda-events/kinesis-event.js';
+import type { MemoryShard, MemoryStream } from './memory-stream.js';
+
+/** A Kinesis-triggered Lambda handler with ReportBatchItemFailures. */
+export type KinesisBatchHandler = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse | undefined>;
+/** A DynamoDB-Streams-triggered Lambda handler with ReportBatchItemFailures. */
+export type StreamsBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
+
+/** Options shared by the two local event source mappings. */
+export interface MappingOptions {
+  /** Records per invocation (Lambda's default is 100; Kinesis allows up to 10,000). */
+  readonly batchSize?: number;
+  /** Attempts at one batch before its failing records go to the on-failure list. */
+  readonly maxAttempts?: number;
+  readonly logger?: Logger;
+}
+
+/**
+ * Where a batch restarts after a response, as Lambda decides it: the lowest reported
+ * identifier; an empty or unknown identifier (or a thrown error) fails the whole batch.
+ */
+function restartIndex(ids: readonly string[], response: { batchItemFailures?: { itemIdentifier?: string }[] } | undefined): number {
+  const failures = response?.batchItemFailures ?? [];
+  if (failures.length === 0) return ids.length;
+  let index = ids.length;
+  for (const f of failures) {
+    const i = f.itemIdentifier ? ids.indexOf(f.itemIdentifier) : -1;
+    if (i < 0) return 0;
+    index = Math.min(index, i);
+  }
+  return index;
+}
+
+/**
+ * Plays Lambda's Kinesis event source mapping over the in-memory stream: one invocation at
+ * a time per shard, in order, with ReportBatchItemFailures (restart from the lowest failed
+ * sequence number) and bounded attempts, after which the failing records are kept in
+ * `discarded` (the on-failure destination) — never dropped.
+ *
+ * @example
+ * const mapping = new LocalKinesisMapping(stream, ingestHandler, { batchSize: 500 });
+ * await mapping.drain();
+ */
+export class LocalKinesisMapping {
+  readonly discarded: StreamRecord[] = [];
+  private readonly positions: number[];
+
+  constructor(
+    private readonly stream: MemoryStream,
+    private readonly handler: KinesisBatchHandler,
+    private readonly options: MappingOptions = {},
+  ) {
+    this.positions = stream.shards.map(() => 0);
+    this.attempts = stream.shards.map(() => 0);
+  }
+
+  private readonly attempts: number[];
+
+  /** Delivers every record waiting on every shard. */
+  async drain(): Promise<void> {
+    while (await this.step());
+  }
+
+  /**
+   * One invocation per shard that has records waiting (shards run concurrently, as Lambda
+   * runs one invocation per shard at a time). True while records remain.
+   */
+  async step(): Promise<boolean> {
+    const shards = this.stream.shards;
+    await Promise.all(shards.map((shard, i) => ((this.positions[i] as number) < shard.end ? this.invoke(shard, i) : undefined)));
+    return shards.some((shard, i) => (this.positions[i] as number) < shard.end);
+  }
+
+  private async invoke(shard: MemoryShard, i: number): Promise<void> {
+    const batchSize = this.options.batchSize ?? 100;
+    const maxAttempts = this.options.maxAttempts ?? 10;
+    const position = this.positions[i] as number;
+    const batch = shard.read(position, batchSize);
+    let restart: number;
+    try {
+      const response = await this.handler(toKinesisEvent(batch, { shardId: shard.shardId }));
+      restart = restartIndex(
+        batch.map((r) => r.sequenceNumber),
+        response,
+      );
+    } catch (error) {
+      this.options.logger?.warn('kinesis mapping: the handler threw; retrying the batch', { error: String(error) });
+      restart = 0;
+    }
+    const attempts = restart === batch.length ? 0 : (this.attempts[i] as number) + 1;
+    this.attempts[i] = attempts;
+    if (restart === batch.length) {
+      this.positions[i] = position + batch.length;
+    } else if (attempts >= maxAttempts) {
+      this.discarded.push(...batch.slice(restart));
+      this.options.logger?.error('kinesis mapping: retries exhausted; records sent to the on-failure list', {
+        count: batch.length - restart,
+      });
+      this.attempts[i] = 0;
+      this.positions[i] = position + batch.length;
+    } else {
+      this.positions[i] = position + restart;
+    }
+    shard.trimBefore(this.positions[i] as number);
+  }
+}
+
+/**
+ * Plays Lambda's DynamoDB Streams event source mapping over a change feed: the filter
+ * (`TICK_INSERT_FILTER` unless another is given) applied to each record as Lambda applies
+ * it, batches in order, ReportBatchItemFailures, bounded attempts, `discarded` for the rest.
+ *
+ * @example
+ * const mapping = new LocalStreamsMapping(store.feed, trendHandler, { batchSize: 100 });
+ * await mapping.drain();
+ */
+export class LocalStreamsMapping {
+  readonly discarded: ChangeRecord[] = [];
+  private pending: ChangeRecord[] = [];
+  private readonly filter: unknown;
+
+  constructor(
+    private readonly feed: ChangeFeed,
+    private readonly handler: StreamsBatchHandler,
+    private readonly options: MappingOptions & { filter?: unknown } = {},
+  ) {
+    this.filter = options.filter ?? TICK_INSERT_FILTER;
+  }
+
+  /** Delivers every change record waiting (those the filter passes). */
+  async drain(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 100;
+    const maxAttempts = this.options.maxAttempts ?? 10;
+    let attempts = 0;
+    for (;;) {
+      while (this.pending.length < batchSize) {
+        const taken = await this.feed.take(batchSize - this.pending.length);
+        if (taken.length === 0) break;
+        for (const change of taken) if (this.passes(change)) this.pending.push(change);
+      }
+      if (this.pending.length === 0) return;
+      const batch = this.pending.slice(0, batchSize);
+      let restart: number;
+      try {
+        const event = toDynamoStreamEvent(batch);
+        restart = restartIndex(
+          batch.map((c) => c.sequenceNumber),
+          await this.handler(event),
+        );
+      } catch (error) {
+        this.options.logger?.warn('streams mapping: the handler threw; retrying the batch', { error: String(error) });
+        restart = 0;
+      }
+      if (restart === batch.length) {
+        attempts = 0;
+        this.pending = this.pending.slice(batch.length);
+      } else if (++attempts >= maxAttempts) {
+        this.discarded.push(...batch.slice(restart));
+        this.options.logger?.error('streams mapping: retries exhausted; records sent to the on-failure list', {
+          count: batch.length - restart,
+        });
+        attempts = 0;
+        this.pending = this.pending.slice(batch.length);
+      } else {
+        this.pending = this.pending.slice(restart);
+      }
+    }
+  }
+
+  private passes(change: ChangeRecord): boolean {
+    // Filter the record in its Lambda shape, so the test is the one Lambda runs.
+    return matchesFilter(this.filter, {
+      eventName: change.eventName,
+      dynamodb: { Keys: { pk: { S: change.keys.pk }, sk: { S: change.keys.sk } } },
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import type { LogFields, Logger } from '../../ports/logger.port.js';
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/**
+ * Writes JSON log lines (`{"level","time","message",…fields}`) to a stream, stderr by default,
+ * from a minimum level. The fields are the caller's: never pass secrets.
+ *
+ * @example
+ * const logger = new JsonLogger({ level: 'info' });
+ * logger.warn('batch partly failed', { failed: 3 });
+ */
+export class JsonLogger implements Logger {
+  private readonly min: number;
+  private readonly write: (line: string) => void;
+
+  constructor(options: { level?: Level; write?: (line: string) => void } = {}) {
+    this.min = RANK[options.level ?? 'info'];
+    this.write = options.write ?? ((line) => process.stderr.write(line));
+  }
+  debug(message: string, fields?: LogFields): void {
+    this.log('debug', message, fields);
+  }
+  info(message: string, fields?: LogFields): void {
+    this.log('info', message, fields);
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.log('warn', message, fields);
+  }
+  error(message: string, fields?: LogFields): void {
+    this.log('error', message, fields);
+  }
+  private log(level: Level, message: string, fields?: LogFields): void {
+    if (RANK[level] < this.min) return;
+    this.write(`${JSON.stringify({ level, time: new Date().toISOString(), message, ...fields })}\n`);
+  }
+}
+
+/**
+ * A logger that keeps its lines in memory (tests) or drops them (benchmarks).
+ *
+ * @example
+ * const logger = new MemoryLogger();
+ * logger.lines; // [{ level: 'warn', message: '…', fields: {…} }]
+ */
+export class MemoryLogger implements Logger {
+  readonly lines: { level: Level; message: string; fields?: LogFields }[] = [];
+  constructor(private readonly keep = true) {}
+  debug(message: string, fields?: LogFields): void {
+    this.push('debug', message, fields);
+  }
+  info(message: string, fields?: LogFields): void {
+    this.push('info', message, fields);
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.push('warn', message, fields);
+  }
+  error(message: string, fields?: LogFields): void {
+    this.push('error', message, fields);
+  }
+  private push(level: Level, message: string, fields?: LogFields): void {
+    if (this.keep) this.lines.push(fields === undefined ? { level, message } : { level, message, fields });
+  }
+}

@@ -1,0 +1,78 @@
+import type { Clock } from '../../ports/clock.port.js';
+import type { StreamRecord } from '../../ports/model.js';
+import type { OutgoingRecord, PublishReport, TickPublisher } from '../../ports/tick-publisher.port.js';
+
+/** One shard of the in-memory stream: an append-only log with a consumer position. */
+export class MemoryShard {
+  private records: StreamRecord[] = [];
+  /** Absolute position of `records[0]` (records before it were trimmed after consumption). */
+  private base = 0;
+  private next = 0;
+
+  constructor(
+    readonly shardId: string,
+    private readonly epoch: string,
+  ) {}
+
+  append(record: OutgoingRecord, arrivedAt: number): void {
+    // Zero-padded decimals: sequence numbers compare the same as strings and as numbers.
+    const sequenceNumber = `${this.epoch}${String(this.next++).padStart(12, '0')}`;
+    this.records.push({ sequenceNumber, partitionKey: record.partitionKey, data: record.data, arrivedAt });
+  }
+
+  /** Records from absolute position `from`, at most `max`. */
+  read(from: number, max: number): StreamRecord[] {
+    const start = Math.max(0, from - this.base);
+    return this.records.slice(start, start + max);
+  }
+
+  /** Absolute position after the last record. */
+  get end(): number {
+    return this.base + this.records.length;
+  }
+
+  /** Forgets records before `position` (the consumer has checkpointed past them). */
+  trimBefore(position: number): void {
+    const n = Math.min(this.records.length, position - this.base);
+    if (n <= 0) return;
+    // Trim in large steps: splicing the head of a big array on every batch is quadratic.
+    if (n < 4096 && n < this.records.length) return;
+    this.records = this.records.slice(n);
+    this.base += n;
+  }
+}
+
+/**
+ * An in-memory Kinesis-like stream: records are spread over shards by a hash of their
+ * partition key (so one symbol keeps its order), each shard numbering them in order.
+ *
+ * @example
+ * const stream = new MemoryStream({ clock, shardCount: 2 });
+ * await stream.publish([{ partitionKey: 'AAPL', data }]);
+ * stream.shards[0].read(0, 100);
+ */
+export class MemoryStream implements TickPublisher {
+  readonly shards: MemoryShard[];
+
+  constructor(private readonly options: { clock: Clock; shardCount?: number }) {
+    const count = options.shardCount ?? 1;
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`shardCount must be a whole number ≥ 1, got ${count}`);
+    // Sequence numbers start from the clock, like Kinesis's grow with time: a later stream's
+    // records never reuse an earlier one's numbers (and so never its lake object names).
+    const epoch = String(options.clock.now()).padStart(15, '0');
+    this.shards = Array.from({ length: count }, (_, i) => new MemoryShard(`shardId-${String(i).padStart(12, '0')}`, epoch));
+  }
+
+  async publish(records: readonly OutgoingRecord[]): Promise<PublishReport> {
+    const now = this.options.clock.now();
+    for (const record of records) this.shardOf(record.partitionKey).append(record, now);
+    return { sent: records.length, undelivered: [] };
+  }
+
+  private shardOf(partitionKey: string): MemoryShard {
+    if (this.shards.length === 1) return this.shards[0] as MemoryShard;
+    let h = 0x811c9dc5; // FNV-1a
+    for (let i = 0; i < partitionKey.length; i++) h = Math.imul(h ^ partitionKey.charCodeAt(i), 0x01000193);
+    return this.shards[(h >>> 0) % this.shards.length] as MemoryShard;
+  }
+}

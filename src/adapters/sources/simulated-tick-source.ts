@@ -1,0 +1,119 @@
+import { parseSymbolList } from '../../domain/symbol.js';
+import type { SourceItem, TickSource } from '../../ports/tick-source.port.js';
+
+/** Options of the simulated market. */
+export interface SimulatedOptions {
+  /** Symbols to simulate (default AAPL, MSFT, GOOG, AMZN, TSLA). */
+  readonly symbols?: readonly string[];
+  /** Total ticks across all symbols (default 10,000). */
+  readonly ticks?: number;
+  /** Seed: the same seed gives the same market, tick for tick (default 42). */
+  readonly seed?: number;
+  /** Timestamp of the first tick, epoch ms (default 2024-01-02T14:30:00Z). */
+  readonly start?: number;
+  /** Milliseconds between a symbol's ticks (default 1000). */
+  readonly stepMs?: number;
+  /** Fraction of records replaced by a malformed one (default 0). */
+  readonly badRate?: number;
+  /** Fraction of ticks sent twice, as an at-least-once producer would (default 0). */
+  readonly duplicateRate?: number;
+}
+
+/** The default simulated symbols. */
+export const DEFAULT_SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'] as const;
+
+/**
+ * A small, fast, seedable PRNG (mulberry32): the same seed, the same sequence.
+ *
+ * @example
+ * const rand = seededRandom(42);
+ * rand(); // a number in [0, 1)
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Malformed records a simulation mixes in: each is a kind of bad input ingest must quarantine. */
+const BAD_RECORDS: ((symbol: string, ts: number) => unknown)[] = [
+  () => '{"symbol":"AAPL","timestamp":', // truncated JSON
+  (symbol, ts) => ({ symbol, timestamp: ts, price: -1, volume: 100 }),
+  (_, ts) => ({ symbol: '../etc/passwd', timestamp: ts, price: 10, volume: 1 }),
+  (symbol, ts) => ({ symbol, timestamp: ts, price: 'n/a', volume: 100 }),
+  (symbol) => ({ symbol, timestamp: 'yesterday', price: 10, volume: 1 }),
+  (symbol, ts) => ({ symbol, timestamp: ts, price: 10, volume: 2.5 }),
+  () => '[1,2,3]',
+];
+
+/**
+ * A seeded market: each symbol's price follows a geometric Brownian motion whose drift
+ * switches regime now and then (so trends form and SMAs cross), quoted in cents, with
+ * log-normal volumes in round lots. Ticks interleave across symbols in time order.
+ *
+ * @example
+ * const source = new SimulatedTickSource({ symbols: ['AAPL', 'MSFT'], ticks: 2000, seed: 7 });
+ * for await (const item of source.items()) console.log(item);
+ */
+export class SimulatedTickSource implements TickSource {
+  readonly name = 'simulated';
+  private readonly symbols: string[];
+
+  constructor(private readonly options: SimulatedOptions = {}) {
+    const list = parseSymbolList((options.symbols ?? DEFAULT_SYMBOLS).join(','));
+    if (!list.ok) throw new RangeError(list.message);
+    this.symbols = list.symbols;
+    const { ticks = 10_000, badRate = 0, duplicateRate = 0, stepMs = 1000 } = options;
+    if (!Number.isInteger(ticks) || ticks < 0) throw new RangeError(`ticks must be a whole number ≥ 0, got ${ticks}`);
+    if (!(badRate >= 0 && badRate < 1) || !(duplicateRate >= 0 && duplicateRate < 1))
+      throw new RangeError('badRate and duplicateRate must be in [0, 1)');
+    if (!Number.isInteger(stepMs) || stepMs < 1) throw new RangeError(`stepMs must be a whole number ≥ 1, got ${stepMs}`);
+  }
+
+  async *items(signal?: AbortSignal): AsyncIterable<SourceItem> {
+    yield* this.generate(signal);
+  }
+
+  /** The same items, synchronously (benchmarks and tests that need no async iteration). */
+  *generate(signal?: AbortSignal): Generator<SourceItem> {
+    const { ticks = 10_000, seed = 42, start = Date.UTC(2024, 0, 2, 14, 30), stepMs = 1000, badRate = 0, duplicateRate = 0 } = this.options;
+    const rand = seededRandom(seed);
+    const gaussian = () => {
+      // Box–Muller; 1 − u keeps the logarithm finite.
+      const u = 1 - rand();
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+    };
+    const n = this.symbols.length;
+    const price = this.symbols.map(() => 20 + rand() * 480);
+    const drift = this.symbols.map(() => (rand() - 0.5) * 4e-4);
+    const sigma = this.symbols.map(() => 5e-4 + rand() * 1e-3);
+    for (let i = 0; i < ticks; i++) {
+      if (signal?.aborted) return;
+      const s = i % n;
+      const symbol = this.symbols[s] as string;
+      const timestamp = start + Math.floor(i / n) * stepMs;
+      if (rand() < 0.002) drift[s] = -(drift[s] as number) + (rand() - 0.5) * 2e-4;
+      const sd = sigma[s] as number;
+      price[s] = (price[s] as number) * Math.exp((drift[s] as number) - (sd * sd) / 2 + sd * gaussian());
+      if (badRate > 0 && rand() < badRate) {
+        const make = BAD_RECORDS[Math.floor(rand() * BAD_RECORDS.length)] as (symbol: string, ts: number) => unknown;
+        yield { kind: 'record', record: make(symbol, timestamp) };
+        continue;
+      }
+      const record = {
+        symbol,
+        timestamp,
+        price: Math.max(0.01, Math.round((price[s] as number) * 100) / 100),
+        volume: 100 * Math.max(1, Math.round(Math.exp(2 + 1.2 * gaussian()))),
+        source: 'simulated',
+      };
+      yield { kind: 'record', record };
+      if (duplicateRate > 0 && rand() < duplicateRate) yield { kind: 'record', record };
+    }
+  }
+}

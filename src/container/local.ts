@@ -1,0 +1,170 @@
+import 'reflect-metadata';
+import { Container, ContainerModule } from 'inversify';
+import { MemoryAlertPublisher } from '../adapters/local/alert-publishers.js';
+import { SystemClock } from '../adapters/local/clocks.js';
+import { LocalKinesisMapping, LocalStreamsMapping } from '../adapters/local/event-source-mappings.js';
+import { DEFAULT_LAKE_DIR, FolderLake } from '../adapters/local/folder-lake.js';
+import { JsonLogger } from '../adapters/local/loggers.js';
+import { DiscardingLake, MemoryLake } from '../adapters/local/memory-lake.js';
+import { MemoryMarketStore } from '../adapters/local/memory-market-store.js';
+import { MemoryStream } from '../adapters/local/memory-stream.js';
+import { FanOutObserver, FlowStats } from '../domain/flow-stats.js';
+import { DetectTrends } from '../domain/usecases/detect-trends.js';
+import { IngestBatch } from '../domain/usecases/ingest-batch.js';
+import { ProduceTicks } from '../domain/usecases/produce-ticks.js';
+import { makeIngestHandler } from '../handlers/ingest.js';
+import { makeTrendHandler } from '../handlers/trend.js';
+import { ALERT_PUBLISHER, type AlertPublisher } from '../ports/alert-publisher.port.js';
+import { CHANGE_FEED } from '../ports/change-feed.port.js';
+import { CLOCK, type Clock } from '../ports/clock.port.js';
+import { FLOW_OBSERVER, type FlowObserver } from '../ports/flow-observer.port.js';
+import { LOGGER, type Logger } from '../ports/logger.port.js';
+import { MARKET_STORE, type MarketStore } from '../ports/market-store.port.js';
+import { RAW_TICK_ARCHIVE, type RawTickArchive } from '../ports/raw-tick-archive.port.js';
+import { REJECT_SINK, type RejectSink } from '../ports/reject-sink.port.js';
+import { TICK_PUBLISHER } from '../ports/tick-publisher.port.js';
+import { DETECT_TRENDS, FLOW_STATS, INGEST_BATCH, PRODUCE_TICKS, TREND_SETTINGS } from './tokens.js';
+
+/** The trend settings shared by ingest, the trend path and the store. */
+export interface TrendSettings {
+  readonly short: number;
+  readonly long: number;
+  readonly priceDecimals: number;
+}
+
+/** How to build the embedded local stack. */
+export interface LocalOptions {
+  /** The lake: a folder path (default `.tickflow/lake`), `'memory'`, or `false` (keep nothing). */
+  readonly lake?: string | 'memory' | false;
+  readonly short?: number;
+  readonly long?: number;
+  readonly priceDecimals?: number;
+  /** Shards of the in-memory stream (default 1). */
+  readonly shards?: number;
+  /** Records per ingest invocation (default 1000) and per trend invocation (default 1000). */
+  readonly ingestBatchSize?: number;
+  readonly trendBatchSize?: number;
+  readonly gzipLevel?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Where alerts go (default: kept in memory). */
+  readonly alerts?: AlertPublisher;
+  /** Extra observers of the flow (dashboards, progress). */
+  readonly observers?: readonly FlowObserver[];
+}
+
+/** Token of the in-memory stream (a `MemoryStream`, also bound as the `TickPublisher`). */
+export const MEMORY_STREAM = Symbol.for('tickflow.local.MemoryStream');
+/** Token of the `LocalFlow` driver. */
+export const LOCAL_FLOW = Symbol.for('tickflow.local.LocalFlow');
+
+/**
+ * The local runtime's bindings: in-memory stream, store and change feed, the folder (or
+ * memory) lake, and the use cases on top. Use cases stay free of inversify: they are bound
+ * with `toResolvedValue` (STYLE.md rule 6).
+ *
+ * @example
+ * const container = new Container({ defaultScope: 'Singleton' });
+ * container.load(localModule({ lake: 'memory' }));
+ */
+export function localModule(options: LocalOptions = {}): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    const settings: TrendSettings = {
+      short: options.short ?? 5,
+      long: options.long ?? 20,
+      priceDecimals: options.priceDecimals ?? 6,
+    };
+    const ingestBatchSize = options.ingestBatchSize ?? 1000;
+    bind<TrendSettings>(TREND_SETTINGS).toConstantValue(settings);
+    bind<Clock>(CLOCK).toConstantValue(options.clock ?? new SystemClock());
+    bind<Logger>(LOGGER).toConstantValue(options.logger ?? new JsonLogger({ level: 'warn' }));
+    bind(MEMORY_STREAM).toResolvedValue((clock: Clock) => new MemoryStream({ clock, shardCount: options.shards ?? 1 }), [CLOCK]);
+    bind(TICK_PUBLISHER).toService(MEMORY_STREAM);
+
+    const lake = options.lake ?? DEFAULT_LAKE_DIR;
+    bind(RAW_TICK_ARCHIVE).toConstantValue(
+      lake === false
+        ? new DiscardingLake()
+        : lake === 'memory'
+          ? new MemoryLake(settings.priceDecimals)
+          : new FolderLake(lake, { priceDecimals: settings.priceDecimals, gzipLevel: options.gzipLevel }),
+    );
+    bind(REJECT_SINK).toService(RAW_TICK_ARCHIVE);
+
+    bind(MARKET_STORE).toResolvedValue(
+      (clock: Clock) =>
+        // The trend path needs at most `long` + one ingest batch of ticks per symbol between
+        // drains; keep twice that, like a TTL that never bites into what is still needed.
+        new MemoryMarketStore({ clock, priceDecimals: settings.priceDecimals, retainTicks: settings.long + 2 * ingestBatchSize }),
+      [CLOCK],
+    );
+    bind(CHANGE_FEED).toResolvedValue((store: MemoryMarketStore) => store.feed, [MARKET_STORE]);
+    bind(ALERT_PUBLISHER).toConstantValue(options.alerts ?? new MemoryAlertPublisher());
+
+    bind(FLOW_STATS).toConstantValue(new FlowStats());
+    bind(FLOW_OBSERVER).toResolvedValue((stats: FlowStats) => new FanOutObserver([stats, ...(options.observers ?? [])]), [FLOW_STATS]);
+
+    bind(INGEST_BATCH).toResolvedValue(
+      (archive: RawTickArchive, rejects: RejectSink, store: MarketStore, clock: Clock, observer: FlowObserver, logger: Logger) =>
+        new IngestBatch(
+          { archive, rejects, store, clock, observer, logger },
+          { priceDecimals: settings.priceDecimals, long: settings.long },
+        ),
+      [RAW_TICK_ARCHIVE, REJECT_SINK, MARKET_STORE, CLOCK, FLOW_OBSERVER, LOGGER],
+    );
+    bind(DETECT_TRENDS).toResolvedValue(
+      (store: MarketStore, alerts: AlertPublisher, clock: Clock, observer: FlowObserver, logger: Logger) =>
+        new DetectTrends({ store, alerts, clock, observer, logger }, settings),
+      [MARKET_STORE, ALERT_PUBLISHER, CLOCK, FLOW_OBSERVER, LOGGER],
+    );
+    bind(PRODUCE_TICKS).toResolvedValue(
+      (publisher: MemoryStream, rejects: RejectSink, clock: Clock, observer: FlowObserver, logger: Logger) =>
+        new ProduceTicks({ publisher, rejects, clock, observer, logger }),
+      [TICK_PUBLISHER, REJECT_SINK, CLOCK, FLOW_OBSERVER, LOGGER],
+    );
+    bind(LOCAL_FLOW).toResolvedValue(
+      (stream: MemoryStream, store: MemoryMarketStore, ingest: IngestBatch, detect: DetectTrends, logger: Logger) =>
+        new LocalFlow(
+          new LocalKinesisMapping(stream, makeIngestHandler(ingest, logger), { batchSize: ingestBatchSize, logger }),
+          new LocalStreamsMapping(store.feed, makeTrendHandler(detect, logger), { batchSize: options.trendBatchSize ?? 1000, logger }),
+        ),
+      [MEMORY_STREAM, MARKET_STORE, INGEST_BATCH, DETECT_TRENDS, LOGGER],
+    );
+  });
+}
+
+/**
+ * Drives the local flow the way AWS would: the stream's records to the ingest handler as
+ * Kinesis events, the store's change records (filtered) to the trend handler as DynamoDB
+ * Streams events. One ingest invocation per shard, then the trend path, until quiet.
+ *
+ * @example
+ * await container.get<LocalFlow>(LOCAL_FLOW).drain();
+ */
+export class LocalFlow {
+  constructor(
+    readonly ingest: LocalKinesisMapping,
+    readonly trend: LocalStreamsMapping,
+  ) {}
+
+  async drain(): Promise<void> {
+    for (;;) {
+      const more = await this.ingest.step();
+      await this.trend.drain();
+      if (!more) return;
+    }
+  }
+}
+
+/**
+ * A container with the local runtime loaded.
+ *
+ * @example
+ * const container = localContainer({ lake: false });
+ * const ingest = container.get<IngestBatch>(INGEST_BATCH);
+ */
+export function localContainer(options: LocalOptions = {}): Container {
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.load(localModule(options));
+  return container;
+}
