@@ -2,12 +2,20 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    // The library: ESM + CJS + declarations, dependencies left external.
+    // The library: ESM + CJS + declarations; dependencies stay external.
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
     clean: true,
+    target: 'node20',
+    outDir: 'dist',
+  },
+  {
+    // The `tickflow` command (ESM; the shebang of src/cli/bin.ts is kept).
+    entry: { cli: 'src/cli/bin.ts' },
+    format: ['esm'],
+    sourcemap: true,
     target: 'node20',
     outDir: 'dist',
   },

@@ -1,15 +1,54 @@
 /**
- * tickflow — the library API: the exact domain core, the use cases, the ports and the
- * adapters. Handlers live at `tickflow/lambda/*`, the command line at `tickflow` (bin).
+ * tickflow — the library API: the exact domain core, the use cases, the ports, the
+ * adapters, the composition roots and `replay`. The handlers' logic is exported too, for
+ * re-exporting from your own Lambda code.
  */
 
+export {
+  fromDynamoStreamEvent,
+  matchesFilter,
+  TICK_INSERT_FILTER,
+  toDynamoStreamEvent,
+} from './adapters/lambda-events/dynamodb-stream-event.js';
+export { fromKinesisEvent, toKinesisEvent } from './adapters/lambda-events/kinesis-event.js';
+export {
+  alertJson,
+  alertText,
+  ConsoleAlertPublisher,
+  MemoryAlertPublisher,
+  NdjsonFileAlertPublisher,
+} from './adapters/local/alert-publishers.js';
+export { ManualClock, SystemClock } from './adapters/local/clocks.js';
+export { LocalKinesisMapping, LocalStreamsMapping } from './adapters/local/event-source-mappings.js';
+export { DEFAULT_LAKE_DIR, FolderLake } from './adapters/local/folder-lake.js';
+export { JsonLogger, MemoryLogger } from './adapters/local/loggers.js';
+export { DiscardingLake, MemoryLake } from './adapters/local/memory-lake.js';
+export { MemoryChangeFeed, MemoryMarketStore } from './adapters/local/memory-market-store.js';
+export { MemoryStream } from './adapters/local/memory-stream.js';
+export { decodeLines, encodeRejections, encodeTicks } from './adapters/shared/lake-codec.js';
+export { CsvTickSource, IterableTickSource, NdjsonTickSource } from './adapters/sources/file-tick-source.js';
+export { DEFAULT_SYMBOLS, SimulatedTickSource, seededRandom } from './adapters/sources/simulated-tick-source.js';
+export {
+  LOCAL_FLOW,
+  LocalFlow,
+  type LocalOptions,
+  localContainer,
+  localModule,
+  MEMORY_STREAM,
+  type TrendSettings,
+} from './container/local.js';
+export { type ReplayOptions, type ReplayResult, replay } from './container/replay.js';
+export * from './container/tokens.js';
 export { alertId, compareAlerts, makeAlert, trendOf } from './domain/alert.js';
 export { type EnrichContext, enrich, partitionDay, partitionOf } from './domain/enrich.js';
 export { exactSign, ratioToDouble } from './domain/exact.js';
+export { FanOutObserver, type FlowCounts, FlowStats } from './domain/flow-stats.js';
+export { lakeLine, rawKey, rawPrefix, rejectedKey, rejectLine, resultKey } from './domain/lake-layout.js';
 export { advanceLatest, type LatestView, viewLatest } from './domain/latest-aggregate.js';
 export { MultiSymbolTracker, type TrackerCounts } from './domain/multi-symbol-tracker.js';
 export { DEFAULT_PRICE_DECIMALS, formatUnits, MAX_UNITS, parseUnits, quantise, unitsToPrice } from './domain/price.js';
 export { MAX_PERIOD, SmaWindow } from './domain/sma-window.js';
+export { alertKey, LATEST_KEY, parseTickKeys, symbolKey, TREND_KEY, tickKey } from './domain/store-layout.js';
 export { MAX_SYMBOL_LENGTH, normaliseSymbol, parseSymbolList } from './domain/symbol.js';
 export { dayOf, isoOf, parseIsoTimestamp, readTimestamp } from './domain/timestamp.js';
 export {
@@ -20,5 +59,30 @@ export {
   type TrendOptions,
   TrendTracker,
 } from './domain/trend-tracker.js';
+export {
+  DetectTrends,
+  type DetectTrendsOptions,
+  type DetectTrendsPorts,
+  type DetectTrendsResult,
+} from './domain/usecases/detect-trends.js';
+export {
+  IngestBatch,
+  type IngestInput,
+  type IngestOptions,
+  type IngestPorts,
+  type IngestResult,
+  type RecordOutcome,
+} from './domain/usecases/ingest-batch.js';
+export {
+  encodeRecord,
+  type ProduceOptions,
+  type ProducePorts,
+  type ProduceSummary,
+  ProduceTicks,
+} from './domain/usecases/produce-ticks.js';
+export { Replay, type ReplayPorts, type ReplayStats } from './domain/usecases/replay.js';
 export { MAX_RECORD_BYTES, type ValidateOptions, type ValidationResult, validateTick } from './domain/validate-tick.js';
-export type * from './ports/model.js';
+export { makeIngestHandler } from './handlers/ingest.js';
+export { makeProduceHandler, type ProduceResponse } from './handlers/produce.js';
+export { makeTrendHandler } from './handlers/trend.js';
+export * from './ports/index.js';

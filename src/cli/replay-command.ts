@@ -1,0 +1,144 @@
+import { alertJson, alertText } from '../adapters/local/alert-publishers.js';
+import { SystemClock } from '../adapters/local/clocks.js';
+import { DEFAULT_LAKE_DIR } from '../adapters/local/folder-lake.js';
+import { JsonLogger } from '../adapters/local/loggers.js';
+import { type ReplayResult, replay } from '../container/replay.js';
+import { QUERY_NAMES } from '../ports/analytics-engine.port.js';
+import { count, intFlag, parseFlags } from './args.js';
+import { Progress } from './progress.js';
+import { SOURCE_FLAGS, SOURCE_HELP, sourceFromFlags } from './sources.js';
+
+export const REPLAY_HELP = `Usage: tickflow replay [options]
+
+Runs ticks through the whole flow on the embedded local stack — producer, in-memory
+stream, ingest (validate, enrich, route), data lake folder, store, change feed, trend
+detection (SMA-short/SMA-long crossovers) — with no cloud and no network, and prints a
+summary and the alerts. With no options: a seeded simulated market, done in seconds.
+
+${SOURCE_HELP}
+
+Flow:
+  --short N              SMA-short period (default 5)
+  --long N               SMA-long period (default 20)
+  --decimals D           price decimals, 0-9 (default 6)
+  --lake DIR             data lake folder (default ${DEFAULT_LAKE_DIR})
+  --no-lake              keep no lake (only alerts and counts)
+
+Output:
+  --json                 one JSON alert per line on stdout; the summary goes to stderr
+  --quiet                no progress bar
+  -h, --help             this help
+
+Examples:
+  tickflow replay
+  tickflow replay --symbols AAPL,MSFT --ticks 1M --seed 7 --no-lake
+  tickflow replay --file ticks.csv --json > alerts.ndjson
+`;
+
+/** `tickflow replay`: returns the exit code. */
+export async function replayCommand(argv: readonly string[]): Promise<number> {
+  const { flags } = parseFlags('replay', argv, {
+    ...SOURCE_FLAGS,
+    short: { type: 'string' },
+    long: { type: 'string' },
+    decimals: { type: 'string' },
+    lake: { type: 'string' },
+    'no-lake': { type: 'boolean' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (flags.help) {
+    process.stdout.write(REPLAY_HELP);
+    return 0;
+  }
+  const short = intFlag('replay', 'short', flags.short, { min: 1 }) ?? 5;
+  const long = intFlag('replay', 'long', flags.long, { min: 2 }) ?? 20;
+  if (short >= long) return usage(`tickflow replay: --short (${short}) must be less than --long (${long})`);
+  const priceDecimals = intFlag('replay', 'decimals', flags.decimals, { min: 0, max: 9 }) ?? 6;
+  if (flags['no-lake'] && flags.lake !== undefined) return usage('tickflow replay: give either --lake DIR or --no-lake, not both');
+  const lake = flags['no-lake'] ? false : String(flags.lake ?? DEFAULT_LAKE_DIR);
+  const clock = new SystemClock();
+  const { source, total, describe } = await sourceFromFlags('replay', flags, clock, priceDecimals);
+
+  const progress = new Progress(process.stderr, { total, quiet: Boolean(flags.quiet) });
+  const result = await replay(source, {
+    short,
+    long,
+    priceDecimals,
+    lake,
+    clock,
+    logger: new JsonLogger({ level: 'error' }),
+    onProgress: (read) => progress.update(read),
+  });
+  progress.done();
+
+  const summary = summarise(result, { describe, lake, short, long });
+  if (flags.json) {
+    process.stdout.write(result.alerts.map((a) => `${alertJson(a)}\n`).join(''));
+    process.stderr.write(summary);
+  } else {
+    process.stdout.write(summary);
+    const shown = result.alerts.slice(-10);
+    if (shown.length > 0) {
+      process.stdout.write(`\nLast ${shown.length} alerts (of ${count(result.alerts.length)}; --json prints them all):\n`);
+      for (const a of shown) process.stdout.write(`  ${alertText(a)}\n`);
+    }
+    if (lake !== false) {
+      process.stdout.write(
+        `\nNext: query the lake with SQL, e.g.\n${QUERY_NAMES.map((q) => `  tickflow query ${q} --lake ${lake}`).join('\n')}\n`,
+      );
+    }
+  }
+  return result.stats.undelivered > 0 ? 1 : 0;
+}
+
+function usage(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return 2;
+}
+
+/** The human summary: counts, then one row per symbol. */
+export function summarise(result: ReplayResult, context: { describe: string; lake: string | false; short: number; long: number }): string {
+  const s = result.stats;
+  const byCode = Object.entries(s.rejected)
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, n]) => `${code} ${count(n)}`)
+    .join(', ');
+  const rows: [string, string, string][] = [
+    ['ticks in', count(s.ticksIn), ''],
+    ['accepted', count(s.accepted), `applied ${count(s.applied)}, duplicates ${count(s.duplicates)}, late ${count(s.late)}`],
+    [
+      'rejected',
+      count(s.rejectedTotal),
+      byCode === '' ? '' : `${byCode} (quarantined${context.lake === false ? ', not kept: --no-lake' : ' in rejected/'})`,
+    ],
+    [
+      'alerts',
+      count(s.alerts.GOLDEN_CROSS + s.alerts.DEATH_CROSS),
+      `GOLDEN_CROSS ${count(s.alerts.GOLDEN_CROSS)}, DEATH_CROSS ${count(s.alerts.DEATH_CROSS)}`,
+    ],
+    ['elapsed', `${(s.elapsedMs / 1000).toFixed(2)} s`, `${count(s.ticksPerSecond)} ticks/s`],
+    ['lake', context.lake === false ? 'off' : 'on', context.lake === false ? '' : `${context.lake} (raw/ and rejected/, gzip NDJSON)`],
+  ];
+  if (s.undelivered > 0) rows.push(['UNDELIVERED', count(s.undelivered), 'records the flow could not process after retries']);
+  let out = `tickflow replay — ${context.describe}, SMA ${context.short}/${context.long}\n\n`;
+  for (const [label, value, note] of rows) out += `  ${label.padEnd(12)}${value.padStart(12)}  ${note}\n`.replace(/ +\n$/, '\n');
+  const samples = s.rejectionSamples.slice(0, 5);
+  if (samples.length > 0) {
+    const more = s.rejectedTotal - samples.length;
+    out += `\n  Rejected records${more > 0 ? ` (first ${samples.length} of ${count(s.rejectedTotal)})` : ''}:\n`;
+    for (const line of samples) out += `    ${line}\n`;
+  }
+  if (result.latest.length > 0) {
+    const alertsOf = new Map<string, number>();
+    for (const a of result.alerts) alertsOf.set(a.symbol, (alertsOf.get(a.symbol) ?? 0) + 1);
+    const fmt = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(4).replace(/\.?0+$/, ''));
+    out += `\n  ${'symbol'.padEnd(10)}${'last'.padStart(12)}${'day high'.padStart(12)}${'day low'.padStart(12)}${'VWAP'.padStart(12)}${`SMA-${context.short}`.padStart(12)}${`SMA-${context.long}`.padStart(12)}${'alerts'.padStart(8)}\n`;
+    for (const l of result.latest.slice(0, 50)) {
+      out += `  ${l.symbol.padEnd(10)}${fmt(l.lastPrice).padStart(12)}${fmt(l.dayHigh).padStart(12)}${fmt(l.dayLow).padStart(12)}${fmt(l.vwap).padStart(12)}${fmt(l.smaShort).padStart(12)}${fmt(l.smaLong).padStart(12)}${String(alertsOf.get(l.symbol) ?? 0).padStart(8)}\n`;
+    }
+    if (result.latest.length > 50) out += `  … and ${result.latest.length - 50} more symbols\n`;
+  }
+  return out;
+}

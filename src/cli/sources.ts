@@ -1,0 +1,87 @@
+import { extname } from 'node:path';
+import { CsvTickSource, NdjsonTickSource } from '../adapters/sources/file-tick-source.js';
+import { SimulatedTickSource } from '../adapters/sources/simulated-tick-source.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { TickSource } from '../ports/tick-source.port.js';
+import { dateFlag, type Flags, intFlag, rateFlag, symbolsFlag, UsageError } from './args.js';
+
+/** Source kinds the commands accept. */
+export const SOURCE_KINDS = ['simulated', 'csv', 'ndjson', 'yahoo'] as const;
+
+/** The `--source` flags every command that reads ticks shares, for parseArgs. */
+export const SOURCE_FLAGS = {
+  source: { type: 'string' },
+  file: { type: 'string' },
+  symbols: { type: 'string' },
+  ticks: { type: 'string' },
+  seed: { type: 'string' },
+  'bad-rate': { type: 'string' },
+  'duplicate-rate': { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  interval: { type: 'string' },
+} as const;
+
+/** Help text for the source flags. */
+export const SOURCE_HELP = `Sources:
+  --source KIND          simulated (default), csv, ndjson or yahoo
+  --file PATH            the CSV (header symbol,timestamp,price,volume) or NDJSON file;
+                         --source is taken from the extension when omitted
+  --symbols A,B          symbols to simulate or fetch (default AAPL,MSFT,GOOG,AMZN,TSLA)
+  --ticks N              simulated ticks in all (default 10000; 1k, 2.5M also work)
+  --seed N               simulation seed: the same seed replays the same market (default 42)
+  --bad-rate F           fraction of malformed records mixed into the simulation (default 0.01)
+  --duplicate-rate F     fraction of simulated ticks sent twice (default 0.01)
+  --from DATE --to DATE  Yahoo history range, YYYY-MM-DD (default: the last 30 days)
+  --interval I           Yahoo bar interval: 1m, 5m, 15m, 1h or 1d (default 1d)`;
+
+/**
+ * Builds the tick source the flags ask for.
+ *
+ * @example
+ * const source = await sourceFromFlags('replay', flags, clock, 6);
+ */
+export async function sourceFromFlags(
+  command: string,
+  flags: Flags,
+  clock: Clock,
+  priceDecimals: number,
+): Promise<{ source: TickSource; total?: number; describe: string }> {
+  const file = flags.file === undefined ? undefined : String(flags.file);
+  let kind = flags.source === undefined ? undefined : String(flags.source);
+  if (kind === undefined) kind = file === undefined ? 'simulated' : extname(file).toLowerCase() === '.csv' ? 'csv' : 'ndjson';
+  if (!(SOURCE_KINDS as readonly string[]).includes(kind)) {
+    throw new UsageError(`tickflow ${command}: --source must be one of ${SOURCE_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+  }
+  const symbols = symbolsFlag(command, flags.symbols);
+  if (kind === 'csv' || kind === 'ndjson') {
+    if (file === undefined) throw new UsageError(`tickflow ${command}: --source ${kind} needs --file PATH`);
+    const source =
+      kind === 'csv' ? new CsvTickSource({ path: file, clock, priceDecimals }) : new NdjsonTickSource({ path: file, clock, priceDecimals });
+    return { source, describe: `${kind} file ${file}` };
+  }
+  if (kind === 'yahoo') {
+    const { YahooChartSource } = await import('../adapters/sources/yahoo-tick-source.js');
+    const to = dateFlag(command, 'to', flags.to) ?? new Date(clock.now()).toISOString().slice(0, 10);
+    const from = dateFlag(command, 'from', flags.from) ?? new Date(clock.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+    const interval = String(flags.interval ?? '1d');
+    if (!['1m', '5m', '15m', '1h', '1d'].includes(interval))
+      throw new UsageError(`tickflow ${command}: --interval must be 1m, 5m, 15m, 1h or 1d, got ${JSON.stringify(interval)}`);
+    const list = symbols ?? ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'];
+    return {
+      source: new YahooChartSource({ symbols: list, period1: from, period2: to, interval: interval as '1d' }),
+      describe: `Yahoo Finance ${interval} bars of ${list.join(', ')} from ${from} to ${to}`,
+    };
+  }
+  const ticks = intFlag(command, 'ticks', flags.ticks, { min: 1 }) ?? 10_000;
+  const seed = intFlag(command, 'seed', flags.seed, { min: 0, max: 2 ** 32 - 1 }) ?? 42;
+  const source = new SimulatedTickSource({
+    symbols,
+    ticks,
+    seed,
+    badRate: rateFlag(command, 'bad-rate', flags['bad-rate']) ?? 0.01,
+    duplicateRate: rateFlag(command, 'duplicate-rate', flags['duplicate-rate']) ?? 0.01,
+  });
+  const n = (symbols ?? ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA']).length;
+  return { source, total: ticks, describe: `simulated market of ${n} symbols, ${ticks.toLocaleString('en-US')} ticks, seed ${seed}` };
+}

@@ -1,0 +1,62 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/adapters/local/clocks.js';
+import { MemoryLogger } from '../../src/adapters/local/loggers.js';
+import { replay } from '../../src/container/replay.js';
+import { compareAlerts } from '../../src/domain/alert.js';
+import { MultiSymbolTracker } from '../../src/domain/multi-symbol-tracker.js';
+import { validateTick } from '../../src/domain/validate-tick.js';
+import type { Alert } from '../../src/ports/model.js';
+import { marketArb, NOW } from '../support/flow-arbitraries.js';
+
+/** The oracle: the pure tracker over the valid records, in the order they were sent. */
+function trackerAlerts(records: readonly unknown[], short: number, long: number): { alerts: Alert[]; valid: number; invalid: number } {
+  const tracker = new MultiSymbolTracker({ short, long });
+  const alerts: Alert[] = [];
+  let valid = 0;
+  for (const r of records) {
+    const v = validateTick(typeof r === 'string' || r instanceof Uint8Array ? r : JSON.stringify(r), { now: NOW });
+    if (!v.ok) continue;
+    valid++;
+    const a = tracker.push(v.tick);
+    if (a) alerts.push(a);
+  }
+  return { alerts: alerts.sort(compareAlerts), valid, invalid: records.length - valid };
+}
+
+describe('the whole local flow (property)', () => {
+  it("producer → stream → ingest handler → store → change feed → trend handler gives exactly the tracker's alerts", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        marketArb,
+        fc.record({
+          shards: fc.integer({ min: 1, max: 3 }),
+          ingestBatchSize: fc.integer({ min: 1, max: 40 }),
+          trendBatchSize: fc.integer({ min: 1, max: 40 }),
+          chunkSize: fc.integer({ min: 1, max: 200 }),
+          periods: fc.constantFrom({ short: 5, long: 20 }, { short: 2, long: 3 }, { short: 1, long: 4 }),
+        }),
+        async (records, o) => {
+          const expected = trackerAlerts(records, o.periods.short, o.periods.long);
+          const { alerts, stats } = await replay(records, {
+            lake: 'memory',
+            clock: new ManualClock(NOW),
+            logger: new MemoryLogger(),
+            shards: o.shards,
+            ingestBatchSize: o.ingestBatchSize,
+            trendBatchSize: o.trendBatchSize,
+            chunkSize: o.chunkSize,
+            ...o.periods,
+          });
+          expect(alerts).toEqual(expected.alerts);
+          expect(stats.accepted).toBe(expected.valid);
+          expect(stats.rejectedTotal).toBe(expected.invalid);
+          expect(stats.ticksIn).toBe(records.length);
+          expect(stats.undelivered).toBe(0);
+          expect(stats.alerts.GOLDEN_CROSS + stats.alerts.DEATH_CROSS).toBe(expected.alerts.length);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});

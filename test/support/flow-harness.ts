@@ -1,0 +1,93 @@
+/**
+ * A hand-wired local flow for tests that need to reach inside: every adapter exposed, any
+ * of them wrappable (faults), the handlers driven by the local event source mappings.
+ */
+import { MemoryAlertPublisher } from '../../src/adapters/local/alert-publishers.js';
+import { ManualClock } from '../../src/adapters/local/clocks.js';
+import { LocalKinesisMapping, LocalStreamsMapping } from '../../src/adapters/local/event-source-mappings.js';
+import { MemoryLogger } from '../../src/adapters/local/loggers.js';
+import { MemoryLake } from '../../src/adapters/local/memory-lake.js';
+import { MemoryMarketStore } from '../../src/adapters/local/memory-market-store.js';
+import { MemoryStream } from '../../src/adapters/local/memory-stream.js';
+import { FlowStats } from '../../src/domain/flow-stats.js';
+import { DetectTrends } from '../../src/domain/usecases/detect-trends.js';
+import { IngestBatch } from '../../src/domain/usecases/ingest-batch.js';
+import { ProduceTicks } from '../../src/domain/usecases/produce-ticks.js';
+import { makeIngestHandler } from '../../src/handlers/ingest.js';
+import { makeTrendHandler } from '../../src/handlers/trend.js';
+import type { AlertPublisher } from '../../src/ports/alert-publisher.port.js';
+import type { MarketStore } from '../../src/ports/market-store.port.js';
+import type { RawTickArchive } from '../../src/ports/raw-tick-archive.port.js';
+import type { RejectSink } from '../../src/ports/reject-sink.port.js';
+import { NOW } from './flow-arbitraries.js';
+
+export interface HarnessOptions {
+  shards?: number;
+  ingestBatchSize?: number;
+  trendBatchSize?: number;
+  short?: number;
+  long?: number;
+  maxAttempts?: number;
+  /** Wrap adapters, e.g. with faults. */
+  wrapStore?: (s: MarketStore) => MarketStore;
+  wrapLake?: (l: MemoryLake) => RawTickArchive & RejectSink;
+  wrapAlerts?: (a: AlertPublisher) => AlertPublisher;
+}
+
+/** Builds the flow; `run(records)` publishes and drains it. */
+export function flowHarness(o: HarnessOptions = {}) {
+  const clock = new ManualClock(NOW);
+  const logger = new MemoryLogger();
+  const lake = new MemoryLake();
+  const store = new MemoryMarketStore({ clock });
+  const published = new MemoryAlertPublisher();
+  const stats = new FlowStats();
+  const lakePort = o.wrapLake ? o.wrapLake(lake) : lake;
+  const storePort = o.wrapStore ? o.wrapStore(store) : store;
+  const alertPort = o.wrapAlerts ? o.wrapAlerts(published) : published;
+  const stream = new MemoryStream({ clock, shardCount: o.shards ?? 1 });
+  const ingest = new IngestBatch(
+    { archive: lakePort, rejects: lakePort, store: storePort, clock, observer: stats, logger },
+    { long: o.long ?? 20 },
+  );
+  const detect = new DetectTrends(
+    { store: storePort, alerts: alertPort, clock, observer: stats, logger },
+    { short: o.short ?? 5, long: o.long ?? 20 },
+  );
+  const produce = new ProduceTicks({ publisher: stream, rejects: lake, clock, observer: stats, logger });
+  const ingestMapping = new LocalKinesisMapping(stream, makeIngestHandler(ingest, logger), {
+    batchSize: o.ingestBatchSize ?? 25,
+    maxAttempts: o.maxAttempts ?? 1000,
+  });
+  const trendMapping = new LocalStreamsMapping(store.feed, makeTrendHandler(detect, logger), {
+    batchSize: o.trendBatchSize ?? 25,
+    maxAttempts: o.maxAttempts ?? 1000,
+  });
+  return {
+    clock,
+    logger,
+    lake,
+    store,
+    published,
+    stats,
+    stream,
+    ingestMapping,
+    trendMapping,
+    async run(records: readonly unknown[]) {
+      await produce.publishItems(records.map((record) => ({ kind: 'record' as const, record })));
+      for (;;) {
+        const more = await ingestMapping.step();
+        await trendMapping.drain();
+        if (!more) break;
+      }
+    },
+  };
+}
+
+/** The lake's lines, all objects merged and sorted: what the lake holds, whatever the object boundaries. */
+export function lakeLines(lake: MemoryLake, zone: 'raw/' | 'rejected/'): string[] {
+  return [...lake.objects]
+    .filter(([k]) => k.startsWith(zone))
+    .flatMap(([, lines]) => lines)
+    .sort();
+}

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeLines } from '../../../src/adapters/shared/lake-codec.js';
+import { bruteForceSignals } from '../../oracles.js';
+import { runCli } from '../../support/run-cli.js';
+
+const FIXTURE = 'test/fixtures/ticks.csv';
+const dirs: string[] = [];
+afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+async function tempLake(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tickflow-cli-'));
+  dirs.push(dir);
+  return join(dir, 'lake');
+}
+
+/** The fixture's good rows, read by plain string splitting, and the oracle's signals per symbol. */
+function expectedFromFixture(): { symbol: string; timestamp: number; signal: string }[] {
+  const rows = readFileSync(FIXTURE, 'utf8').split('\n').slice(1);
+  const bySymbol = new Map<string, { timestamp: number; units: number }[]>();
+  for (const row of rows) {
+    const f = row.split(',');
+    if (f.length !== 4 || !/^[a-zA-Z]+$/.test(f[0] ?? '') || Number.isNaN(Number(f[2]))) continue;
+    const symbol = (f[0] as string).toUpperCase();
+    const ts = /^\d+$/.test(f[1] as string) ? Number(f[1]) : Date.parse(f[1] as string);
+    const list = bySymbol.get(symbol) ?? [];
+    list.push({ timestamp: ts, units: Math.round(Number(f[2]) * 100) });
+    bySymbol.set(symbol, list);
+  }
+  return [...bySymbol].flatMap(([symbol, ticks]) =>
+    bruteForceSignals(ticks, 5, 20, 2).map((s) => ({ symbol, timestamp: s.timestamp, signal: s.signal })),
+  );
+}
+
+describe('tickflow replay', () => {
+  it('--json on a CSV gives the expected alerts, one JSON object per line, in time order', async () => {
+    const { code, stdout, stderr } = await runCli(['replay', '--file', FIXTURE, '--json', '--lake', await tempLake()]);
+    expect(code).toBe(0);
+    const alerts = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const expected = expectedFromFixture().sort((a, b) => a.timestamp - b.timestamp);
+    expect(expected.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(expected.map((e) => e.signal))).toEqual(new Set(['GOLDEN_CROSS', 'DEATH_CROSS']));
+    expect(alerts.map((a) => ({ symbol: a.symbol, timestamp: Date.parse(a.timestamp), signal: a.signal }))).toEqual(expected);
+    expect(Object.keys(alerts[0]).sort()).toEqual(['id', 'price', 'signal', 'smaLong', 'smaShort', 'symbol', 'timestamp', 'trend']);
+    expect(stderr).toContain('tickflow replay — csv file test/fixtures/ticks.csv');
+  });
+
+  it('reports bad CSV rows with their line numbers and goes on', async () => {
+    const { code, stdout } = await runCli(['replay', '--file', FIXTURE, '--no-lake']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/rejected\s+4\s/);
+    expect(stdout).toContain('ticks.csv line 56: price must be a finite number > 0, got "abc"');
+    expect(stdout).toContain('ticks.csv line 67: symbol must be');
+    expect(stdout).toContain('ticks.csv line 74: expected 4 fields, got 3');
+    expect(stdout).toContain('ticks.csv line 89: a quoted field is not closed');
+    expect(stdout).toMatch(/duplicates 1, late 1/);
+  });
+
+  it('writes the lake with raw/ objects per symbol-day and rejected/ for the quarantined rows', async () => {
+    const lake = await tempLake();
+    await runCli(['replay', '--file', FIXTURE, '--lake', lake, '--quiet']);
+    expect((await readdir(join(lake, 'raw'))).sort()).toEqual(['symbol=AAPL', 'symbol=MSFT']);
+    const rejected = (await readdir(join(lake, 'rejected'), { recursive: true })).filter((f) => String(f).endsWith('.ndjson.gz'));
+    expect(rejected).toHaveLength(1);
+    const lines = await decodeLines(await readFile(join(lake, 'rejected', String(rejected[0]))));
+    expect(lines.map((l) => JSON.parse(l).code).sort()).toEqual(['BAD_PRICE', 'BAD_SYMBOL', 'INVALID_JSON', 'NOT_AN_OBJECT']);
+    expect(String(rejected[0])).toMatch(
+      new RegExp(`^year=${new Date().getUTCFullYear()}/month=\\d\\d/day=\\d\\d/source-ticks.csv_56.ndjson.gz$`),
+    );
+  });
+
+  it('refuses a bad flag, a bad value and a missing file with one clear line and a non-zero exit', async () => {
+    const unknown = await runCli(['replay', '--tiks', '5']);
+    expect([unknown.code, unknown.stderr.trim()]).toEqual([2, "tickflow replay: unknown option '--tiks' (see tickflow replay --help)"]);
+    const bad = await runCli(['replay', '--ticks', 'many']);
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'tickflow replay: --ticks must be a whole number ≥ 1, got "many"']);
+    const periods = await runCli(['replay', '--short', '20', '--long', '5']);
+    expect(periods.code).toBe(2);
+    const missing = await runCli(['replay', '--file', 'nope.csv']);
+    expect([missing.code, missing.stderr.trim()]).toEqual([1, 'tickflow replay: cannot read nope.csv: no such file']);
+    const symbols = await runCli(['replay', '--symbols', 'AAPL,../x']);
+    expect(symbols.code).toBe(2);
+    expect(symbols.stderr).toContain('not a valid symbol: "../x"');
+  });
+
+  it('explains itself with --help', async () => {
+    const { code, stdout } = await runCli(['replay', '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: tickflow replay [options]');
+    expect(stdout).toContain('--source KIND');
+  });
+
+  it('by default replays a seeded simulation: the same seed gives the same alerts', async () => {
+    const a = await runCli(['replay', '--no-lake', '--json', '--ticks', '3000', '--seed', '9']);
+    const b = await runCli(['replay', '--no-lake', '--json', '--ticks', '3000', '--seed', '9']);
+    expect(a.code).toBe(0);
+    expect(a.stdout.length).toBeGreaterThan(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stderr).toMatch(/rejected\s+\d+\s+\S/);
+  });
+});

@@ -1,0 +1,196 @@
+import { gzipSync } from 'node:zlib';
+import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { MemoryAlertPublisher } from '../../../src/adapters/local/alert-publishers.js';
+import { ManualClock } from '../../../src/adapters/local/clocks.js';
+import { MemoryLogger } from '../../../src/adapters/local/loggers.js';
+import { MemoryLake } from '../../../src/adapters/local/memory-lake.js';
+import { MemoryMarketStore } from '../../../src/adapters/local/memory-market-store.js';
+import { FlowStats } from '../../../src/domain/flow-stats.js';
+import { DetectTrends } from '../../../src/domain/usecases/detect-trends.js';
+import { IngestBatch } from '../../../src/domain/usecases/ingest-batch.js';
+import { makeIngestHandler } from '../../../src/handlers/ingest.js';
+import { makeTrendHandler } from '../../../src/handlers/trend.js';
+import type { MarketStore } from '../../../src/ports/market-store.port.js';
+import { withFaults } from '../../support/faults.js';
+
+const NOW = Date.UTC(2024, 0, 3);
+const SHARD = 'shardId-000000000007';
+
+/** A Kinesis event exactly as Lambda delivers it (base64 data, 56-digit sequence numbers). */
+function kinesisEvent(payloads: (string | Buffer)[]): KinesisStreamEvent {
+  return {
+    Records: payloads.map((p, i) => {
+      const seq = `4959033827149025660855969253836157109592157598913658${String(8800 + i).padStart(4, '0')}`;
+      return {
+        kinesis: {
+          kinesisSchemaVersion: '1.0',
+          partitionKey: 'AAPL',
+          sequenceNumber: seq,
+          data: Buffer.from(p).toString('base64'),
+          approximateArrivalTimestamp: 1704205801.123,
+        },
+        eventSource: 'aws:kinesis',
+        eventVersion: '1.0',
+        eventID: `${SHARD}:${seq}`,
+        eventName: 'aws:kinesis:record',
+        invokeIdentityArn: 'arn:aws:iam::123456789012:role/ingest',
+        awsRegion: 'eu-west-1',
+        eventSourceARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/ticks',
+      };
+    }),
+  };
+}
+
+const tick = (ts: number, price: number) => JSON.stringify({ symbol: 'aapl', timestamp: ts, price, volume: 100 });
+
+function ingestSetup(store: MarketStore = new MemoryMarketStore({ clock: new ManualClock(NOW) })) {
+  const clock = new ManualClock(NOW);
+  const lake = new MemoryLake();
+  const stats = new FlowStats();
+  const logger = new MemoryLogger();
+  const handler = makeIngestHandler(new IngestBatch({ archive: lake, rejects: lake, store, clock, observer: stats, logger }), logger);
+  return { lake, stats, handler, logger };
+}
+
+describe('ingest handler', () => {
+  it('decodes base64 (and gzip) records, archives per symbol-day under the shard and first sequence number, quarantines the rest', async () => {
+    const { lake, handler } = ingestSetup();
+    const t = Date.UTC(2024, 0, 2, 14, 30);
+    const event = kinesisEvent([tick(t, 187.43), gzipSync(tick(t + 1000, 187.44)), '{"symbol":"AAPL","price":', tick(t + 86_400_000, 190)]);
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    const batchId = `${SHARD}_${event.Records[0]?.kinesis.sequenceNumber}`;
+    expect([...lake.objects.keys()].sort()).toEqual([
+      `raw/symbol=AAPL/year=2024/month=01/day=02/${batchId}.ndjson.gz`,
+      `raw/symbol=AAPL/year=2024/month=01/day=03/${batchId}.ndjson.gz`,
+      `rejected/year=2024/month=01/day=03/${batchId}.ndjson.gz`,
+    ]);
+    const day2 = lake.objects.get(`raw/symbol=AAPL/year=2024/month=01/day=02/${batchId}.ndjson.gz`) ?? [];
+    expect(day2.map((l) => JSON.parse(l))).toEqual([
+      {
+        symbol: 'AAPL',
+        timestamp: t,
+        price: 187.43,
+        volume: 100,
+        source: 'stream',
+        ingested_at: NOW,
+        sequence: event.Records[0]?.kinesis.sequenceNumber,
+      },
+      {
+        symbol: 'AAPL',
+        timestamp: t + 1000,
+        price: 187.44,
+        volume: 100,
+        source: 'stream',
+        ingested_at: NOW,
+        sequence: event.Records[1]?.kinesis.sequenceNumber,
+      },
+    ]);
+    const reject = JSON.parse((lake.objects.get(`rejected/year=2024/month=01/day=03/${batchId}.ndjson.gz`) ?? [])[0] ?? '{}');
+    expect(reject).toMatchObject({
+      code: 'INVALID_JSON',
+      record: '{"symbol":"AAPL","price":',
+      sequence: event.Records[2]?.kinesis.sequenceNumber,
+    });
+  });
+
+  it('reports the earliest record of a symbol whose store write failed, and archives only what came before it', async () => {
+    const store = new MemoryMarketStore({ clock: new ManualClock(NOW) });
+    const flaky = withFaults<MarketStore>(store, (_, method) => (method === 'putLatest' ? 'fail-before' : 'ok'));
+    const { lake, handler } = ingestSetup(flaky);
+    const t = Date.UTC(2024, 0, 2, 14, 30);
+    const event = kinesisEvent(['not json', tick(t, 1), tick(t + 1, 2)]);
+    const response = await handler(event);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[1]?.kinesis.sequenceNumber }]);
+    // The bad record before the failure is settled (quarantined); nothing at or after it is in the lake.
+    expect([...lake.objects.keys()].map((k) => k.split('/')[0])).toEqual(['rejected']);
+  });
+
+  it('delivered twice, a batch leaves the same lake objects, the same LATEST and no new change records', async () => {
+    const store = new MemoryMarketStore({ clock: new ManualClock(NOW) });
+    const { lake, handler } = ingestSetup(store);
+    const t = Date.UTC(2024, 0, 2, 14, 30);
+    const event = kinesisEvent([tick(t, 1), tick(t + 1, 2), tick(t + 2, 3), 'bad']);
+    await handler(event);
+    const objects = structuredClone([...lake.objects]);
+    const latest = structuredClone(store.allLatest());
+    const changes = (await store.feed.take(1000)).length;
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    expect([...lake.objects]).toEqual(objects);
+    expect(store.allLatest()).toEqual(latest);
+    expect(changes).toBe(4); // three tick INSERTs and the LATEST INSERT
+    expect(await store.feed.take(1000)).toEqual([]);
+  });
+});
+
+describe('trend handler', () => {
+  function streamEvent(records: { ts: number; seq: string; eventName?: 'INSERT' | 'MODIFY'; sk?: string }[]): DynamoDBStreamEvent {
+    return {
+      Records: records.map((r) => ({
+        eventID: `e-${r.seq}`,
+        eventName: r.eventName ?? 'INSERT',
+        eventVersion: '1.1',
+        eventSource: 'aws:dynamodb',
+        awsRegion: 'eu-west-1',
+        eventSourceARN: 'arn:aws:dynamodb:eu-west-1:123456789012:table/tickflow/stream/2024-01-02T00:00:00.000',
+        dynamodb: {
+          ApproximateCreationDateTime: 1704205800,
+          Keys: { pk: { S: 'SYMBOL#AAPL' }, sk: { S: r.sk ?? `TICK#${String(r.ts).padStart(15, '0')}` } },
+          NewImage: {
+            pk: { S: 'SYMBOL#AAPL' },
+            sk: { S: `TICK#${String(r.ts).padStart(15, '0')}` },
+            price: { N: '1' },
+            volume: { N: '1' },
+          },
+          SequenceNumber: r.seq,
+          SizeBytes: 80,
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+      })),
+    };
+  }
+
+  it('reads the ticks from the store, publishes the crossover once, and a redelivered event repeats nothing', async () => {
+    const clock = new ManualClock(NOW);
+    const store = new MemoryMarketStore({ clock });
+    const alerts = new MemoryAlertPublisher();
+    const logger = new MemoryLogger();
+    const detect = new DetectTrends({ store, alerts, clock, observer: new FlowStats(), logger }, { short: 1, long: 2, priceDecimals: 0 });
+    const handler = makeTrendHandler(detect, logger);
+    // Prices 1, 2, 2, 1 → sign +1, 0, −1: one death cross at the fourth tick.
+    await store.putTicks([1, 2, 2, 1].map((units, i) => ({ symbol: 'AAPL', timestamp: 1000 + i, units, volume: 1 })));
+    const event = streamEvent([1000, 1001, 1002, 1003].map((ts, i) => ({ ts, seq: String(100 + i) })));
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    expect(alerts.published.map((a) => a.id)).toEqual(['AAPL#1003#DEATH_CROSS']);
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    expect(alerts.published).toHaveLength(1);
+    expect(store.alertLog().map((r) => r.status)).toEqual(['SENT']);
+  });
+
+  it('ignores change records that are not tick inserts', async () => {
+    const clock = new ManualClock(NOW);
+    const store = new MemoryMarketStore({ clock });
+    const logger = new MemoryLogger();
+    const detect = new DetectTrends({ store, alerts: new MemoryAlertPublisher(), clock, observer: new FlowStats(), logger });
+    const handler = makeTrendHandler(detect, logger);
+    const event = streamEvent([
+      { ts: 1, seq: '1', eventName: 'MODIFY' },
+      { ts: 2, seq: '2', sk: 'LATEST' },
+    ]);
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    expect(await store.getTrend('AAPL')).toMatchObject({ version: 0 });
+  });
+
+  it('reports the first record of a symbol whose trend state could not be saved', async () => {
+    const clock = new ManualClock(NOW);
+    const store = new MemoryMarketStore({ clock });
+    await store.putTicks([{ symbol: 'AAPL', timestamp: 1000, units: 5, volume: 1 }]);
+    const flaky = withFaults<MarketStore>(store, (_, method) => (method === 'saveTrend' ? 'fail-before' : 'ok'));
+    const logger = new MemoryLogger();
+    const handler = makeTrendHandler(
+      new DetectTrends({ store: flaky, alerts: new MemoryAlertPublisher(), clock, observer: new FlowStats(), logger }),
+      logger,
+    );
+    expect(await handler(streamEvent([{ ts: 1000, seq: '555' }]))).toEqual({ batchItemFailures: [{ itemIdentifier: '555' }] });
+  });
+});

@@ -1,0 +1,116 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/adapters/local/clocks.js';
+import { CsvTickSource, IterableTickSource, NdjsonTickSource, splitCsvLine } from '../../../src/adapters/sources/file-tick-source.js';
+import { SimulatedTickSource } from '../../../src/adapters/sources/simulated-tick-source.js';
+import { validateTick } from '../../../src/domain/validate-tick.js';
+import { SourceError } from '../../../src/ports/errors.js';
+import type { SourceItem } from '../../../src/ports/tick-source.port.js';
+
+const clock = new ManualClock(Date.UTC(2024, 5, 1));
+const dirs: string[] = [];
+afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+async function file(name: string, text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tickflow-src-'));
+  dirs.push(dir);
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+async function all(source: { items(): AsyncIterable<SourceItem> }): Promise<SourceItem[]> {
+  const out: SourceItem[] = [];
+  for await (const item of source.items()) out.push(item);
+  return out;
+}
+
+describe('SimulatedTickSource', () => {
+  it('is deterministic for a seed and differs across seeds', async () => {
+    const a = await all(new SimulatedTickSource({ ticks: 500, seed: 1 }));
+    const b = await all(new SimulatedTickSource({ ticks: 500, seed: 1 }));
+    const c = await all(new SimulatedTickSource({ ticks: 500, seed: 2 }));
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+  });
+
+  it('interleaves symbols in time order with valid prices in cents and round-lot volumes', async () => {
+    const items = await all(new SimulatedTickSource({ symbols: ['AAPL', 'MSFT'], ticks: 1000, seed: 3 }));
+    expect(items).toHaveLength(1000);
+    let last = 0;
+    for (const item of items) {
+      expect(item.kind).toBe('record');
+      const r = validateTick(item.kind === 'record' ? item.record : null, { now: clock.now() });
+      expect(r.ok).toBe(true);
+      if (!r.ok) continue;
+      expect(r.tick.timestamp).toBeGreaterThanOrEqual(last);
+      last = r.tick.timestamp;
+      expect(r.tick.units % 10_000).toBe(0);
+      expect(r.tick.volume % 100).toBe(0);
+    }
+  });
+
+  it('mixes in malformed records and duplicates at the rates asked for', async () => {
+    const items = await all(new SimulatedTickSource({ ticks: 20_000, seed: 5, badRate: 0.05, duplicateRate: 0.05 }));
+    const bad = items.filter((i) => i.kind === 'record' && !validateTick(i.record, { now: clock.now() }).ok).length;
+    expect(bad / 20_000).toBeGreaterThan(0.03);
+    expect(bad / 20_000).toBeLessThan(0.07);
+    expect(items.length - 20_000).toBeGreaterThan(500); // duplicates come on top
+  });
+
+  it('refuses options that make no sense', () => {
+    expect(() => new SimulatedTickSource({ symbols: ['A B'] })).toThrow(/not a valid symbol/);
+    expect(() => new SimulatedTickSource({ badRate: 2 })).toThrow(/\[0, 1\)/);
+  });
+});
+
+describe('CsvTickSource', () => {
+  it('reads any column order, ISO or epoch timestamps, quoted fields, and names the line of each bad row', async () => {
+    const path = await file(
+      'mixed.csv',
+      'price,volume,symbol,timestamp\n187.43,100,aapl,1704205800000\n"1,5",1,AAPL,1704205800001\n12,1,MSFT,2024-01-02T14:30:00Z\n\n12,1,MSFT\n-1,1,MSFT,1704205800002\n',
+    );
+    const items = await all(new CsvTickSource({ path, clock }));
+    expect(items.map((i) => (i.kind === 'record' ? `ok ${i.origin}` : i.kind === 'reject' ? i.message : 'flush'))).toEqual([
+      'ok mixed.csv:2',
+      'mixed.csv line 3: price must be a finite number > 0, got "1,5"',
+      'ok mixed.csv:4',
+      'mixed.csv line 6: expected 4 fields, got 3',
+      'mixed.csv line 7: price must be a finite number > 0, got -1',
+    ]);
+    expect(items[0]).toMatchObject({ record: { symbol: 'aapl', timestamp: 1704205800000, price: 187.43, volume: 100, source: 'csv' } });
+  });
+
+  it('refuses a file without the required header, a missing file and an empty file with a SourceError', async () => {
+    await expect(all(new CsvTickSource({ path: await file('h.csv', 'sym,ts,px\nA,1,2\n'), clock }))).rejects.toThrow(
+      'h.csv line 1: the header must name symbol,timestamp,price,volume; missing symbol, timestamp, price, volume',
+    );
+    await expect(all(new CsvTickSource({ path: '/nonexistent/x.csv', clock }))).rejects.toBeInstanceOf(SourceError);
+    await expect(all(new CsvTickSource({ path: await file('e.csv', ''), clock }))).rejects.toThrow(/is empty/);
+  });
+
+  it('splits RFC 4180 lines', () => {
+    expect(splitCsvLine('a,"b,c","d ""e"""')).toEqual(['a', 'b,c', 'd "e"']);
+    expect(splitCsvLine('"open')).toBeUndefined();
+  });
+});
+
+describe('NdjsonTickSource and IterableTickSource', () => {
+  it('NDJSON: one record per line, bad lines rejected with their number', async () => {
+    const path = await file('t.ndjson', '{"symbol":"AAPL","timestamp":1704205800000,"price":1,"volume":1}\n{oops\n[]\n');
+    const items = await all(new NdjsonTickSource({ path, clock }));
+    expect(items.map((i) => (i.kind === 'reject' ? i.message : i.kind))).toEqual([
+      'record',
+      't.ndjson line 2: not valid JSON',
+      't.ndjson line 3: record must be a JSON object, got an array',
+    ]);
+  });
+
+  it('an iterable passes every value through, numbered', async () => {
+    const items = await all(new IterableTickSource(['x', { a: 1 }]));
+    expect(items).toEqual([
+      { kind: 'record', record: 'x', origin: '#1' },
+      { kind: 'record', record: { a: 1 }, origin: '#2' },
+    ]);
+  });
+});
