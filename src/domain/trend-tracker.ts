@@ -1,9 +1,10 @@
 import type { CrossSign, TrendState } from '../ports/model.js';
-import { exactSign } from './exact.js';
-import { checkPriceDecimals, DEFAULT_PRICE_DECIMALS, MAX_UNITS } from './price.js';
-import { SmaWindow } from './sma-window.js';
+import { exactSign, ratioToDouble } from './exact.js';
+import { checkPriceDecimals, DEFAULT_PRICE_DECIMALS, MAX_UNITS, pow10 } from './price.js';
+import { MAX_PERIOD } from './sma-window.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** What `TrendTracker.update` did with a tick. Small integers: this is the hot path. */
 export const TickOutcome = {
@@ -47,7 +48,7 @@ export function resolveTrendOptions(options: TrendOptions = {}): Required<TrendO
   if (!Number.isInteger(short) || !Number.isInteger(long) || short < 1 || short >= long) {
     throw new RangeError(`SMA periods must be whole numbers with 1 ≤ short < long, got short=${short}, long=${long}`);
   }
-  new SmaWindow(long); // checks the upper bound with the window's own message
+  if (long > MAX_PERIOD) throw new RangeError(`an SMA period must be at most ${MAX_PERIOD}, got ${long}`);
   return { short, long, priceDecimals: checkPriceDecimals(options.priceDecimals ?? DEFAULT_PRICE_DECIMALS) };
 }
 
@@ -57,6 +58,10 @@ export function resolveTrendOptions(options: TrendOptions = {}): Required<TrendO
  * with BigInt otherwise. Ticks must come in increasing timestamp order; a tick at or before
  * the last applied one is reported as a duplicate or late and changes nothing.
  *
+ * Both windows share one ring of the last `long` units with two running sums: O(1) per
+ * tick. The sums are exact doubles while below 2^53; past that (prices near the top of the
+ * range) they are recomputed exactly with BigInt from the ring until they fit again.
+ *
  * @example
  * const t = new TrendTracker({ short: 2, long: 3, priceDecimals: 0 });
  * [3, 2, 1, 5].map((u, i) => t.update(i, u)); // [0, 0, 0, TickOutcome.GoldenCross]
@@ -65,8 +70,14 @@ export class TrendTracker {
   readonly short: number;
   readonly long: number;
   readonly priceDecimals: number;
-  private readonly shortWindow: SmaWindow;
-  private readonly longWindow: SmaWindow;
+  private readonly ring: Float64Array;
+  private head = 0;
+  private count = 0;
+  private sumS = 0;
+  private sumL = 0;
+  /** Set while a sum does not fit below 2^53: the sums are then BigInts. */
+  private bigS: bigint | undefined;
+  private bigL: bigint | undefined;
   private last: CrossSign = 0;
   private lastTimestamp = Number.NEGATIVE_INFINITY;
 
@@ -75,8 +86,7 @@ export class TrendTracker {
     this.short = o.short;
     this.long = o.long;
     this.priceDecimals = o.priceDecimals;
-    this.shortWindow = new SmaWindow(o.short);
-    this.longWindow = new SmaWindow(o.long);
+    this.ring = new Float64Array(o.long);
   }
 
   /**
@@ -93,8 +103,7 @@ export class TrendTracker {
       throw new RangeError(`bad trend state: units must hold at most ${state.long} values`);
     for (const u of state.units) {
       if (!Number.isSafeInteger(u) || u < 1 || u > MAX_UNITS) throw new RangeError(`bad trend state: ${u} is not a price in units`);
-      tracker.shortWindow.push(u);
-      tracker.longWindow.push(u);
+      tracker.push(u);
     }
     if (state.lastTimestamp !== null) {
       if (!Number.isFinite(state.lastTimestamp)) throw new RangeError('bad trend state: lastTimestamp must be a number or null');
@@ -112,11 +121,16 @@ export class TrendTracker {
       return timestamp === this.lastTimestamp ? TickOutcome.Duplicate : TickOutcome.Late;
     }
     this.lastTimestamp = timestamp;
-    this.shortWindow.push(units);
-    this.longWindow.push(units);
-    // long > short, so a full long window means both SMAs are defined.
-    if (!this.longWindow.isFull) return TickOutcome.Applied;
-    const s = this.sign();
+    this.push(units);
+    // long > short, so a full ring means both SMAs are defined.
+    if (this.count < this.long) return TickOutcome.Applied;
+    let s: CrossSign;
+    if (this.bigS === undefined) {
+      // The common case, inline: strict inequality of the rounded products is exact.
+      const a = this.long * this.sumS;
+      const b = this.short * this.sumL;
+      s = a > b ? 1 : a < b ? -1 : this.sign();
+    } else s = this.sign();
     if (s === 0) return TickOutcome.Applied;
     const previous = this.last;
     this.last = s;
@@ -124,31 +138,84 @@ export class TrendTracker {
     return s > 0 ? TickOutcome.GoldenCross : TickOutcome.DeathCross;
   }
 
+  /** Adds a value to the ring and moves both sums: the one leaving each window goes out. */
+  private push(units: number): void {
+    const L = this.long;
+    const head = this.head;
+    const count = this.count;
+    const leavingL = count >= L ? (this.ring[head] as number) : 0;
+    let behind = head - this.short;
+    if (behind < 0) behind += L;
+    const leavingS = count >= this.short ? (this.ring[behind] as number) : 0;
+    this.ring[head] = units;
+    this.head = head + 1 === L ? 0 : head + 1;
+    if (count < L) this.count = count + 1;
+    if (this.bigS === undefined) {
+      // (sum − leaving) is exact; adding `units` is exact unless the result reaches 2^53,
+      // and then the rounded result is ≥ 2^53 too, so this test catches every inexact case.
+      const s = this.sumS - leavingS + units;
+      const l = this.sumL - leavingL + units;
+      if (s <= MAX_SAFE && l <= MAX_SAFE) {
+        this.sumS = s;
+        this.sumL = l;
+        return;
+      }
+    }
+    this.resum();
+  }
+
+  /** Recomputes both sums exactly from the ring (the rare path past 2^53), and leaves it when they fit. */
+  private resum(): void {
+    const values = this.values();
+    let s = 0n;
+    let l = 0n;
+    values.forEach((u, i) => {
+      l += BigInt(u);
+      if (i >= values.length - this.short) s += BigInt(u);
+    });
+    if (s <= MAX_SAFE_BIG && l <= MAX_SAFE_BIG) {
+      this.sumS = Number(s);
+      this.sumL = Number(l);
+      this.bigS = undefined;
+      this.bigL = undefined;
+    } else {
+      this.bigS = s;
+      this.bigL = l;
+    }
+  }
+
   /** The current crossover sign, or 0 while either SMA is undefined. */
   sign(): CrossSign {
-    if (!this.longWindow.isFull) return 0;
-    const sumS = this.shortWindow.sumIfSafe;
-    const sumL = this.longWindow.sumIfSafe;
-    if (sumS !== undefined && sumL !== undefined) {
-      const a = this.long * sumS;
-      const b = this.short * sumL;
+    if (this.count < this.long) return 0;
+    if (this.bigS === undefined) {
+      const a = this.long * this.sumS;
+      const b = this.short * this.sumL;
       // Rounding is monotonic, so a strict inequality between the rounded products is
       // exact; equality is exact only while the products are below 2^53.
       if (a > b) return 1;
       if (a < b) return -1;
       if (a <= MAX_SAFE) return 0;
+      return exactSign(this.long, this.sumS, this.short, this.sumL);
     }
-    return exactSign(this.long, this.shortWindow.sumBig, this.short, this.longWindow.sumBig);
+    return exactSign(this.long, this.bigS, this.short, this.bigL as bigint);
   }
 
   /** SMA-short as a price, or `undefined` until `short` ticks are applied. */
   get smaShort(): number | undefined {
-    return this.shortWindow.value(this.priceDecimals);
+    if (this.count < this.short) return undefined;
+    return this.mean(this.bigS ?? this.sumS, this.short);
   }
 
   /** SMA-long as a price, or `undefined` until `long` ticks are applied. */
   get smaLong(): number | undefined {
-    return this.longWindow.value(this.priceDecimals);
+    if (this.count < this.long) return undefined;
+    return this.mean(this.bigL ?? this.sumL, this.long);
+  }
+
+  /** ΣS / (n·10^d) rounded once to the nearest double. */
+  private mean(sum: number | bigint, n: number): number {
+    const den = n * pow10(this.priceDecimals);
+    return typeof sum === 'number' ? sum / den : ratioToDouble(sum, BigInt(den));
   }
 
   /** Timestamp of the last applied tick, or `null`. */
@@ -161,6 +228,14 @@ export class TrendTracker {
     return this.last;
   }
 
+  /** Units of the last `long` applied ticks (fewer before the ring fills), oldest first. */
+  private values(): number[] {
+    const out: number[] = [];
+    const start = this.count === this.long ? this.head : 0;
+    for (let i = 0; i < this.count; i++) out.push(this.ring[(start + i) % this.long] as number);
+    return out;
+  }
+
   /** The state as a small JSON-safe value; `fromState` resumes exactly from it. */
   toState(): TrendState {
     return {
@@ -168,7 +243,7 @@ export class TrendTracker {
       long: this.long,
       last: this.last,
       lastTimestamp: this.lastAppliedTimestamp,
-      units: this.longWindow.values(),
+      units: this.values(),
     };
   }
 }
