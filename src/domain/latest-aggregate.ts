@@ -3,6 +3,8 @@ import { unitsToPrice } from './price.js';
 import { SmaWindow } from './sma-window.js';
 import { dayOf } from './timestamp.js';
 
+const DAY_MS = 86_400_000;
+
 /**
  * Folds applied ticks (strictly increasing timestamps, all after `previous.lastTimestamp`)
  * into the `LATEST` aggregate of their symbol. The result's version is one more than the
@@ -29,12 +31,16 @@ export function advanceLatest(previous: LatestAggregate | undefined, ticks: read
     ticks: 0,
   };
   const window = [...(previous?.window ?? [])];
+  // Compare days as numbers and name a day only when it changes: this runs once per tick.
+  let dayNumber = latest.day === '' ? Number.NaN : Math.floor(Date.parse(latest.day) / DAY_MS);
   for (const tick of ticks) {
     if (tick.timestamp <= latest.lastTimestamp) {
       throw new RangeError(`advanceLatest: tick at ${tick.timestamp} is not after ${latest.lastTimestamp}`);
     }
-    const day = dayOf(tick.timestamp);
-    const sameDay = day === latest.day;
+    const tickDay = Math.floor(tick.timestamp / DAY_MS);
+    const sameDay = tickDay === dayNumber;
+    const day = sameDay ? latest.day : dayOf(tick.timestamp);
+    dayNumber = tickDay;
     latest = {
       symbol: latest.symbol,
       lastTimestamp: tick.timestamp,

@@ -22,17 +22,36 @@ export const TICK_INSERT_FILTER = {
  * matchesFilter(TICK_INSERT_FILTER, record); // true for an INSERT of a TICK# item
  */
 export function matchesFilter(pattern: unknown, value: unknown): boolean {
+  return compileFilter(pattern)(value);
+}
+
+/**
+ * Turns a filter pattern into a predicate once, for filtering many records.
+ *
+ * @example
+ * const isTickInsert = compileFilter(TICK_INSERT_FILTER);
+ * records.filter(isTickInsert);
+ */
+export function compileFilter(pattern: unknown): (value: unknown) => boolean {
   if (Array.isArray(pattern)) {
-    return pattern.some((p) => {
-      if (p !== null && typeof p === 'object' && 'prefix' in p) return typeof value === 'string' && value.startsWith(String(p.prefix));
-      return p === value;
+    const tests = pattern.map((p): ((v: unknown) => boolean) => {
+      if (p !== null && typeof p === 'object' && 'prefix' in p) {
+        const prefix = String(p.prefix);
+        return (v) => typeof v === 'string' && v.startsWith(prefix);
+      }
+      return (v) => v === p;
     });
+    return (v) => tests.some((t) => t(v));
   }
   if (pattern !== null && typeof pattern === 'object') {
-    if (value === null || typeof value !== 'object') return false;
-    return Object.entries(pattern).every(([k, p]) => matchesFilter(p, (value as Record<string, unknown>)[k]));
+    const fields = Object.entries(pattern).map(([k, p]) => [k, compileFilter(p)] as const);
+    return (v) => {
+      if (v === null || typeof v !== 'object') return false;
+      for (const [k, test] of fields) if (!test((v as Record<string, unknown>)[k])) return false;
+      return true;
+    };
   }
-  return pattern === value;
+  return (v) => v === pattern;
 }
 
 /**
@@ -67,8 +86,35 @@ function toChangeRecord(record: DynamoDBRecord): ChangeRecord | undefined {
 }
 
 /**
+ * One change record as a DynamoDB Streams record of a Lambda event (keys and images in
+ * attribute-value form, NEW_AND_OLD_IMAGES).
+ *
+ * @example
+ * const record = toDynamoRecord(change);
+ */
+export function toDynamoRecord(c: ChangeRecord, options: { streamArn?: string; region?: string } = {}): DynamoDBRecord {
+  const region = options.region ?? 'local';
+  return {
+    eventID: c.sequenceNumber,
+    eventName: c.eventName,
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: region,
+    eventSourceARN: options.streamArn ?? `arn:aws:dynamodb:${region}:000000000000:table/tickflow/stream/local`,
+    dynamodb: {
+      Keys: { pk: { S: c.keys.pk }, sk: { S: c.keys.sk } },
+      ...(c.newImage ? { NewImage: c.newImage as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'] } : {}),
+      ...(c.oldImage ? { OldImage: c.oldImage as NonNullable<DynamoDBRecord['dynamodb']>['OldImage'] } : {}),
+      SequenceNumber: c.sequenceNumber,
+      SizeBytes: 100,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+  };
+}
+
+/**
  * Builds a DynamoDB Streams Lambda event from change records, as the event source mapping
- * would (keys and images in attribute-value form, NEW_AND_OLD_IMAGES).
+ * would.
  *
  * @example
  * const event = toDynamoStreamEvent(changes, { streamArn });
@@ -77,24 +123,5 @@ export function toDynamoStreamEvent(
   changes: readonly ChangeRecord[],
   options: { streamArn?: string; region?: string } = {},
 ): DynamoDBStreamEvent {
-  const region = options.region ?? 'local';
-  const arn = options.streamArn ?? `arn:aws:dynamodb:${region}:000000000000:table/tickflow/stream/local`;
-  return {
-    Records: changes.map((c) => ({
-      eventID: c.sequenceNumber,
-      eventName: c.eventName,
-      eventVersion: '1.1',
-      eventSource: 'aws:dynamodb',
-      awsRegion: region,
-      eventSourceARN: arn,
-      dynamodb: {
-        Keys: { pk: { S: c.keys.pk }, sk: { S: c.keys.sk } },
-        ...(c.newImage ? { NewImage: c.newImage as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'] } : {}),
-        ...(c.oldImage ? { OldImage: c.oldImage as NonNullable<DynamoDBRecord['dynamodb']>['OldImage'] } : {}),
-        SequenceNumber: c.sequenceNumber,
-        SizeBytes: 100,
-        StreamViewType: 'NEW_AND_OLD_IMAGES',
-      },
-    })),
-  };
+  return { Records: changes.map((c) => toDynamoRecord(c, options)) };
 }

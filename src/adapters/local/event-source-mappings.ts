@@ -1,8 +1,14 @@
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import type {
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+} from 'aws-lambda';
 import type { ChangeFeed } from '../../ports/change-feed.port.js';
 import type { Logger } from '../../ports/logger.port.js';
-import type { ChangeRecord, StreamRecord } from '../../ports/model.js';
-import { matchesFilter, TICK_INSERT_FILTER, toDynamoStreamEvent } from '../lambda-events/dynamodb-stream-event.js';
+import type { StreamRecord } from '../../ports/model.js';
+import { compileFilter, TICK_INSERT_FILTER, toDynamoRecord } from '../lambda-events/dynamodb-stream-event.js';
 import { toKinesisEvent } from '../lambda-events/kinesis-event.js';
 import type { MemoryShard, MemoryStream } from './memory-stream.js';
 
@@ -18,6 +24,8 @@ export interface MappingOptions {
   /** Attempts at one batch before its failing records go to the on-failure list. */
   readonly maxAttempts?: number;
   readonly logger?: Logger;
+  /** Called before a failed batch is tried again (e.g. to let a test clock move, as time passes between Lambda retries). */
+  readonly onRetry?: () => void;
 }
 
 /**
@@ -67,6 +75,16 @@ export class LocalKinesisMapping {
   }
 
   /**
+   * Moves every shard's position back by `records` (not before the oldest record held), as
+   * when a consumer restarts from an older checkpoint: what follows is delivered again.
+   */
+  rewind(records: number): void {
+    this.stream.shards.forEach((shard, i) => {
+      this.positions[i] = Math.max(shard.start, (this.positions[i] as number) - records);
+    });
+  }
+
+  /**
    * One invocation per shard that has records waiting (shards run concurrently, as Lambda
    * runs one invocation per shard at a time). True while records remain.
    */
@@ -105,6 +123,7 @@ export class LocalKinesisMapping {
       this.positions[i] = position + batch.length;
     } else {
       this.positions[i] = position + restart;
+      this.options.onRetry?.();
     }
     shard.trimBefore(this.positions[i] as number);
   }
@@ -120,16 +139,16 @@ export class LocalKinesisMapping {
  * await mapping.drain();
  */
 export class LocalStreamsMapping {
-  readonly discarded: ChangeRecord[] = [];
-  private pending: ChangeRecord[] = [];
-  private readonly filter: unknown;
+  readonly discarded: DynamoDBRecord[] = [];
+  private pending: DynamoDBRecord[] = [];
+  private readonly passes: (record: unknown) => boolean;
 
   constructor(
     private readonly feed: ChangeFeed,
     private readonly handler: StreamsBatchHandler,
     private readonly options: MappingOptions & { filter?: unknown } = {},
   ) {
-    this.filter = options.filter ?? TICK_INSERT_FILTER;
+    this.passes = compileFilter(options.filter ?? TICK_INSERT_FILTER);
   }
 
   /** Delivers every change record waiting (those the filter passes). */
@@ -141,16 +160,19 @@ export class LocalStreamsMapping {
       while (this.pending.length < batchSize) {
         const taken = await this.feed.take(batchSize - this.pending.length);
         if (taken.length === 0) break;
-        for (const change of taken) if (this.passes(change)) this.pending.push(change);
+        for (const change of taken) {
+          // Shape each record as Lambda sees it, then filter that: the test Lambda runs.
+          const record = toDynamoRecord(change);
+          if (this.passes(record)) this.pending.push(record);
+        }
       }
       if (this.pending.length === 0) return;
       const batch = this.pending.slice(0, batchSize);
       let restart: number;
       try {
-        const event = toDynamoStreamEvent(batch);
         restart = restartIndex(
-          batch.map((c) => c.sequenceNumber),
-          await this.handler(event),
+          batch.map((r) => r.dynamodb?.SequenceNumber ?? ''),
+          await this.handler({ Records: batch }),
         );
       } catch (error) {
         this.options.logger?.warn('streams mapping: the handler threw; retrying the batch', { error: String(error) });
@@ -168,15 +190,8 @@ export class LocalStreamsMapping {
         this.pending = this.pending.slice(batch.length);
       } else {
         this.pending = this.pending.slice(restart);
+        this.options.onRetry?.();
       }
     }
-  }
-
-  private passes(change: ChangeRecord): boolean {
-    // Filter the record in its Lambda shape, so the test is the one Lambda runs.
-    return matchesFilter(this.filter, {
-      eventName: change.eventName,
-      dynamodb: { Keys: { pk: { S: change.keys.pk }, sk: { S: change.keys.sk } } },
-    });
   }
 }

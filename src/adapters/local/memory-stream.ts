@@ -12,7 +12,14 @@ export class MemoryShard {
   constructor(
     readonly shardId: string,
     private readonly epoch: string,
+    /** Keep consumed records (so a consumer can rewind), as Kinesis keeps them for its retention period. */
+    private readonly retainConsumed = false,
   ) {}
+
+  /** Absolute position of the oldest record still held. */
+  get start(): number {
+    return this.base;
+  }
 
   append(record: OutgoingRecord, arrivedAt: number): void {
     // Zero-padded decimals: sequence numbers compare the same as strings and as numbers.
@@ -33,6 +40,7 @@ export class MemoryShard {
 
   /** Forgets records before `position` (the consumer has checkpointed past them). */
   trimBefore(position: number): void {
+    if (this.retainConsumed) return;
     const n = Math.min(this.records.length, position - this.base);
     if (n <= 0) return;
     // Trim in large steps: splicing the head of a big array on every batch is quadratic.
@@ -54,13 +62,16 @@ export class MemoryShard {
 export class MemoryStream implements TickPublisher {
   readonly shards: MemoryShard[];
 
-  constructor(private readonly options: { clock: Clock; shardCount?: number }) {
+  constructor(private readonly options: { clock: Clock; shardCount?: number; retainConsumed?: boolean }) {
     const count = options.shardCount ?? 1;
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`shardCount must be a whole number ≥ 1, got ${count}`);
     // Sequence numbers start from the clock, like Kinesis's grow with time: a later stream's
     // records never reuse an earlier one's numbers (and so never its lake object names).
     const epoch = String(options.clock.now()).padStart(15, '0');
-    this.shards = Array.from({ length: count }, (_, i) => new MemoryShard(`shardId-${String(i).padStart(12, '0')}`, epoch));
+    this.shards = Array.from(
+      { length: count },
+      (_, i) => new MemoryShard(`shardId-${String(i).padStart(12, '0')}`, epoch, options.retainConsumed),
+    );
   }
 
   async publish(records: readonly OutgoingRecord[]): Promise<PublishReport> {
