@@ -52,9 +52,10 @@ const BAD_RECORDS: ((symbol: string, ts: number) => unknown)[] = [
 ];
 
 /**
- * A seeded market: each symbol's price follows a geometric Brownian motion whose drift
- * switches regime now and then (so trends form and SMAs cross), quoted in cents, with
- * log-normal volumes in round lots. Ticks interleave across symbols in time order.
+ * A seeded market: each symbol's log-price follows a mean-reverting random walk whose drift
+ * switches regime now and then (so trends form and SMAs cross) while prices stay in a band
+ * around their start, quoted in cents, with log-normal volumes in round lots. Ticks
+ * interleave across symbols in time order.
  *
  * @example
  * const source = new SimulatedTickSource({ symbols: ['AAPL', 'MSFT'], ticks: 2000, seed: 7 });
@@ -89,17 +90,23 @@ export class SimulatedTickSource implements TickSource {
       return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
     };
     const n = this.symbols.length;
-    const price = this.symbols.map(() => 20 + rand() * 480);
-    const drift = this.symbols.map(() => (rand() - 0.5) * 4e-4);
+    // Log-price x = ln(S / S0) per symbol: an Ornstein–Uhlenbeck walk around a drift that
+    // switches regime now and then. Trends form (so SMAs cross), yet prices stay within a
+    // band around their start however long the run (a plain GBM drifts off to 0 or ∞).
+    const start0 = this.symbols.map(() => 20 + rand() * 480);
+    const x = this.symbols.map(() => 0);
     const sigma = this.symbols.map(() => 5e-4 + rand() * 1e-3);
+    const drift = sigma.map((sd) => (rand() < 0.5 ? -1 : 1) * sd * 0.025);
+    const pull = 1e-4;
     for (let i = 0; i < ticks; i++) {
       if (signal?.aborted) return;
       const s = i % n;
       const symbol = this.symbols[s] as string;
       const timestamp = start + Math.floor(i / n) * stepMs;
-      if (rand() < 0.002) drift[s] = -(drift[s] as number) + (rand() - 0.5) * 2e-4;
-      const sd = sigma[s] as number;
-      price[s] = (price[s] as number) * Math.exp((drift[s] as number) - (sd * sd) / 2 + sd * gaussian());
+      if (rand() < 0.002) drift[s] = -(drift[s] as number);
+      const xs = x[s] as number;
+      x[s] = xs - pull * xs + (drift[s] as number) + (sigma[s] as number) * gaussian();
+      const price = (start0[s] as number) * Math.exp(x[s] as number);
       if (badRate > 0 && rand() < badRate) {
         const make = BAD_RECORDS[Math.floor(rand() * BAD_RECORDS.length)] as (symbol: string, ts: number) => unknown;
         yield { kind: 'record', record: make(symbol, timestamp) };
@@ -108,7 +115,7 @@ export class SimulatedTickSource implements TickSource {
       const record = {
         symbol,
         timestamp,
-        price: Math.max(0.01, Math.round((price[s] as number) * 100) / 100),
+        price: Math.max(0.01, Math.round(price * 100) / 100),
         volume: 100 * Math.max(1, Math.round(Math.exp(2 + 1.2 * gaussian()))),
         source: 'simulated',
       };
