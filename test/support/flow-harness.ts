@@ -2,6 +2,7 @@
  * A hand-wired local flow for tests that need to reach inside: every adapter exposed, any
  * of them wrappable (faults), the handlers driven by the local event source mappings.
  */
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { MemoryAlertPublisher } from '../../src/adapters/local/alert-publishers.js';
 import { ManualClock } from '../../src/adapters/local/clocks.js';
 import { LocalKinesisMapping, LocalStreamsMapping } from '../../src/adapters/local/event-source-mappings.js';
@@ -45,7 +46,7 @@ export function flowHarness(o: HarnessOptions = {}) {
   const lakePort = o.wrapLake ? o.wrapLake(lake) : lake;
   const storePort = o.wrapStore ? o.wrapStore(store) : store;
   const alertPort = o.wrapAlerts ? o.wrapAlerts(published) : published;
-  const stream = new MemoryStream({ clock, shardCount: o.shards ?? 1 });
+  const stream = new MemoryStream({ clock, shardCount: o.shards ?? 1, retainConsumed: true });
   const ingest = new IngestBatch(
     { archive: lakePort, rejects: lakePort, store: storePort, clock, observer: stats, logger },
     { long: o.long ?? 20 },
@@ -55,13 +56,35 @@ export function flowHarness(o: HarnessOptions = {}) {
     { short: o.short ?? 5, long: o.long ?? 20 },
   );
   const produce = new ProduceTicks({ publisher: stream, rejects: lake, clock, observer: stats, logger });
+  // Time passes between Lambda's retries: enough for a lapsed claim to be taken over.
+  const onRetry = () => clock.advance(20_000);
   const ingestMapping = new LocalKinesisMapping(stream, makeIngestHandler(ingest, logger), {
     batchSize: o.ingestBatchSize ?? 25,
     maxAttempts: o.maxAttempts ?? 1000,
+    onRetry,
   });
-  const trendMapping = new LocalStreamsMapping(store.feed, makeTrendHandler(detect, logger), {
+  // A second invocation of the trend function, for races: same ports, its own use case.
+  const rival = makeTrendHandler(
+    new DetectTrends({ store: storePort, alerts: alertPort, clock, observer: stats, logger }, { short: o.short ?? 5, long: o.long ?? 20 }),
+    logger,
+  );
+  const trendHandler = makeTrendHandler(detect, logger);
+  const delivered: DynamoDBStreamEvent[] = [];
+  let concurrent = false;
+  const trendEntry = async (event: DynamoDBStreamEvent) => {
+    delivered.push(event);
+    if (!concurrent) return trendHandler(event);
+    // Two invocations on the same records at once: Lambda retries from the earliest failure either reports.
+    const responses = await Promise.all([trendHandler(event), rival(event)]);
+    const failures = responses.flatMap((r) => r.batchItemFailures);
+    const order = event.Records.map((r) => r.dynamodb?.SequenceNumber);
+    failures.sort((a, b) => order.indexOf(a.itemIdentifier) - order.indexOf(b.itemIdentifier));
+    return { batchItemFailures: failures.slice(0, 1) };
+  };
+  const trendMapping = new LocalStreamsMapping(store.feed, trendEntry, {
     batchSize: o.trendBatchSize ?? 25,
     maxAttempts: o.maxAttempts ?? 1000,
+    onRetry,
   });
   return {
     clock,
@@ -73,7 +96,14 @@ export function flowHarness(o: HarnessOptions = {}) {
     stream,
     ingestMapping,
     trendMapping,
-    async run(records: readonly unknown[]) {
+    /** Every DynamoDB Streams event delivered to the trend function so far. */
+    delivered,
+    /** Delivers every trend event again, in order (a stream re-read after a checkpoint loss). */
+    async redeliverChanges() {
+      for (const event of [...delivered]) await trendHandler(event);
+    },
+    async run(records: readonly unknown[], options: { concurrentTrend?: boolean } = {}) {
+      concurrent = options.concurrentTrend ?? false;
       await produce.publishItems(records.map((record) => ({ kind: 'record' as const, record })));
       for (;;) {
         const more = await ingestMapping.step();
@@ -84,10 +114,13 @@ export function flowHarness(o: HarnessOptions = {}) {
   };
 }
 
-/** The lake's lines, all objects merged and sorted: what the lake holds, whatever the object boundaries. */
-export function lakeLines(lake: MemoryLake, zone: 'raw/' | 'rejected/'): string[] {
-  return [...lake.objects]
-    .filter(([k]) => k.startsWith(zone))
-    .flatMap(([, lines]) => lines)
-    .sort();
+/**
+ * The lake's lines, all objects merged and sorted: what the lake holds, whatever the object
+ * boundaries. `ingested_at` / `received_at` say when a record was handled, which a retry
+ * moves; with `withoutTimes` they are left out so runs can be compared record for record.
+ */
+export function lakeLines(lake: MemoryLake, zone: 'raw/' | 'rejected/', withoutTimes = false): string[] {
+  const lines = [...lake.objects].filter(([k]) => k.startsWith(zone)).flatMap(([, l]) => l);
+  const out = withoutTimes ? lines.map((l) => l.replace(/,"(ingested_at|received_at)":\d+/, '')) : lines;
+  return out.sort();
 }
