@@ -1,0 +1,234 @@
+/**
+ * Row 1: streaming SMA-short/SMA-long + crossover, ns/tick, tickflow against the peers a
+ * user would otherwise pick, and against a bare running-sum loop (the practical floor).
+ */
+import ti from 'technicalindicators';
+import { DMA } from 'trading-signals';
+import { seededRandom } from '../src/adapters/sources/simulated-tick-source.js';
+import { TickOutcome, TrendTracker } from '../src/domain/trend-tracker.js';
+import { median, time } from './util.js';
+
+const SHORT = 5;
+const LONG = 20;
+const SCALE = 1e6; // price decimals 6
+
+/** A market in columns: symbol index, timestamp, price units, and the price as a double. */
+export interface Market {
+  readonly n: number;
+  readonly symbols: number;
+  readonly symbol: Int32Array;
+  readonly ts: Float64Array;
+  readonly units: Float64Array;
+  readonly price: Float64Array;
+}
+
+/** Seeded random walks in cents-and-more (non-zero steps), interleaved round-robin. */
+export function makeMarket(n: number, symbols: number, seed = 7): Market {
+  const rand = seededRandom(seed);
+  const symbol = new Int32Array(n);
+  const ts = new Float64Array(n);
+  const units = new Float64Array(n);
+  const price = new Float64Array(n);
+  const level = Float64Array.from({ length: symbols }, () => Math.round((20 + rand() * 400) * 100) * 10_000);
+  for (let i = 0; i < n; i++) {
+    const s = i % symbols;
+    // Steps in whole units (10^-6) up to ±0.5: sums rarely tie exactly, so float peers and
+    // the exact rule agree but for genuine ties (counted as differences).
+    const step = (1 + Math.floor(rand() * 500_000)) * (rand() < 0.5 ? -1 : 1);
+    const u = Math.max(10_000, (level[s] as number) + step);
+    level[s] = u;
+    symbol[i] = s;
+    ts[i] = 1_700_000_000_000 + Math.floor(i / symbols) * 1000;
+    units[i] = u;
+    price[i] = u / SCALE;
+  }
+  return { n, symbols, symbol, ts, units, price };
+}
+
+/** Events as (tick index × 2 + 0 for golden, 1 for death): comparable across implementations. */
+type Events = number[];
+
+/** Applies the crossover rule to a sign stream: signal when the sign flips from a non-zero last. */
+function ruleOf(lastSigns: Int8Array) {
+  return (s: number, sign: number, i: number, events: Events) => {
+    if (sign === 0) return;
+    const last = lastSigns[s] as number;
+    if (last !== 0 && last !== sign) events.push(i * 2 + (sign > 0 ? 0 : 1));
+    lastSigns[s] = sign;
+  };
+}
+
+function runTickflow(m: Market): Events {
+  const trackers = Array.from({ length: m.symbols }, () => new TrendTracker({ short: SHORT, long: LONG }));
+  const events: Events = [];
+  const { symbol, ts, units } = m;
+  for (let i = 0; i < m.n; i++) {
+    const o = (trackers[symbol[i] as number] as TrendTracker).update(ts[i] as number, units[i] as number);
+    if (o === TickOutcome.GoldenCross) events.push(i * 2);
+    else if (o === TickOutcome.DeathCross) events.push(i * 2 + 1);
+  }
+  return events;
+}
+
+function runTradingSignals(m: Market): Events {
+  const dmas = Array.from({ length: m.symbols }, () => new DMA(SHORT, LONG));
+  const rule = ruleOf(new Int8Array(m.symbols));
+  const events: Events = [];
+  for (let i = 0; i < m.n; i++) {
+    const s = m.symbol[i] as number;
+    const r = (dmas[s] as DMA).update(m.price[i] as number, false);
+    if (r === null || !(dmas[s] as DMA).isStable) continue;
+    rule(s, r.short > r.long ? 1 : r.short < r.long ? -1 : 0, i, events);
+  }
+  return events;
+}
+
+function runTechnicalIndicators(m: Market): Events {
+  const shorts = Array.from({ length: m.symbols }, () => new ti.SMA({ period: SHORT, values: [] }));
+  const longs = Array.from({ length: m.symbols }, () => new ti.SMA({ period: LONG, values: [] }));
+  const rule = ruleOf(new Int8Array(m.symbols));
+  const events: Events = [];
+  for (let i = 0; i < m.n; i++) {
+    const s = m.symbol[i] as number;
+    const p = m.price[i] as number;
+    const a = (shorts[s] as ti.SMA).nextValue(p);
+    const b = (longs[s] as ti.SMA).nextValue(p);
+    if (a === undefined || b === undefined) continue;
+    rule(s, a > b ? 1 : a < b ? -1 : 0, i, events);
+  }
+  return events;
+}
+
+/**
+ * The floor: what a careful hand-written loop does — per-symbol rings in one Float64Array,
+ * head indices instead of modulo, two running sums of units, the same integer sign rule —
+ * with none of a library's checks (order, duplicates, the 2^53 fallback).
+ */
+function runBareLoop(m: Market): Events {
+  if (m.symbols === 1) return runBareLoopOneSymbol(m);
+  const S = m.symbols;
+  const ring = new Float64Array(S * LONG);
+  const sumS = new Float64Array(S);
+  const sumL = new Float64Array(S);
+  const head = new Int32Array(S);
+  const count = new Int32Array(S);
+  const last = new Int8Array(S);
+  const events: Events = [];
+  const { symbol, units } = m;
+  for (let i = 0; i < m.n; i++) {
+    const s = symbol[i] as number;
+    const u = units[i] as number;
+    const base = s * LONG;
+    const h = head[s] as number;
+    const k = count[s] as number;
+    let behind = h - SHORT;
+    if (behind < 0) behind += LONG;
+    const l = (sumL[s] as number) + u - (k >= LONG ? (ring[base + h] as number) : 0);
+    const sh = (sumS[s] as number) + u - (k >= SHORT ? (ring[base + behind] as number) : 0);
+    sumL[s] = l;
+    sumS[s] = sh;
+    ring[base + h] = u;
+    head[s] = h + 1 === LONG ? 0 : h + 1;
+    if (k < LONG) {
+      count[s] = k + 1;
+      if (k + 1 < LONG) continue;
+    }
+    const a = LONG * sh;
+    const b = SHORT * l;
+    const sign = a > b ? 1 : a < b ? -1 : 0;
+    if (sign === 0) continue;
+    const prev = last[s] as number;
+    if (prev !== 0 && prev !== sign) events.push(i * 2 + (sign > 0 ? 0 : 1));
+    last[s] = sign;
+  }
+  return events;
+}
+
+/** The floor for one symbol: scalars only. */
+function runBareLoopOneSymbol(m: Market): Events {
+  const ring = new Float64Array(LONG);
+  let sumS = 0;
+  let sumL = 0;
+  let h = 0;
+  let k = 0;
+  let last = 0;
+  const events: Events = [];
+  const { units } = m;
+  for (let i = 0; i < m.n; i++) {
+    const u = units[i] as number;
+    let behind = h - SHORT;
+    if (behind < 0) behind += LONG;
+    sumL += u - (k >= LONG ? (ring[h] as number) : 0);
+    sumS += u - (k >= SHORT ? (ring[behind] as number) : 0);
+    ring[h] = u;
+    h = h + 1 === LONG ? 0 : h + 1;
+    if (k < LONG) {
+      k++;
+      if (k < LONG) continue;
+    }
+    const a = LONG * sumS;
+    const b = SHORT * sumL;
+    const sign = a > b ? 1 : a < b ? -1 : 0;
+    if (sign === 0) continue;
+    if (last !== 0 && last !== sign) events.push(i * 2 + (sign > 0 ? 0 : 1));
+    last = sign;
+  }
+  return events;
+}
+
+/** Count of positions where two event lists differ (0 = identical). */
+function differences(a: Events, b: Events): number {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  let d = 0;
+  for (const x of sa) if (!sb.has(x)) d++;
+  for (const x of sb) if (!sa.has(x)) d++;
+  return d;
+}
+
+export interface DomainRow {
+  ticks: number;
+  symbols: number;
+  nsPerTick: { tickflow: number; tradingSignals: number; technicalIndicators: number; bareLoop: number };
+  events: number;
+  /** Events that differ from tickflow's (0 = identical). */
+  differences: { tradingSignals: number; technicalIndicators: number; bareLoop: number };
+  speedupOverBestPeer: number;
+  ratioToBareLoop: number;
+}
+
+/** Runs the domain row for one market shape. */
+export function domainRow(ticks: number, symbols: number, reps: number): DomainRow {
+  const m = makeMarket(ticks, symbols);
+  const impls = {
+    tickflow: runTickflow,
+    tradingSignals: runTradingSignals,
+    technicalIndicators: runTechnicalIndicators,
+    bareLoop: runBareLoop,
+  };
+  const results = {} as Record<keyof typeof impls, Events>;
+  const ns = {} as DomainRow['nsPerTick'];
+  for (const [name, run] of Object.entries(impls) as [keyof typeof impls, (m: Market) => Events][]) {
+    const samples: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const { ms, value } = time(() => run(m));
+      samples.push((ms * 1e6) / ticks);
+      results[name] = value;
+    }
+    ns[name] = median(samples);
+  }
+  const bestPeer = Math.min(ns.tradingSignals, ns.technicalIndicators);
+  return {
+    ticks,
+    symbols,
+    nsPerTick: ns,
+    events: results.tickflow.length,
+    differences: {
+      tradingSignals: differences(results.tickflow, results.tradingSignals),
+      technicalIndicators: differences(results.tickflow, results.technicalIndicators),
+      bareLoop: differences(results.tickflow, results.bareLoop),
+    },
+    speedupOverBestPeer: bestPeer / ns.tickflow,
+    ratioToBareLoop: ns.tickflow / ns.bareLoop,
+  };
+}
