@@ -1,9 +1,16 @@
 /**
  * tickflow — the library API: the exact domain core, the use cases, the ports, the
  * adapters, the composition roots and `replay`. The handlers' logic is exported too, for
- * re-exporting from your own Lambda code.
+ * re-exporting from your own Lambda code, and so are the Lambda entry points themselves
+ * (`ingestHandler`, `trendHandler`, `produceHandler`).
  */
 
+export { DynamoMarketStore, type DynamoMarketStoreOptions } from './adapters/aws/dynamo-market-store.js';
+export { DynamoStreamsChangeFeed, type DynamoStreamsChangeFeedOptions } from './adapters/aws/dynamo-streams-change-feed.js';
+export { createKinesisClient, KinesisTickPublisher, type KinesisTickPublisherOptions } from './adapters/aws/kinesis-tick-publisher.js';
+export { type RetryOptions, RetryPolicy } from './adapters/aws/retry-policy.js';
+export { type LakeEncryption, S3Lake, type S3LakeOptions } from './adapters/aws/s3-lake.js';
+export { SnsAlertPublisher, type SnsAlertPublisherOptions } from './adapters/aws/sns-alert-publisher.js';
 export {
   fromDynamoStreamEvent,
   matchesFilter,
@@ -28,6 +35,20 @@ export { MemoryStream } from './adapters/local/memory-stream.js';
 export { decodeLines, encodeRejections, encodeTicks } from './adapters/shared/lake-codec.js';
 export { CsvTickSource, IterableTickSource, NdjsonTickSource } from './adapters/sources/file-tick-source.js';
 export { DEFAULT_SYMBOLS, SimulatedTickSource, seededRandom } from './adapters/sources/simulated-tick-source.js';
+export {
+  AWS_CONFIG,
+  type AwsConfig,
+  type AwsModuleOptions,
+  type AwsRole,
+  awsConfigFromEnv,
+  awsContainer,
+  awsModule,
+  DYNAMODB_CLIENT,
+  KINESIS_CLIENT,
+  type LogLevel,
+  S3_CLIENT,
+  SNS_CLIENT,
+} from './container/aws.js';
 export {
   LOCAL_FLOW,
   LocalFlow,
@@ -82,7 +103,7 @@ export {
 } from './domain/usecases/produce-ticks.js';
 export { Replay, type ReplayPorts, type ReplayStats } from './domain/usecases/replay.js';
 export { MAX_RECORD_BYTES, type ValidateOptions, type ValidationResult, validateTick } from './domain/validate-tick.js';
-export { makeIngestHandler } from './handlers/ingest.js';
-export { makeProduceHandler, type ProduceResponse } from './handlers/produce.js';
-export { makeTrendHandler } from './handlers/trend.js';
+export { handler as ingestHandler, makeIngestHandler } from './handlers/ingest.js';
+export { handler as produceHandler, makeProduceHandler, type ProduceResponse } from './handlers/produce.js';
+export { handler as trendHandler, makeTrendHandler } from './handlers/trend.js';
 export * from './ports/index.js';

@@ -1,0 +1,119 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsClients, createStream, endpoints, REGION, uniqueName, until } from '../support/aws-emulators.js';
+import { runCli } from '../support/run-cli.js';
+
+/** How many records the stream's shards hold. */
+async function countRecords(client: KinesisClient, stream: string, shardIds: readonly string[]): Promise<number> {
+  let n = 0;
+  for (const shardId of shardIds) {
+    let { ShardIterator: iterator } = await client.send(
+      new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
+    while (iterator) {
+      const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      n += page.Records?.length ?? 0;
+      if ((page.Records ?? []).length === 0) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  return n;
+}
+
+describe('tickflow produce, against kinesalite', () => {
+  let kinesis: KinesisClient;
+  let lake: string;
+  beforeAll(async () => {
+    kinesis = awsClients().kinesis;
+    lake = await mkdtemp(join(tmpdir(), 'tickflow-produce-'));
+  });
+  afterAll(async () => {
+    kinesis.destroy();
+    await rm(lake, { recursive: true, force: true });
+  });
+  const target = () => ['--endpoint', endpoints().kinesis, '--region', REGION, '--lake', lake, '--quiet'];
+
+  it('publishes a simulation to the stream and says how many records it sent', async () => {
+    const stream = uniqueName('produce');
+    const { shardIds } = await createStream(kinesis, stream, 2);
+    const { code, stdout } = await runCli([
+      'produce',
+      '--stream',
+      stream,
+      ...target(),
+      '--source',
+      'simulated',
+      '--ticks',
+      '1200',
+      '--seed',
+      '3',
+    ]);
+    expect(code).toBe(0);
+    const sent = Number(/^sent ([\d,]+) record\(s\) to /.exec(stdout)?.[1]?.replace(/,/g, ''));
+    expect(sent).toBeGreaterThanOrEqual(1200); // with the simulation's duplicates
+    expect(await countRecords(kinesis, stream, shardIds)).toBe(sent);
+  });
+
+  it('on Ctrl-C stops the source, sends what it holds, and prints what was sent', async () => {
+    const stream = uniqueName('produce-stop');
+    const { shardIds } = await createStream(kinesis, stream, 1);
+    const run = runCli(['produce', '--stream', stream, ...target(), '--source', 'simulated', '--ticks', '5000000']);
+    const [shardId] = shardIds;
+    const { ShardIterator } = await kinesis.send(
+      new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
+    await until('the first batch on the stream', async () => {
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 1 }));
+      return (page.Records ?? []).length > 0;
+    });
+    process.emit('SIGINT');
+    const { code, stdout } = await run;
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^sent [\d,]+ record\(s\) to \S+ \(stopped\)/);
+    const sent = Number(/^sent ([\d,]+)/.exec(stdout)?.[1]?.replace(/,/g, ''));
+    expect(sent).toBeLessThan(5_000_000);
+    expect(await countRecords(kinesis, stream, shardIds)).toBe(sent);
+    expect(process.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it('prints the records the stream did not take and exits 1', async () => {
+    const { code, stdout, stderr } = await runCli([
+      'produce',
+      '--stream',
+      'no-such-stream',
+      ...target(),
+      '--source',
+      'simulated',
+      '--ticks',
+      '3',
+      '--bad-rate',
+      '0',
+      '--duplicate-rate',
+      '0',
+    ]);
+    expect(code).toBe(1);
+    expect(stdout).toContain('sent 0 record(s) to no-such-stream; read 3; UNDELIVERED 3');
+    const lines = stderr.split('\n').filter((l) => l.startsWith('  '));
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^ {2}AAPL {2}ResourceNotFoundException: .* \{"symbol":"AAPL","timestamp":/);
+  });
+
+  it('refuses a missing stream, a bad endpoint and --interval without yahoo, with one line and exit code 2', async () => {
+    expect(await runCli(['produce'])).toMatchObject({
+      code: 2,
+      stderr: 'tickflow produce: --stream NAME is required (the Kinesis stream to publish to)\n',
+    });
+    expect((await runCli(['produce', '--stream', 's', '--endpoint', 'localhost:4567'])).stderr).toMatch(
+      /--endpoint must be an http\(s\) URL/,
+    );
+    const interval = await runCli(['produce', '--stream', 's', '--source', 'simulated', '--interval', '5s']);
+    expect([interval.code, interval.stderr.trim()]).toEqual([2, 'tickflow produce: --interval and --rounds apply to --source yahoo only']);
+    const fast = await runCli(['produce', '--stream', 's', '--interval', '500ms']);
+    expect(fast.code).toBe(2);
+    const help = await runCli(['produce', '--help']);
+    expect(help.stdout).toContain('Usage: tickflow produce --stream NAME [options]');
+  });
+});

@@ -1,0 +1,99 @@
+import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SnsAlertPublisher } from '../../../../src/adapters/aws/sns-alert-publisher.js';
+import { ManualClock } from '../../../../src/adapters/local/clocks.js';
+import { MemoryLogger } from '../../../../src/adapters/local/loggers.js';
+import { MemoryMarketStore } from '../../../../src/adapters/local/memory-market-store.js';
+import { makeAlert } from '../../../../src/domain/alert.js';
+import { FlowStats } from '../../../../src/domain/flow-stats.js';
+import { DetectTrends } from '../../../../src/domain/usecases/detect-trends.js';
+import { makeTrendHandler } from '../../../../src/handlers/trend.js';
+
+const sns = mockClient(SNSClient);
+afterEach(() => sns.reset());
+
+const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:tickflow-alerts';
+const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+const alert = (i: number) =>
+  makeAlert({
+    symbol: 'AAPL',
+    signal: i % 2 ? 'DEATH_CROSS' : 'GOLDEN_CROSS',
+    timestamp: 1_704_205_800_000 + i,
+    price: 1,
+    smaShort: 1,
+    smaLong: 1,
+  });
+
+describe('SnsAlertPublisher requests', () => {
+  it('returns throttled alerts as failed, with the error, instead of throwing', async () => {
+    sns.on(PublishBatchCommand).rejects(throttled());
+    sns.on(PublishCommand).rejects(throttled());
+    const publisher = new SnsAlertPublisher({ client: new SNSClient({}), topicArn: TOPIC });
+    const two = await publisher.publish([alert(0), alert(1)]);
+    expect(two.failed.map((f) => [f.alert.id, f.error])).toEqual([
+      [alert(0).id, 'ThrottlingException: Rate exceeded'],
+      [alert(1).id, 'ThrottlingException: Rate exceeded'],
+    ]);
+    expect((await publisher.publish([alert(2)])).failed).toHaveLength(1);
+  });
+
+  it('reports the entries PublishBatch refused, and only those', async () => {
+    sns.on(PublishBatchCommand).resolves({
+      Successful: [{ Id: 'a0', MessageId: 'm0' }],
+      Failed: [{ Id: 'a1', Code: 'InternalError', Message: 'try again', SenderFault: false }],
+    });
+    const { failed } = await new SnsAlertPublisher({ client: new SNSClient({}), topicArn: TOPIC }).publish([alert(0), alert(1)]);
+    expect(failed).toEqual([{ alert: alert(1), error: 'InternalError: try again' }]);
+  });
+
+  it('sends at most 10 entries per PublishBatch, with ids SNS accepts, and FIFO group and deduplication ids', async () => {
+    sns.on(PublishBatchCommand).callsFake((input: { PublishBatchRequestEntries: { Id: string }[] }) => ({
+      Successful: input.PublishBatchRequestEntries.map((e) => ({ Id: e.Id, MessageId: e.Id })),
+      Failed: [],
+    }));
+    const alerts = Array.from({ length: 23 }, (_, i) => alert(i));
+    expect(await new SnsAlertPublisher({ client: new SNSClient({}), topicArn: `${TOPIC}.fifo` }).publish(alerts)).toEqual({ failed: [] });
+    const calls = sns.commandCalls(PublishBatchCommand).map((c) => c.args[0].input.PublishBatchRequestEntries ?? []);
+    expect(calls.map((c) => c.length)).toEqual([10, 10, 3]);
+    const first = calls[0]?.[0];
+    expect(first?.Id).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
+    expect(first).toMatchObject({ MessageGroupId: 'AAPL', MessageDeduplicationId: alert(0).id });
+    expect(first?.MessageAttributes?.signal).toEqual({ DataType: 'String', StringValue: 'GOLDEN_CROSS' });
+    expect(SnsAlertPublisher.parseMessage(first?.Message ?? '')).toEqual(alert(0));
+  });
+
+  it('under the trend handler, a throttled publish is a retryable failure: the alert stays pending and goes out once on redelivery', async () => {
+    const clock = new ManualClock(Date.UTC(2024, 0, 3));
+    const store = new MemoryMarketStore({ clock });
+    const logger = new MemoryLogger();
+    const publisher = new SnsAlertPublisher({ client: new SNSClient({}), topicArn: TOPIC });
+    const detect = new DetectTrends(
+      { store, alerts: publisher, clock, observer: new FlowStats(), logger },
+      { short: 1, long: 2, priceDecimals: 0 },
+    );
+    const handler = makeTrendHandler(detect, logger);
+    // Prices 1, 2, 2, 1 → one death cross, at the fourth tick.
+    await store.putTicks([1, 2, 2, 1].map((units, i) => ({ symbol: 'AAPL', timestamp: 1000 + i, units, volume: 1 })));
+    const event: DynamoDBStreamEvent = {
+      Records: [1000, 1001, 1002, 1003].map((ts, i) => ({
+        eventName: 'INSERT',
+        dynamodb: { Keys: { pk: { S: 'SYMBOL#AAPL' }, sk: { S: `TICK#${String(ts).padStart(15, '0')}` } }, SequenceNumber: String(10 + i) },
+      })),
+    };
+
+    sns.on(PublishCommand).rejects(throttled());
+    expect(await handler(event)).toEqual({ batchItemFailures: [{ itemIdentifier: '10' }] });
+    expect((await store.getTrend('AAPL')).pending.map((a) => a.id)).toEqual(['AAPL#1003#DEATH_CROSS']);
+
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    expect(sns.commandCalls(PublishCommand).map((c) => SnsAlertPublisher.parseMessage(c.args[0].input.Message ?? '')?.id)).toEqual([
+      'AAPL#1003#DEATH_CROSS',
+    ]);
+    expect((await store.getTrend('AAPL')).pending).toEqual([]);
+  });
+});

@@ -1,0 +1,156 @@
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DynamoMarketStore } from '../../../src/adapters/aws/dynamo-market-store.js';
+import { KinesisTickPublisher } from '../../../src/adapters/aws/kinesis-tick-publisher.js';
+import { S3Lake } from '../../../src/adapters/aws/s3-lake.js';
+import { SnsAlertPublisher } from '../../../src/adapters/aws/sns-alert-publisher.js';
+import { YahooQuoteSource } from '../../../src/adapters/sources/yahoo-tick-source.js';
+import { AWS_CONFIG, awsConfigFromEnv, awsContainer, DYNAMODB_CLIENT, KINESIS_CLIENT } from '../../../src/container/aws.js';
+import { DETECT_TRENDS, INGEST_BATCH, PRODUCE_TICKS } from '../../../src/container/tokens.js';
+import { DetectTrends } from '../../../src/domain/usecases/detect-trends.js';
+import { IngestBatch } from '../../../src/domain/usecases/ingest-batch.js';
+import { ProduceTicks } from '../../../src/domain/usecases/produce-ticks.js';
+import { ALERT_PUBLISHER } from '../../../src/ports/alert-publisher.port.js';
+import { ConfigError } from '../../../src/ports/errors.js';
+import { MARKET_STORE } from '../../../src/ports/market-store.port.js';
+import { RAW_TICK_ARCHIVE } from '../../../src/ports/raw-tick-archive.port.js';
+import { REJECT_SINK } from '../../../src/ports/reject-sink.port.js';
+import { TICK_PUBLISHER } from '../../../src/ports/tick-publisher.port.js';
+import { TICK_SOURCE, type TickSource } from '../../../src/ports/tick-source.port.js';
+
+const ENV = {
+  AWS_REGION: 'eu-west-1',
+  TICKFLOW_STREAM: 'tickflow-ticks',
+  TICKFLOW_BUCKET: 'tickflow-lake',
+  TICKFLOW_TABLE: 'tickflow',
+  TICKFLOW_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:tickflow-alerts',
+  TICKFLOW_SYMBOLS: 'aapl,BRK-B',
+};
+
+const configError = (env: Record<string, string>, roles: Parameters<typeof awsConfigFromEnv>[1] = []) => {
+  try {
+    awsConfigFromEnv(env, roles);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('awsConfigFromEnv', () => {
+  it('reads every variable, with the defaults of the design', () => {
+    expect(awsConfigFromEnv(ENV, ['ingest', 'trend', 'produce'])).toEqual({
+      region: 'eu-west-1',
+      stream: 'tickflow-ticks',
+      bucket: 'tickflow-lake',
+      table: 'tickflow',
+      topicArn: ENV.TICKFLOW_TOPIC_ARN,
+      symbols: ['AAPL', 'BRK-B'],
+      priceDecimals: 6,
+      short: 5,
+      long: 20,
+      encryption: { mode: 'bucket-default' },
+      tickTtlSeconds: 7 * 86_400,
+      s3ForcePathStyle: false,
+      logLevel: 'info',
+    });
+    const tuned = awsConfigFromEnv({
+      ...ENV,
+      TICKFLOW_PRICE_DECIMALS: '2',
+      TICKFLOW_SHORT: '3',
+      TICKFLOW_LONG: '9',
+      TICKFLOW_SSE: 'aws:kms',
+      TICKFLOW_SSE_KMS_KEY_ID: 'alias/tickflow',
+      TICKFLOW_TICK_TTL_DAYS: '2',
+      TICKFLOW_S3_FORCE_PATH_STYLE: 'true',
+      TICKFLOW_LOG_LEVEL: 'warn',
+    });
+    expect(tuned).toMatchObject({
+      priceDecimals: 2,
+      short: 3,
+      long: 9,
+      encryption: { mode: 'aws:kms', kmsKeyId: 'alias/tickflow' },
+      tickTtlSeconds: 2 * 86_400,
+      s3ForcePathStyle: true,
+      logLevel: 'warn',
+    });
+  });
+
+  it('names the variable a role needs and what it should hold', () => {
+    expect(configError({ AWS_REGION: 'eu-west-1', TICKFLOW_TABLE: 't-1' }, ['ingest'])).toBe(
+      'TICKFLOW_BUCKET is not set: the ingest function needs the S3 bucket of the data lake, e.g. tickflow-lake',
+    );
+    expect(configError({ AWS_REGION: 'eu-west-1', TICKFLOW_TABLE: 't-1' }, ['trend'])).toMatch(
+      /^TICKFLOW_TOPIC_ARN is not set: the trend function/,
+    );
+    expect(configError({ TICKFLOW_STREAM: 's', TICKFLOW_SYMBOLS: 'AAPL' }, ['produce'])).toMatch(/^AWS_REGION is not set/);
+  });
+
+  it('names a malformed variable and what was expected', () => {
+    expect(configError({ ...ENV, TICKFLOW_BUCKET: 'Not_A_Bucket' })).toMatch(/^TICKFLOW_BUCKET is "Not_A_Bucket": expected the S3 bucket/);
+    expect(configError({ ...ENV, TICKFLOW_TOPIC_ARN: 'alerts' })).toMatch(/^TICKFLOW_TOPIC_ARN is "alerts": expected the ARN/);
+    expect(configError({ ...ENV, TICKFLOW_PRICE_DECIMALS: '12' })).toBe(
+      'TICKFLOW_PRICE_DECIMALS is "12": expected a whole number from 0 to 9',
+    );
+    expect(configError({ ...ENV, TICKFLOW_SHORT: '20', TICKFLOW_LONG: '5' })).toMatch(
+      /^TICKFLOW_SHORT \/ TICKFLOW_LONG: .*1 ≤ short < long/,
+    );
+    expect(configError({ ...ENV, TICKFLOW_SYMBOLS: 'AAPL,../x' })).toMatch(/^TICKFLOW_SYMBOLS: not a valid symbol: "..\/x"/);
+    expect(configError({ ...ENV, TICKFLOW_SSE: 'yes' })).toBe('TICKFLOW_SSE is "yes": expected one of AES256, aws:kms, bucket-default');
+    expect(configError({ ...ENV, TICKFLOW_SSE_KMS_KEY_ID: 'k' })).toMatch(/^TICKFLOW_SSE_KMS_KEY_ID is set: expected TICKFLOW_SSE=aws:kms/);
+    expect(configError({ ...ENV, AWS_REGION: 'Ireland' })).toMatch(/^AWS_REGION is "Ireland"/);
+  });
+});
+
+describe('awsContainer', () => {
+  it('wires the AWS adapters under the use cases, building each SDK client once', () => {
+    const c = awsContainer(ENV, ['ingest', 'trend', 'produce']);
+    expect(c.get(INGEST_BATCH)).toBeInstanceOf(IngestBatch);
+    expect(c.get(DETECT_TRENDS)).toBeInstanceOf(DetectTrends);
+    expect(c.get(PRODUCE_TICKS)).toBeInstanceOf(ProduceTicks);
+    expect(c.get(RAW_TICK_ARCHIVE)).toBeInstanceOf(S3Lake);
+    expect(c.get(REJECT_SINK)).toBe(c.get(RAW_TICK_ARCHIVE));
+    expect(c.get(MARKET_STORE)).toBeInstanceOf(DynamoMarketStore);
+    expect(c.get(ALERT_PUBLISHER)).toBeInstanceOf(SnsAlertPublisher);
+    expect(c.get(TICK_PUBLISHER)).toBeInstanceOf(KinesisTickPublisher);
+    expect(c.get(DYNAMODB_CLIENT)).toBe(c.get(DYNAMODB_CLIENT));
+    // HTTP/1.1 for Kinesis, which AWS and the emulators both speak.
+    const kinesis = c.get<{ config: { requestHandler: unknown } }>(KINESIS_CLIENT);
+    expect(kinesis.config.requestHandler).toBeInstanceOf(NodeHttpHandler);
+    expect(c.get(AWS_CONFIG)).toMatchObject({ region: 'eu-west-1' });
+  });
+
+  it('loads the Yahoo quote source for the produce function only when asked for, one round per invocation', async () => {
+    const source = await awsContainer(ENV, ['produce']).getAsync<TickSource>(TICK_SOURCE);
+    expect(source).toBeInstanceOf(YahooQuoteSource);
+    expect(source.name).toBe('yahoo');
+  });
+
+  it('fails with a ConfigError naming the variable when an adapter without its variable is asked for', () => {
+    const c = awsContainer({ AWS_REGION: 'eu-west-1' });
+    expect(() => c.get(MARKET_STORE)).toThrow(/TICKFLOW_TABLE is not set/);
+    expect(() => c.get(TICK_PUBLISHER)).toThrow(/TICKFLOW_STREAM is not set/);
+  });
+});
+
+describe('the Lambda entry points', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  it('fail the cold start with the ConfigError, so Lambda retries the batch instead of dropping it', async () => {
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    vi.stubEnv('TICKFLOW_TABLE', 'tickflow');
+    vi.stubEnv('TICKFLOW_BUCKET', '');
+    vi.stubEnv('TICKFLOW_TOPIC_ARN', '');
+    const { handler } = await import('../../../src/handlers/ingest.js');
+    await expect(handler({ Records: [] })).rejects.toThrow('TICKFLOW_BUCKET is not set: the ingest function needs');
+    const trend = await import('../../../src/handlers/trend.js');
+    await expect(trend.handler({ Records: [] })).rejects.toThrow(/^TICKFLOW_TOPIC_ARN is not set/);
+    vi.stubEnv('TICKFLOW_STREAM', 'ticks');
+    vi.stubEnv('TICKFLOW_SYMBOLS', '');
+    const produce = await import('../../../src/handlers/produce.js');
+    await expect(produce.handler()).rejects.toThrow(/^TICKFLOW_SYMBOLS is not set: the produce function needs the symbols to poll/);
+  });
+});
