@@ -4,6 +4,14 @@
  * re-exporting from your own Lambda code.
  */
 
+export { AthenaAnalyticsEngine, type AthenaEngineOptions, athenaParameter } from './adapters/aws/athena-analytics-engine.js';
+export {
+  athenaCreateTableDdl,
+  GlueCatalog,
+  type GlueCatalogOptions,
+  type LakeTableOptions,
+  lakeTableInput,
+} from './adapters/aws/glue-catalog.js';
 export {
   fromDynamoStreamEvent,
   matchesFilter,
@@ -19,13 +27,17 @@ export {
   NdjsonFileAlertPublisher,
 } from './adapters/local/alert-publishers.js';
 export { ManualClock, SystemClock } from './adapters/local/clocks.js';
+export { DuckDbAnalyticsEngine, type DuckDbEngineOptions } from './adapters/local/duckdb-analytics-engine.js';
+export { DuckDbCatalog, type DuckDbCatalogOptions } from './adapters/local/duckdb-catalog.js';
 export { LocalKinesisMapping, LocalStreamsMapping } from './adapters/local/event-source-mappings.js';
 export { DEFAULT_LAKE_DIR, FolderLake } from './adapters/local/folder-lake.js';
 export { JsonLogger, MemoryLogger } from './adapters/local/loggers.js';
 export { DiscardingLake, MemoryLake } from './adapters/local/memory-lake.js';
 export { MemoryChangeFeed, MemoryMarketStore } from './adapters/local/memory-market-store.js';
 export { MemoryStream } from './adapters/local/memory-stream.js';
+export { appliedTicksSql, bindQuery, querySql } from './adapters/shared/analytics-sql.js';
 export { decodeLines, encodeRejections, encodeTicks } from './adapters/shared/lake-codec.js';
+export { LAKE_COLUMNS, LAKE_PARTITION_KEYS } from './adapters/shared/lake-schema.js';
 export { CsvTickSource, IterableTickSource, NdjsonTickSource } from './adapters/sources/file-tick-source.js';
 export { DEFAULT_SYMBOLS, SimulatedTickSource, seededRandom } from './adapters/sources/simulated-tick-source.js';
 export {
@@ -47,6 +59,7 @@ export { lakeLine, rawKey, rawPrefix, rejectedKey, rejectLine, resultKey } from 
 export { advanceLatest, type LatestView, viewLatest } from './domain/latest-aggregate.js';
 export { MultiSymbolTracker, type TrackerCounts } from './domain/multi-symbol-tracker.js';
 export { DEFAULT_PRICE_DECIMALS, formatUnits, MAX_UNITS, parseUnits, quantise, unitsToPrice } from './domain/price.js';
+export { checkQueryParams, parseQueryRequest } from './domain/query-params.js';
 export { MAX_PERIOD, SmaWindow } from './domain/sma-window.js';
 export { alertKey, LATEST_KEY, parseTickKeys, symbolKey, TREND_KEY, tickKey } from './domain/store-layout.js';
 export { MAX_SYMBOL_LENGTH, normaliseSymbol, parseSymbolList } from './domain/symbol.js';
@@ -84,5 +97,6 @@ export { Replay, type ReplayPorts, type ReplayStats } from './domain/usecases/re
 export { MAX_RECORD_BYTES, type ValidateOptions, type ValidationResult, validateTick } from './domain/validate-tick.js';
 export { makeIngestHandler } from './handlers/ingest.js';
 export { makeProduceHandler, type ProduceResponse } from './handlers/produce.js';
+export { type AthenaConfig, makeQueryHandler, parseAthenaConfig, type QuerySummary } from './handlers/query.js';
 export { makeTrendHandler } from './handlers/trend.js';
 export * from './ports/index.js';
