@@ -33,7 +33,7 @@ export interface LakeSnapshot {
 }
 
 /** Bumped whenever the cache tables change shape: an older cache is rebuilt. */
-const CACHE_VERSION = '1';
+const CACHE_VERSION = '2';
 const OBJECT_PATH = /[/\\]raw[/\\]symbol=([^/\\]+)[/\\]year=\d{4}[/\\]month=\d{2}[/\\]day=\d{2}[/\\][^/\\.][^/\\]*\.ndjson\.gz$/;
 
 /**
@@ -166,7 +166,7 @@ export class DuckDbCatalog implements Catalog {
     await connection.run('CREATE TABLE IF NOT EXISTS "lake_objects" ("path" VARCHAR PRIMARY KEY, "signature" VARCHAR NOT NULL)');
     await connection.run(`CREATE TABLE IF NOT EXISTS "lake_ticks" (${columns.join(', ')}, "object" VARCHAR)`);
     await connection.run(
-      `CREATE TABLE IF NOT EXISTS "applied_ticks" ("symbol" VARCHAR, "timestamp" BIGINT, "price" ${duckDbType('price', d)}, "volume" BIGINT, "year" INTEGER, "month" INTEGER, "day" INTEGER)`,
+      `CREATE TABLE IF NOT EXISTS "applied_ticks" ("symbol" VARCHAR, "timestamp" BIGINT, "price" ${duckDbType('price', d)}, "volume" BIGINT, "year" INTEGER, "month" INTEGER, "day" INTEGER, "prev_price" ${duckDbType('price', d)}, "prev_day" INTEGER)`,
     );
   }
 

@@ -29,34 +29,46 @@ export type AppliedSource = { readonly kind: 'lake' | 'materialised'; readonly t
 const DAY = `"year" * 10000 + "month" * 100 + "day"`;
 const DATE_OF_DAY = `CAST(lpad(CAST("year" AS VARCHAR), 4, '0') || '-' || lpad(CAST("month" AS VARCHAR), 2, '0') || '-' || lpad(CAST("day" AS VARCHAR), 2, '0') AS DATE)`;
 
+/** The columns of the applied ticks, in order (the DuckDB cache stores exactly these). */
+const APPLIED_COLUMNS = '"symbol", "timestamp", "price", "volume", "year", "month", "day", "prev_price", "prev_day"';
+
 /**
  * The applied ticks (DESIGN.md §3) of the chosen symbols and days, from the lake table: in
  * arrival order (`lpad(sequence, 64, '0')`), a tick applies when its timestamp is later than
  * every earlier arrival's. Ticks of days before `from` cannot make a later tick late (their
  * timestamps are smaller), so they are pruned; days after `to` can, so they are read and
- * filtered after the rule.
+ * filtered after the rule. Each applied tick also carries the price and day of the applied
+ * tick before it (`prev_price`, `prev_day`; NULL for the first one read), so returns need no
+ * second sort; a query uses them only when `prev_day` is within its range, which makes the
+ * result the same whether the history before `from` was read or not.
  *
  * @example
- * appliedTicksSql('"tickflow"."ticks"'); // 'SELECT "symbol", "timestamp", … FROM (…) AS "arrivals" WHERE …'
+ * appliedTicksSql('"tickflow"."ticks"'); // 'SELECT "symbol", "timestamp", … FROM (…) AS "applied_rows" WHERE …'
  */
 export function appliedTicksSql(table: string): string {
-  return `SELECT "symbol", "timestamp", "price", "volume", "year", "month", "day"
+  return `SELECT ${APPLIED_COLUMNS}
   FROM (
     SELECT "symbol", "timestamp", "price", "volume", "year", "month", "day",
-      max("timestamp") OVER (
-        PARTITION BY "symbol" ORDER BY lpad("sequence", 64, '0'), "timestamp"
-        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "earlier_max"
-    FROM ${table}
-    WHERE "symbol" IN (:symbols) AND "year" >= :from_year AND ${DAY} >= :from_day
-  ) AS "arrivals"
-  WHERE ("earlier_max" IS NULL OR "timestamp" > "earlier_max") AND ${DAY} <= :to_day`;
+      lag("price") OVER (PARTITION BY "symbol" ORDER BY "timestamp") AS "prev_price",
+      lag(${DAY}) OVER (PARTITION BY "symbol" ORDER BY "timestamp") AS "prev_day"
+    FROM (
+      SELECT "symbol", "timestamp", "price", "volume", "year", "month", "day",
+        max("timestamp") OVER (
+          PARTITION BY "symbol" ORDER BY lpad("sequence", 64, '0'), "timestamp"
+          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "earlier_max"
+      FROM ${table}
+      WHERE "symbol" IN (:symbols) AND "year" >= :from_year AND ${DAY} >= :from_day
+    ) AS "arrivals"
+    WHERE "earlier_max" IS NULL OR "timestamp" > "earlier_max"
+  ) AS "applied_rows"
+  WHERE ${DAY} <= :to_day`;
 }
 
 function appliedCte(source: AppliedSource): string {
   const body =
     source.kind === 'lake'
       ? appliedTicksSql(source.table)
-      : `SELECT "symbol", "timestamp", "price", "volume", "year", "month", "day"
+      : `SELECT ${APPLIED_COLUMNS}
   FROM ${source.table}
   WHERE "symbol" IN (:symbols) AND ${DAY} BETWEEN :from_day AND :to_day`;
   return `"applied" AS (\n  ${body}\n)`;
@@ -86,8 +98,8 @@ FROM "running"
 ORDER BY 1, 2`;
 
 const VOLATILITY = `"tick_returns" AS (
-  SELECT "symbol",
-    ln(CAST("price" AS DOUBLE) / CAST(lag("price") OVER (PARTITION BY "symbol" ORDER BY "timestamp") AS DOUBLE)) AS "r"
+  SELECT "symbol", "year", "month", "day", "timestamp", "price",
+    CASE WHEN "prev_day" >= :from_day THEN ln(CAST("price" AS DOUBLE) / CAST("prev_price" AS DOUBLE)) END AS "r"
   FROM "applied"
 ),
 "tick_stats" AS (
@@ -95,7 +107,7 @@ const VOLATILITY = `"tick_returns" AS (
 ),
 "closes" AS (
   SELECT "symbol", "year", "month", "day", max_by("price", "timestamp") AS "close"
-  FROM "applied" GROUP BY "symbol", "year", "month", "day"
+  FROM "tick_returns" GROUP BY "symbol", "year", "month", "day"
 ),
 "daily_returns" AS (
   SELECT "symbol",
