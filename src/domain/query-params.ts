@@ -1,4 +1,5 @@
 import { QUERY_NAMES, type QueryName, type QueryParams } from '../ports/analytics-engine.port.js';
+import { InvalidQueryError } from '../ports/errors.js';
 import { MAX_PERIOD } from './sma-window.js';
 import { normaliseSymbol, parseSymbolList } from './symbol.js';
 import { DEFAULT_LONG, DEFAULT_SHORT } from './trend-tracker.js';
@@ -108,6 +109,20 @@ export function checkQueryParams(params: QueryParams): Checked<CheckedQueryParam
  */
 export function isQueryName(name: unknown): name is QueryName {
   return typeof name === 'string' && (QUERY_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * What an engine does first: the query name and parameters checked, or an
+ * `InvalidQueryError` naming what is wrong — before any SQL is built or sent.
+ *
+ * @example
+ * const checked = checkQuery('volatility', { symbols: ['AAPL'] }); // { ok: true, symbols: ['AAPL'], … }
+ */
+export function checkQuery(name: unknown, params: QueryParams): CheckedQueryParams {
+  if (!isQueryName(name)) throw new InvalidQueryError(`unknown query ${JSON.stringify(name)}; queries: ${QUERY_NAMES.join(', ')}`);
+  const checked = checkQueryParams(params);
+  if (!checked.ok) throw new InvalidQueryError(checked.message);
+  return checked;
 }
 
 const REQUEST_KEYS = new Set(['name', 'symbols', 'from', 'to', 'short', 'long', 'maxPoints']);

@@ -13,6 +13,7 @@ import { validateTick } from '../../src/domain/validate-tick.js';
 import { ANALYTICS_ENGINE, type AnalyticsEngine } from '../../src/ports/analytics-engine.port.js';
 import { CATALOG, type Catalog } from '../../src/ports/catalog.port.js';
 import type { Tick } from '../../src/ports/model.js';
+import { rowsAsAlerts } from '../support/lake-writer.js';
 
 /**
  * Known ticks: a seeded market over a week (5-minute steps), with duplicates and malformed
@@ -149,18 +150,7 @@ describe('analytics over a lake written by a replay of known ticks', () => {
   it("crossovers in SQL equal the streaming path's alerts exactly: ids, prices, SMA bits", async () => {
     const { rows } = await engine.run('crossovers', {});
     expect(replayed.alerts.length).toBeGreaterThan(50);
-    expect(
-      rows.map((r) => ({
-        id: r.id,
-        symbol: r.symbol,
-        signal: r.signal,
-        trend: r.trend,
-        timestamp: r.timestamp,
-        price: r.price,
-        smaShort: r.sma_short,
-        smaLong: r.sma_long,
-      })),
-    ).toEqual(replayed.alerts);
+    expect(rowsAsAlerts(rows)).toEqual(replayed.alerts);
   });
 
   it('volume-trend equals daily volumes and their moving averages computed in TypeScript', async () => {

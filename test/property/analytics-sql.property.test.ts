@@ -11,7 +11,7 @@ import { unitsToPrice } from '../../src/domain/price.js';
 import { TickOutcome, TrendTracker } from '../../src/domain/trend-tracker.js';
 import type { Alert } from '../../src/ports/model.js';
 import { type LakeMarket, lakeMarketArb, periodsArb } from '../arbitraries.js';
-import { writeMarket } from '../support/lake-writer.js';
+import { rowsAsAlerts, writeMarket } from '../support/lake-writer.js';
 
 /**
  * One lake folder and two engines for the whole property (DuckDB starts once): one reads the
@@ -71,18 +71,6 @@ function trackerSeries(market: LakeMarket, short: number, long: number) {
   return rows.sort((x, y) => (x.symbol < y.symbol ? -1 : x.symbol > y.symbol ? 1 : x.timestamp - y.timestamp));
 }
 
-const asAlerts = (rows: readonly Readonly<Record<string, string | number | null>>[]) =>
-  rows.map((r) => ({
-    id: r.id,
-    symbol: r.symbol,
-    signal: r.signal,
-    trend: r.trend,
-    timestamp: r.timestamp,
-    price: r.price,
-    smaShort: r.sma_short,
-    smaLong: r.sma_long,
-  }));
-
 describe('the crossover SQL (property)', () => {
   it("equals the streaming tracker's alerts — ids, prices and SMA bits — over lakes with duplicates, late ticks and replayed batches", async () => {
     await fc.assert(
@@ -92,7 +80,7 @@ describe('the crossover SQL (property)', () => {
         const expected = trackerAlerts(market, short, long);
         for (const engine of [cached, direct]) {
           const { rows } = await engine.run('crossovers', { short, long });
-          expect(asAlerts(rows)).toEqual(expected);
+          expect(rowsAsAlerts(rows)).toEqual(expected);
         }
       }),
       { numRuns: 80 },

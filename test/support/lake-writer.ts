@@ -1,4 +1,4 @@
-/** Writes ticks into a folder lake the way ingest does, for the analytics tests. */
+/** Writes ticks into a folder lake the way ingest does, and reads query rows back, for the analytics tests. */
 import { FolderLake } from '../../src/adapters/local/folder-lake.js';
 import { partitionDay, partitionOf } from '../../src/domain/enrich.js';
 import { unitsToPrice } from '../../src/domain/price.js';
@@ -37,4 +37,18 @@ export async function writeMarket(root: string, market: LakeMarket, prefix: stri
       await lake.writeSymbolDay(`${prefix}-${b}`, first.symbol, first.partition, ticks);
     }
   }
+}
+
+/** `crossovers` rows in the shape of the `Alert`s the streaming path publishes, to compare them whole. */
+export function rowsAsAlerts(rows: readonly Readonly<Record<string, string | number | null>>[]) {
+  return rows.map((r) => ({
+    id: r.id,
+    symbol: r.symbol,
+    signal: r.signal,
+    trend: r.trend,
+    timestamp: r.timestamp,
+    price: r.price,
+    smaShort: r.sma_short,
+    smaLong: r.sma_long,
+  }));
 }

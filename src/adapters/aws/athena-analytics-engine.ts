@@ -8,15 +8,9 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { checkQueryParams, isQueryName } from '../../domain/query-params.js';
+import { checkQuery } from '../../domain/query-params.js';
 import { normaliseSymbol } from '../../domain/symbol.js';
-import {
-  type AnalyticsEngine,
-  QUERY_NAMES,
-  type QueryName,
-  type QueryParams,
-  type QueryResult,
-} from '../../ports/analytics-engine.port.js';
+import type { AnalyticsEngine, QueryName, QueryParams, QueryResult } from '../../ports/analytics-engine.port.js';
 import type { Clock } from '../../ports/clock.port.js';
 import { InvalidQueryError, QueryError } from '../../ports/errors.js';
 import { bindQuery, querySql, queryValues, type SqlValue, typedValue } from '../shared/analytics-sql.js';
@@ -88,9 +82,7 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
   }
 
   async run(name: QueryName, params: QueryParams = {}): Promise<QueryResult> {
-    if (!isQueryName(name)) throw new InvalidQueryError(`unknown query ${JSON.stringify(name)}; queries: ${QUERY_NAMES.join(', ')}`);
-    const checked = checkQueryParams(params);
-    if (!checked.ok) throw new InvalidQueryError(checked.message);
+    const checked = checkQuery(name, params);
     const symbols = checked.symbols ?? (await this.listSymbols());
     if (symbols.length === 0) throw new QueryError(`the data lake s3://${this.options.bucket}/raw/ holds no symbols yet`);
     const bound = bindQuery(

@@ -2,15 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { resultKey } from '../../domain/lake-layout.js';
-import { checkQueryParams, isQueryName } from '../../domain/query-params.js';
-import {
-  type AnalyticsEngine,
-  QUERY_NAMES,
-  type QueryName,
-  type QueryParams,
-  type QueryResult,
-} from '../../ports/analytics-engine.port.js';
-import { InvalidQueryError } from '../../ports/errors.js';
+import { checkQuery } from '../../domain/query-params.js';
+import type { AnalyticsEngine, QueryName, QueryParams, QueryResult } from '../../ports/analytics-engine.port.js';
 import { bindQuery, querySql, queryValues, typedValue } from '../shared/analytics-sql.js';
 import { type DuckDbCatalog, duckDbValues } from './duckdb-catalog.js';
 
@@ -36,9 +29,7 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
   ) {}
 
   async run(name: QueryName, params: QueryParams = {}): Promise<QueryResult> {
-    if (!isQueryName(name)) throw new InvalidQueryError(`unknown query ${JSON.stringify(name)}; queries: ${QUERY_NAMES.join(', ')}`);
-    const checked = checkQueryParams(params);
-    if (!checked.ok) throw new InvalidQueryError(checked.message);
+    const checked = checkQuery(name, params);
     const queryId = (this.options.newId ?? randomUUID)();
     const location = join(this.catalog.root, ...resultKey(name, queryId).split('/'));
 
