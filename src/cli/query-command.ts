@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { DuckDbAnalyticsEngine } from '../adapters/local/duckdb-analytics-engine.js';
 import { DEFAULT_LAKE_DIR } from '../adapters/local/folder-lake.js';
 import { localContainer } from '../container/local.js';
@@ -96,7 +97,6 @@ export async function queryCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(result.rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
     process.stderr.write(`${result.location}\n`);
   } else if (flags.csv) {
-    const { readFile } = await import('node:fs/promises');
     process.stdout.write(await readFile(result.location, 'utf8'));
     process.stderr.write(`${result.location}\n`);
   } else {

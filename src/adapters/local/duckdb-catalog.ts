@@ -25,10 +25,9 @@ export interface DuckDbCatalogOptions {
   readonly cache?: string | false;
 }
 
-/** What a refresh found: the lake's symbols and objects, and where queries read applied ticks. */
+/** What a refresh found: the lake's symbols, and where queries read applied ticks. */
 export interface LakeSnapshot {
   readonly symbols: readonly string[];
-  readonly objects: number;
   readonly source: AppliedSource;
 }
 
@@ -172,7 +171,7 @@ export class DuckDbCatalog implements Catalog {
 
   private async refresh(duckdb: DuckDb, connection: DuckDBConnection, objects: readonly LakeObject[]): Promise<LakeSnapshot> {
     const symbols = [...new Set(objects.map((o) => o.symbol))].sort();
-    if (this.cache === false) return { symbols, objects: objects.length, source: { kind: 'lake', table: '"lake_ticks"' } };
+    if (this.cache === false) return { symbols, source: { kind: 'lake', table: '"lake_ticks"' } };
 
     const source: AppliedSource = { kind: 'materialised', table: '"applied_ticks"' };
     // One digest of every object's version: when it matches, nothing changed and the
@@ -181,7 +180,7 @@ export class DuckDbCatalog implements Catalog {
     for (const o of objects) digest.update(`${o.path}\t${o.signature}\n`);
     const lakeDigest = digest.digest('hex');
     const stored = await connection.runAndReadAll('SELECT "value" FROM "cache_meta" WHERE "key" = \'lake_digest\'');
-    if (stored.getRowsJson()[0]?.[0] === lakeDigest) return { symbols, objects: objects.length, source };
+    if (stored.getRowsJson()[0]?.[0] === lakeDigest) return { symbols, source };
 
     const known = new Map<string, string>();
     for (const [path, signature] of (await connection.runAndReadAll('SELECT "path", "signature" FROM "lake_objects"')).getRowsJson()) {
@@ -229,7 +228,7 @@ export class DuckDbCatalog implements Catalog {
       await connection.run('ROLLBACK');
       throw error;
     }
-    return { symbols, objects: objects.length, source };
+    return { symbols, source };
   }
 }
 

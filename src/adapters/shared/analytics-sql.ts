@@ -21,7 +21,7 @@ export interface BoundQuery {
 
 /**
  * Where a query reads applied ticks from: the lake table itself (the arrival-order rule is
- * computed in SQL, `APPLIED_TICKS`), or a table that already holds that rule's output for
+ * computed in SQL, `appliedTicksSql`), or a table that already holds that rule's output for
  * every symbol and day (the DuckDB cache).
  */
 export type AppliedSource = { readonly kind: 'lake' | 'materialised'; readonly table: string };
