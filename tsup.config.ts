@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig([
   {
     // The library: ESM + CJS + declarations; dependencies stay external.
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', aws: 'src/aws.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

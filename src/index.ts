@@ -5,12 +5,6 @@
  * (`ingestHandler`, `trendHandler`, `produceHandler`).
  */
 
-export { DynamoMarketStore, type DynamoMarketStoreOptions } from './adapters/aws/dynamo-market-store.js';
-export { DynamoStreamsChangeFeed, type DynamoStreamsChangeFeedOptions } from './adapters/aws/dynamo-streams-change-feed.js';
-export { createKinesisClient, KinesisTickPublisher, type KinesisTickPublisherOptions } from './adapters/aws/kinesis-tick-publisher.js';
-export { type RetryOptions, RetryPolicy } from './adapters/aws/retry-policy.js';
-export { type LakeEncryption, S3Lake, type S3LakeOptions } from './adapters/aws/s3-lake.js';
-export { SnsAlertPublisher, type SnsAlertPublisherOptions } from './adapters/aws/sns-alert-publisher.js';
 export {
   fromDynamoStreamEvent,
   matchesFilter,
@@ -26,29 +20,19 @@ export {
   NdjsonFileAlertPublisher,
 } from './adapters/local/alert-publishers.js';
 export { ManualClock, SystemClock } from './adapters/local/clocks.js';
+export { DuckDbAnalyticsEngine, type DuckDbEngineOptions } from './adapters/local/duckdb-analytics-engine.js';
+export { DuckDbCatalog, type DuckDbCatalogOptions } from './adapters/local/duckdb-catalog.js';
 export { LocalKinesisMapping, LocalStreamsMapping } from './adapters/local/event-source-mappings.js';
 export { DEFAULT_LAKE_DIR, FolderLake } from './adapters/local/folder-lake.js';
 export { JsonLogger, MemoryLogger } from './adapters/local/loggers.js';
 export { DiscardingLake, MemoryLake } from './adapters/local/memory-lake.js';
 export { MemoryChangeFeed, MemoryMarketStore } from './adapters/local/memory-market-store.js';
 export { MemoryStream } from './adapters/local/memory-stream.js';
+export { appliedTicksSql, bindQuery, querySql } from './adapters/shared/analytics-sql.js';
 export { decodeLines, encodeRejections, encodeTicks } from './adapters/shared/lake-codec.js';
+export { LAKE_COLUMNS, LAKE_PARTITION_KEYS } from './adapters/shared/lake-schema.js';
 export { CsvTickSource, IterableTickSource, NdjsonTickSource } from './adapters/sources/file-tick-source.js';
 export { DEFAULT_SYMBOLS, SimulatedTickSource, seededRandom } from './adapters/sources/simulated-tick-source.js';
-export {
-  AWS_CONFIG,
-  type AwsConfig,
-  type AwsModuleOptions,
-  type AwsRole,
-  awsConfigFromEnv,
-  awsContainer,
-  awsModule,
-  DYNAMODB_CLIENT,
-  KINESIS_CLIENT,
-  type LogLevel,
-  S3_CLIENT,
-  SNS_CLIENT,
-} from './container/aws.js';
 export {
   LOCAL_FLOW,
   LocalFlow,
@@ -68,6 +52,7 @@ export { lakeLine, rawKey, rawPrefix, rejectedKey, rejectLine, resultKey } from 
 export { advanceLatest, type LatestView, viewLatest } from './domain/latest-aggregate.js';
 export { MultiSymbolTracker, type TrackerCounts } from './domain/multi-symbol-tracker.js';
 export { DEFAULT_PRICE_DECIMALS, formatUnits, MAX_UNITS, parseUnits, quantise, unitsToPrice } from './domain/price.js';
+export { checkQueryParams, parseQueryRequest } from './domain/query-params.js';
 export { MAX_PERIOD, SmaWindow } from './domain/sma-window.js';
 export { alertKey, LATEST_KEY, parseTickKeys, symbolKey, TREND_KEY, tickKey } from './domain/store-layout.js';
 export { MAX_SYMBOL_LENGTH, normaliseSymbol, parseSymbolList } from './domain/symbol.js';
@@ -105,5 +90,6 @@ export { Replay, type ReplayPorts, type ReplayStats } from './domain/usecases/re
 export { MAX_RECORD_BYTES, type ValidateOptions, type ValidationResult, validateTick } from './domain/validate-tick.js';
 export { handler as ingestHandler, makeIngestHandler } from './handlers/ingest.js';
 export { handler as produceHandler, makeProduceHandler, type ProduceResponse } from './handlers/produce.js';
+export { type AthenaConfig, makeQueryHandler, parseAthenaConfig, type QuerySummary } from './handlers/query.js';
 export { handler as trendHandler, makeTrendHandler } from './handlers/trend.js';
 export * from './ports/index.js';

@@ -101,3 +101,93 @@ export const decimalTextArb = (decimals: number): fc.Arbitrary<string> =>
       const padded = m.padStart(fracDigits + 1, '0');
       return `${padded.slice(0, padded.length - fracDigits)}.${padded.slice(padded.length - fracDigits)}`;
     });
+
+/** One tick as it arrives at the lake: the order of a `LakeMarket`'s list is arrival order. */
+export interface LakeArrival {
+  symbol: string;
+  timestamp: number;
+  units: number;
+  volume: number;
+}
+
+/** What a lake holds: arrivals cut into batches, some batches written twice, and how sequence numbers look. */
+export interface LakeMarket {
+  arrivals: LakeArrival[];
+  /** Batches as [from, to) ranges of `arrivals`; ranges may repeat (a shard read again from an older position). */
+  batches: [number, number][];
+  /** How the stream numbers arrivals: its sequence numbers compare as decimals, not as text. */
+  sequence: (index: number) => string;
+}
+
+const LAKE_SYMBOLS = ['AAPL', 'BRK-B', '^GSPC', 'EURUSD=X'];
+const DAY_MS = 86_400_000;
+
+/**
+ * A market as a data lake sees it: 1–3 symbols (with `-`, `^` and `=` in their names), each a
+ * series from `seriesArb` (near-flat walks, the top of the price range) with duplicates and
+ * late ticks injected, at gaps from a second to hours (so ticks cross UTC days), interleaved;
+ * cut into batches, some written again; sequence numbers of varying digit counts.
+ */
+export const lakeMarketArb = (maxLength = 60): fc.Arbitrary<LakeMarket> =>
+  fc
+    .subarray(LAKE_SYMBOLS, { minLength: 1, maxLength: 3 })
+    .chain((symbols) =>
+      fc.tuple(
+        ...symbols.map((symbol) =>
+          fc
+            .tuple(
+              seriesArb(maxLength),
+              fc.array(fc.oneof(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: DAY_MS / 4 })), {
+                minLength: maxLength + 1,
+                maxLength: maxLength + 1,
+              }),
+            )
+            .chain(([series, gaps]) => {
+              let ts = Date.UTC(2024, 0, 2, 22);
+              const ticks = series.map((units, i) => {
+                ts += gaps[i] ?? 1;
+                return { timestamp: ts, units };
+              });
+              return withNoiseArb(ticks);
+            })
+            .map((ticks) => ticks.map((t, i) => ({ symbol, timestamp: t.timestamp, units: t.units, volume: (i * 37) % 1000 }))),
+        ),
+      ),
+    )
+    .chain((series) => {
+      const total = series.reduce((n, s) => n + s.length, 0);
+      return fc.record({
+        series: fc.constant(series),
+        picks: fc.array(fc.nat({ max: series.length - 1 }), { minLength: total, maxLength: total }),
+        cuts: fc.array(fc.nat({ max: Math.max(0, total) }), { maxLength: 6 }),
+        replays: fc.array(fc.tuple(fc.nat({ max: Math.max(0, total) }), fc.nat({ max: 20 })), { maxLength: 2 }),
+        style: fc.constantFrom('plain', 'padded', 'kinesis'),
+        base: fc.constantFrom(0, 7, 95, 996),
+      });
+    })
+    .map(({ series, picks, cuts, replays, style, base }) => {
+      const cursors = series.map(() => 0);
+      const arrivals: LakeArrival[] = [];
+      for (const p of picks) {
+        for (let k = 0; k < series.length; k++) {
+          const s = (p + k) % series.length;
+          const list = series[s] as LakeArrival[];
+          if ((cursors[s] as number) < list.length) {
+            arrivals.push(list[cursors[s] as number] as LakeArrival);
+            cursors[s] = (cursors[s] as number) + 1;
+            break;
+          }
+        }
+      }
+      const bounds = [...new Set([0, ...cuts.filter((c) => c < arrivals.length), arrivals.length])].sort((a, b) => a - b);
+      const batches: [number, number][] = [];
+      for (let i = 0; i + 1 < bounds.length; i++) batches.push([bounds[i] as number, bounds[i + 1] as number]);
+      for (const [from, length] of replays) if (from < arrivals.length) batches.push([from, Math.min(arrivals.length, from + length + 1)]);
+      const sequence = (i: number) =>
+        style === 'plain'
+          ? String(base + i)
+          : style === 'padded'
+            ? String(base + i).padStart(20, '0')
+            : `49590338271490256608559692538361571095921575989136${String(base + i).padStart(6, '0')}`;
+      return { arrivals, batches, sequence };
+    });

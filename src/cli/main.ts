@@ -1,6 +1,7 @@
 import { ConfigError, SourceError } from '../ports/errors.js';
 import { UsageError } from './args.js';
 import { PRODUCE_HELP, produceCommand } from './produce-command.js';
+import { QUERY_HELP, queryCommand } from './query-command.js';
 import { REPLAY_HELP, replayCommand } from './replay-command.js';
 
 const VERSION = '0.1.0';
@@ -12,6 +13,7 @@ Usage: tickflow <command> [options]
 Commands:
   replay     run ticks through the whole flow on the embedded local stack (no cloud)
   produce    publish ticks (Yahoo quotes, a simulation, a file) to a Kinesis stream
+  query      run a named SQL query (daily-ohlc, volatility, crossovers, …) over the local lake
 
 Run "tickflow <command> --help" for a command's options.
 Options: -h, --help   this help;  -v, --version   the version
@@ -23,6 +25,7 @@ type Command = (argv: readonly string[]) => Promise<number>;
 export const COMMANDS: Record<string, { run: Command; help: string }> = {
   replay: { run: replayCommand, help: REPLAY_HELP },
   produce: { run: produceCommand, help: PRODUCE_HELP },
+  query: { run: queryCommand, help: QUERY_HELP },
 };
 
 /**

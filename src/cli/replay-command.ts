@@ -85,12 +85,23 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
       for (const a of shown) process.stdout.write(`  ${alertText(a)}\n`);
     }
     if (lake !== false) {
+      // The queries must read the lake as it was written: same decimals, same SMA periods.
+      const flags = [
+        `--lake ${shellWord(lake)}`,
+        ...(priceDecimals !== 6 ? [`--decimals ${priceDecimals}`] : []),
+        ...(short !== 5 || long !== 20 ? [`--short ${short} --long ${long}`] : []),
+      ].join(' ');
       process.stdout.write(
-        `\nNext: query the lake with SQL, e.g.\n${QUERY_NAMES.map((q) => `  tickflow query ${q} --lake ${lake}`).join('\n')}\n`,
+        `\nNext: query the lake with SQL, e.g.\n${QUERY_NAMES.map((q) => `  tickflow query ${q} ${flags}`).join('\n')}\n`,
       );
     }
   }
   return result.stats.undelivered > 0 ? 1 : 0;
+}
+
+/** A path as one shell word: bare when safe, else single-quoted. */
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 function usage(message: string): number {

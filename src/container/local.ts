@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { Container, ContainerModule } from 'inversify';
 import { MemoryAlertPublisher } from '../adapters/local/alert-publishers.js';
 import { SystemClock } from '../adapters/local/clocks.js';
+import { DuckDbAnalyticsEngine } from '../adapters/local/duckdb-analytics-engine.js';
+import { DuckDbCatalog } from '../adapters/local/duckdb-catalog.js';
 import { LocalKinesisMapping, LocalStreamsMapping } from '../adapters/local/event-source-mappings.js';
 import { DEFAULT_LAKE_DIR, FolderLake } from '../adapters/local/folder-lake.js';
 import { JsonLogger } from '../adapters/local/loggers.js';
@@ -15,6 +17,8 @@ import { ProduceTicks } from '../domain/usecases/produce-ticks.js';
 import { makeIngestHandler } from '../handlers/ingest.js';
 import { makeTrendHandler } from '../handlers/trend.js';
 import { ALERT_PUBLISHER, type AlertPublisher } from '../ports/alert-publisher.port.js';
+import { ANALYTICS_ENGINE } from '../ports/analytics-engine.port.js';
+import { CATALOG } from '../ports/catalog.port.js';
 import { CHANGE_FEED } from '../ports/change-feed.port.js';
 import { CLOCK, type Clock } from '../ports/clock.port.js';
 import { FLOW_OBSERVER, type FlowObserver } from '../ports/flow-observer.port.js';
@@ -51,6 +55,8 @@ export interface LocalOptions {
   readonly alerts?: AlertPublisher;
   /** Extra observers of the flow (dashboards, progress). */
   readonly observers?: readonly FlowObserver[];
+  /** The DuckDB cache of a folder lake: a file, `':memory:'`, or `false` (default `<lake>/.cache/analytics.duckdb`). */
+  readonly analyticsCache?: string | false;
 }
 
 /** Token of the in-memory stream (a `MemoryStream`, also bound as the `TickPublisher`). */
@@ -60,7 +66,7 @@ export const LOCAL_FLOW = Symbol.for('tickflow.local.LocalFlow');
 
 /**
  * The local runtime's bindings: in-memory stream, store and change feed, the folder (or
- * memory) lake, and the use cases on top. Use cases stay free of inversify: they are bound
+ * memory) lake with its DuckDB catalog and analytics engine, and the use cases on top. Use cases stay free of inversify: they are bound
  * with `toResolvedValue` (STYLE.md rule 6).
  *
  * @example
@@ -90,6 +96,13 @@ export function localModule(options: LocalOptions = {}): ContainerModule {
           : new FolderLake(lake, { priceDecimals: settings.priceDecimals, gzipLevel: options.gzipLevel }),
     );
     bind(REJECT_SINK).toService(RAW_TICK_ARCHIVE);
+    if (typeof lake === 'string') {
+      // Resolving these does not load DuckDB: the catalog imports it on its first query.
+      bind(CATALOG).toResolvedValue(
+        () => new DuckDbCatalog({ lake, priceDecimals: settings.priceDecimals, cache: options.analyticsCache }),
+      );
+      bind(ANALYTICS_ENGINE).toResolvedValue((catalog: DuckDbCatalog) => new DuckDbAnalyticsEngine(catalog), [CATALOG]);
+    }
 
     bind(MARKET_STORE).toResolvedValue(
       (clock: Clock) =>

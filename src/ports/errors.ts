@@ -43,3 +43,25 @@ export class ConfigError extends Error {
 export class SourceError extends Error {
   override readonly name = 'SourceError';
 }
+
+/**
+ * A query's parameters are not acceptable (unknown query, bad symbol or date, bad period);
+ * raised before any SQL runs. The message names the parameter.
+ *
+ * @example
+ * throw new InvalidQueryError('from must be a date YYYY-MM-DD, got "2024-13-01"');
+ */
+export class InvalidQueryError extends Error {
+  override readonly name = 'InvalidQueryError';
+}
+
+/**
+ * A query could not run or did not finish: no lake to read, or the engine failed, was
+ * cancelled or timed out. The message carries the engine's reason.
+ *
+ * @example
+ * throw new QueryError('Athena query 1234 failed: SYNTAX_ERROR: line 1:8: Column "x" cannot be resolved');
+ */
+export class QueryError extends Error {
+  override readonly name = 'QueryError';
+}

@@ -1,0 +1,184 @@
+import {
+  type AthenaClient,
+  type ColumnInfo,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  type QueryExecution,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { checkQuery } from '../../domain/query-params.js';
+import { normaliseSymbol } from '../../domain/symbol.js';
+import type { AnalyticsEngine, QueryName, QueryParams, QueryResult } from '../../ports/analytics-engine.port.js';
+import type { Clock } from '../../ports/clock.port.js';
+import { InvalidQueryError, QueryError } from '../../ports/errors.js';
+import { bindQuery, querySql, queryValues, type SqlValue, typedValue } from '../shared/analytics-sql.js';
+import { checkBucketName, checkGlueName } from './glue-catalog.js';
+
+/** How the Athena engine reaches Athena and the lake. */
+export interface AthenaEngineOptions {
+  readonly athena: AthenaClient;
+  /** Lists the lake's symbols when a query names none (the `symbol` projection needs them). */
+  readonly s3?: S3Client;
+  readonly workgroup: string;
+  /** Where results go: `s3://…/results/`; each query writes `<query>/<query-id>.csv` under it. */
+  readonly outputLocation: string;
+  readonly database: string;
+  readonly table: string;
+  /** The lake bucket (for listing symbols). */
+  readonly bucket: string;
+  /** Price decimals of the lake (default 6). */
+  readonly priceDecimals?: number;
+  /** Give up (and stop the query) after this long (default 5 minutes). */
+  readonly timeoutMs?: number;
+  /** First wait between status checks, doubled up to `maxPollMs` (defaults 200 ms and 5 s). */
+  readonly pollMs?: number;
+  readonly maxPollMs?: number;
+  readonly clock?: Clock;
+  /** How to wait (tests pass one that moves a manual clock instead). */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Renders a bound value as an Athena execution parameter: Athena substitutes each one as a
+ * literal, so text is quoted (and any quote doubled, though checked symbols never hold one).
+ *
+ * @example
+ * athenaParameter({ type: 'varchar', value: 'BRK-B' }); // "'BRK-B'"
+ * athenaParameter({ type: 'bigint', value: 20 });        // '20'
+ */
+export function athenaParameter(value: SqlValue): string {
+  if (value.type === 'bigint') {
+    if (!Number.isSafeInteger(value.value)) throw new RangeError(`not a whole number: ${value.value}`);
+    return String(value.value);
+  }
+  return `'${value.value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The named queries on Amazon Athena over the Glue table: StartQueryExecution in the
+ * workgroup with the parameters as `ExecutionParameters` (never in the SQL text), status
+ * polled with exponential backoff up to a timeout, a FAILED or CANCELLED query raised as a
+ * `QueryError` carrying Athena's reason, results paged through GetQueryResults and typed
+ * from the column metadata, and the S3 location of the result CSV returned.
+ *
+ * @example
+ * const engine = new AthenaAnalyticsEngine({ athena: new AthenaClient({}), workgroup: 'primary', outputLocation: 's3://my-lake/results/', database: 'tickflow', table: 'ticks', bucket: 'my-lake' });
+ * const { rows, location } = await engine.run('daily-ohlc', { symbols: ['AAPL'], from: '2024-01-01', to: '2024-01-31' });
+ */
+export class AthenaAnalyticsEngine implements AnalyticsEngine {
+  private readonly table: string;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+
+  constructor(private readonly options: AthenaEngineOptions) {
+    this.table = `"${checkGlueName(options.database)}"."${checkGlueName(options.table)}"`;
+    checkBucketName(options.bucket);
+    if (!/^s3:\/\/[^/]+/.test(options.outputLocation))
+      throw new RangeError(`outputLocation must be an s3:// URL, got ${JSON.stringify(options.outputLocation)}`);
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.now = options.clock ? () => (options.clock as Clock).now() : Date.now;
+  }
+
+  async run(name: QueryName, params: QueryParams = {}): Promise<QueryResult> {
+    const checked = checkQuery(name, params);
+    const symbols = checked.symbols ?? (await this.listSymbols());
+    if (symbols.length === 0) throw new QueryError(`the data lake s3://${this.options.bucket}/raw/ holds no symbols yet`);
+    const bound = bindQuery(
+      querySql(name, { kind: 'lake', table: this.table }),
+      queryValues(checked, symbols, this.options.priceDecimals ?? 6),
+    );
+
+    const { athena } = this.options;
+    const started = await athena.send(
+      new StartQueryExecutionCommand({
+        QueryString: bound.sql,
+        ExecutionParameters: bound.values.map(athenaParameter),
+        WorkGroup: this.options.workgroup,
+        QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: this.options.database },
+        ResultConfiguration: { OutputLocation: `${this.options.outputLocation.replace(/\/?$/, '/')}${name}/` },
+      }),
+    );
+    const queryId = started.QueryExecutionId;
+    if (queryId === undefined) throw new QueryError('Athena started no query (no QueryExecutionId)');
+    const execution = await this.waitFor(queryId);
+    const { columns, rows } = await this.results(queryId);
+    return { name, queryId, columns, rows, location: execution.ResultConfiguration?.OutputLocation ?? '' };
+  }
+
+  private async waitFor(queryId: string): Promise<QueryExecution> {
+    const { athena } = this.options;
+    const deadline = this.now() + (this.options.timeoutMs ?? 300_000);
+    let wait = this.options.pollMs ?? 200;
+    for (;;) {
+      await this.sleep(wait);
+      const { QueryExecution: execution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId }));
+      const status = execution?.Status;
+      switch (status?.State) {
+        case 'SUCCEEDED':
+          return execution as QueryExecution;
+        case 'FAILED':
+        case 'CANCELLED': {
+          const reason = status.StateChangeReason ?? status.AthenaError?.ErrorMessage ?? 'no reason given';
+          throw new QueryError(`Athena query ${queryId} ${status.State === 'FAILED' ? 'failed' : 'was cancelled'}: ${reason}`);
+        }
+      }
+      if (this.now() >= deadline) {
+        await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: queryId })).catch(() => undefined);
+        throw new QueryError(
+          `Athena query ${queryId} did not finish within ${Math.round((this.options.timeoutMs ?? 300_000) / 1000)} s; it was stopped`,
+        );
+      }
+      wait = Math.min(wait * 2, this.options.maxPollMs ?? 5000);
+    }
+  }
+
+  private async results(queryId: string): Promise<Pick<QueryResult, 'columns' | 'rows'>> {
+    let columns: { name: string; type: string }[] | undefined;
+    const rows: Record<string, string | number | null>[] = [];
+    let token: string | undefined;
+    let first = true;
+    do {
+      const page = await this.options.athena.send(
+        new GetQueryResultsCommand({ QueryExecutionId: queryId, NextToken: token, MaxResults: 1000 }),
+      );
+      columns ??= (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => ({ name: c.Name ?? '', type: athenaType(c) }));
+      const cols = columns;
+      for (const [i, row] of (page.ResultSet?.Rows ?? []).entries()) {
+        const cells = (row.Data ?? []).map((d) => d.VarCharValue ?? null);
+        // The first row of a SELECT's first page repeats the column names.
+        if (first && i === 0 && cells.every((v, j) => v === cols[j]?.name)) continue;
+        rows.push(Object.fromEntries(cols.map((c, j) => [c.name, typedValue(c.type, cells[j] ?? null)])));
+      }
+      first = false;
+      token = page.NextToken;
+    } while (token !== undefined);
+    return { columns: columns ?? [], rows };
+  }
+
+  private async listSymbols(): Promise<string[]> {
+    const { s3, bucket } = this.options;
+    if (s3 === undefined) {
+      throw new InvalidQueryError(
+        'name the symbols: on Athena the symbol partition is injected from the query (or give the engine an S3 client to list them)',
+      );
+    }
+    const symbols: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'raw/', Delimiter: '/', ContinuationToken: token }));
+      for (const p of page.CommonPrefixes ?? []) {
+        const m = /^raw\/symbol=([^/]+)\/$/.exec(p.Prefix ?? '');
+        if (m?.[1] !== undefined && normaliseSymbol(m[1]) === m[1]) symbols.push(m[1]);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return symbols.sort();
+  }
+}
+
+function athenaType(c: ColumnInfo): string {
+  const type = (c.Type ?? 'varchar').toLowerCase();
+  return type === 'decimal' ? `decimal(${c.Precision ?? 38},${c.Scale ?? 0})` : type;
+}

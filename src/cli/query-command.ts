@@ -1,0 +1,130 @@
+import { readFile } from 'node:fs/promises';
+import type { DuckDbAnalyticsEngine } from '../adapters/local/duckdb-analytics-engine.js';
+import { DEFAULT_LAKE_DIR } from '../adapters/local/folder-lake.js';
+import { localContainer } from '../container/local.js';
+import { isQueryName } from '../domain/query-params.js';
+import { ANALYTICS_ENGINE, QUERY_NAMES, type QueryParams, type QueryResult } from '../ports/analytics-engine.port.js';
+import { InvalidQueryError, QueryError } from '../ports/errors.js';
+import { count, dateFlag, intFlag, parseFlags, symbolsFlag, UsageError } from './args.js';
+
+export const QUERY_HELP = `Usage: tickflow query <name> [options]
+
+Runs a named SQL query over the local data lake with DuckDB (the same SQL Athena runs on
+AWS) and prints the result and the path of the stored CSV (<lake>/results/<name>/<id>.csv).
+Every query counts each tick once: duplicates and late ticks in the lake are skipped.
+
+Queries:
+  daily-ohlc             open, high, low, close, volume per symbol and UTC day
+  volume-trend           daily volume and its moving averages over --short / --long days
+  volatility             std-dev of log returns: tick to tick, daily, and annualised
+  crossovers             SMA-short/long golden and death crosses, recomputed in SQL
+  series                 applied ticks with both SMAs (for charts; see --max-points)
+
+Options:
+  --symbols A,B          symbols (default: every symbol in the lake)
+  --from DATE --to DATE  UTC days, YYYY-MM-DD, inclusive (default: all)
+  --short N --long N     SMA periods (default 5 and 20): give the replay's
+  --decimals D           price decimals of the lake, 0-9 (default 6): give the replay's
+  --max-points N         series: about N points per symbol (min/max per time bucket)
+  --lake DIR             data lake folder (default ${DEFAULT_LAKE_DIR})
+  --no-cache             read every lake object each time (no <lake>/.cache database)
+  --json                 one JSON row per line on stdout; the CSV path goes to stderr
+  --csv                  the CSV on stdout; its path goes to stderr
+  -h, --help             this help
+
+Examples:
+  tickflow query daily-ohlc --symbols AAPL,MSFT
+  tickflow query crossovers --from 2024-01-02 --to 2024-01-05 --json
+  tickflow query series --symbols AAPL --max-points 500 --csv > aapl.csv
+`;
+
+/** Most rows the table view prints; the CSV (and --json, --csv) have them all. */
+const TABLE_ROWS = 50;
+
+/** `tickflow query`: returns the exit code. */
+export async function queryCommand(argv: readonly string[]): Promise<number> {
+  const { flags, positionals } = parseFlags('query', argv, {
+    symbols: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    short: { type: 'string' },
+    long: { type: 'string' },
+    decimals: { type: 'string' },
+    'max-points': { type: 'string' },
+    lake: { type: 'string' },
+    'no-cache': { type: 'boolean' },
+    json: { type: 'boolean' },
+    csv: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (flags.help) {
+    process.stdout.write(QUERY_HELP);
+    return 0;
+  }
+  const [name, ...extra] = positionals;
+  if (name === undefined) throw new UsageError(`tickflow query: name a query: ${QUERY_NAMES.join(', ')} (see tickflow query --help)`);
+  if (!isQueryName(name)) throw new UsageError(`tickflow query: unknown query ${JSON.stringify(name)}; queries: ${QUERY_NAMES.join(', ')}`);
+  if (extra.length > 0) throw new UsageError(`tickflow query: unexpected argument ${JSON.stringify(extra[0])} (see tickflow query --help)`);
+  if (flags.json && flags.csv) throw new UsageError('tickflow query: give either --json or --csv, not both');
+  const params: QueryParams = {
+    symbols: symbolsFlag('query', flags.symbols),
+    from: dateFlag('query', 'from', flags.from),
+    to: dateFlag('query', 'to', flags.to),
+    short: intFlag('query', 'short', flags.short, { min: 1 }),
+    long: intFlag('query', 'long', flags.long, { min: 2 }),
+    maxPoints: intFlag('query', 'max-points', flags['max-points'], { min: 4 }),
+  };
+  const priceDecimals = intFlag('query', 'decimals', flags.decimals, { min: 0, max: 9 }) ?? 6;
+  const lake = String(flags.lake ?? DEFAULT_LAKE_DIR);
+
+  const container = localContainer({ lake, priceDecimals, analyticsCache: flags['no-cache'] ? false : undefined });
+  const engine = container.get<DuckDbAnalyticsEngine>(ANALYTICS_ENGINE);
+  let result: QueryResult;
+  try {
+    result = await engine.run(name, params);
+  } catch (error) {
+    if (error instanceof InvalidQueryError) throw new UsageError(`tickflow query: ${error.message}`);
+    if (error instanceof QueryError) {
+      process.stderr.write(`tickflow query: ${error.message}; run tickflow replay first, or give --lake DIR\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await engine.close();
+  }
+
+  if (flags.json) {
+    process.stdout.write(result.rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    process.stderr.write(`${result.location}\n`);
+  } else if (flags.csv) {
+    process.stdout.write(await readFile(result.location, 'utf8'));
+    process.stderr.write(`${result.location}\n`);
+  } else {
+    process.stdout.write(renderTable(result));
+  }
+  return 0;
+}
+
+/** The human view: aligned columns, at most `TABLE_ROWS` rows, then the CSV's path. */
+function renderTable(result: QueryResult): string {
+  const header = result.columns.map((c) => c.name);
+  const shown = result.rows.slice(0, TABLE_ROWS).map((row) => header.map((h) => display(row[h] ?? null)));
+  const widths = header.map((h, i) => Math.max(h.length, ...shown.map((r) => (r[i] as string).length)));
+  const numeric = result.columns.map((c) => /^(tinyint|smallint|integer|bigint|hugeint|double|real|float|decimal)/.test(c.type));
+  const line = (cells: readonly string[]) =>
+    `  ${cells.map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd();
+  let out = `tickflow query ${result.name} — ${count(result.rows.length)} row${result.rows.length === 1 ? '' : 's'}\n\n`;
+  out += `${line(header)}\n`;
+  for (const r of shown) out += `${line(r)}\n`;
+  if (result.rows.length > TABLE_ROWS)
+    out += `  … and ${count(result.rows.length - TABLE_ROWS)} more rows (all in the CSV; --json or --csv print them)\n`;
+  return `${out}\nresult: ${result.location}\n`;
+}
+
+function display(value: string | number | null): string {
+  if (value === null) return '-';
+  if (typeof value === 'string') return value;
+  if (Number.isInteger(value)) return String(value);
+  // Six significant digits after the point are enough to read; the CSV keeps every digit.
+  return Math.abs(value) >= 1 ? value.toFixed(6).replace(/\.?0+$/, '') : value.toPrecision(6).replace(/\.?0+$/, '');
+}

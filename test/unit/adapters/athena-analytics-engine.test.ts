@@ -1,0 +1,212 @@
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  type GetQueryResultsOutput,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import { AthenaAnalyticsEngine, athenaParameter } from '../../../src/adapters/aws/athena-analytics-engine.js';
+import { ManualClock } from '../../../src/adapters/local/clocks.js';
+import type { QUERY_NAMES } from '../../../src/ports/analytics-engine.port.js';
+import { InvalidQueryError, QueryError } from '../../../src/ports/errors.js';
+
+const REGION = { region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
+const OUTPUT = 's3://my-lake/results/daily-ohlc/q-1.csv';
+
+/** An engine on mocked clients; waiting moves a manual clock instead of sleeping. */
+function setup(options: { timeoutMs?: number } = {}) {
+  const athena = new AthenaClient(REGION);
+  const s3 = new S3Client(REGION);
+  const clock = new ManualClock(0);
+  const waits: number[] = [];
+  const engine = new AthenaAnalyticsEngine({
+    athena,
+    s3,
+    workgroup: 'analytics',
+    outputLocation: 's3://my-lake/results',
+    database: 'tickflow',
+    table: 'ticks',
+    bucket: 'my-lake',
+    clock,
+    timeoutMs: options.timeoutMs,
+    sleep: async (ms) => {
+      waits.push(ms);
+      clock.advance(ms);
+    },
+  });
+  return { engine, athena: mockClient(athena), s3: mockClient(s3), waits };
+}
+
+const column = (Name: string, Type: string, extra: object = {}) => ({ Name, Type, ...extra });
+const row = (...values: (string | undefined)[]) => ({ Data: values.map((v) => (v === undefined ? {} : { VarCharValue: v })) });
+const METADATA = {
+  ColumnInfo: [
+    column('symbol', 'varchar'),
+    column('day', 'date'),
+    column('open', 'decimal', { Precision: 18, Scale: 6 }),
+    column('volume', 'bigint'),
+    column('sma', 'double'),
+  ],
+};
+
+function succeeded(mock: ReturnType<typeof setup>['athena'], location = OUTPUT) {
+  mock.on(GetQueryExecutionCommand).resolves({
+    QueryExecution: { QueryExecutionId: 'q-1', Status: { State: 'SUCCEEDED' }, ResultConfiguration: { OutputLocation: location } },
+  });
+}
+
+describe('AthenaAnalyticsEngine', () => {
+  it('starts the query in the workgroup with the values as ExecutionParameters, never in the SQL text', async () => {
+    const { engine, athena } = setup();
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    succeeded(athena);
+    athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: METADATA, Rows: [] } });
+
+    await engine.run('crossovers', { symbols: ['EURUSD=X', 'brk-b'], from: '2024-01-02', to: '2024-01-31', short: 3, long: 9 });
+
+    const input = athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
+    expect(input?.WorkGroup).toBe('analytics');
+    expect(input?.QueryExecutionContext).toEqual({ Catalog: 'AwsDataCatalog', Database: 'tickflow' });
+    expect(input?.ResultConfiguration).toEqual({ OutputLocation: 's3://my-lake/results/crossovers/' });
+    expect(input?.QueryString).toContain('FROM "tickflow"."ticks"');
+    expect(input?.QueryString).toContain('"symbol" IN (?, ?)');
+    expect(input?.QueryString).not.toMatch(/EURUSD|BRK-B|20240102|2024-01/);
+    const parameters = input?.ExecutionParameters ?? [];
+    expect(parameters.slice(0, 5)).toEqual(["'EURUSD=X'", "'BRK-B'", '2024', '20240102', '20240131']);
+    expect(parameters).toContain('3');
+    expect(parameters).toContain('9');
+    expect(parameters).toContain('1000000');
+    expect(parameters.length).toBe((input?.QueryString?.match(/\?/g) ?? []).length);
+  });
+
+  it('pages through GetQueryResults, skips the header row once, and types each value from the column metadata', async () => {
+    const { engine, athena } = setup();
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    succeeded(athena);
+    const pages: GetQueryResultsOutput[] = [
+      {
+        ResultSet: {
+          ResultSetMetadata: METADATA,
+          Rows: [row('symbol', 'day', 'open', 'volume', 'sma'), row('AAPL', '2024-01-02', '187.430000', '100', '187.1')],
+        },
+        NextToken: 'page-2',
+      },
+      {
+        ResultSet: { ResultSetMetadata: METADATA, Rows: [row('symbol', '2024-01-03', '9007199254.740991', '5', undefined)] },
+        NextToken: 'page-3',
+      },
+      { ResultSet: { ResultSetMetadata: METADATA, Rows: [row('^GSPC', '2024-01-04', '0.000001', '0', '1e-7')] } },
+    ];
+    athena
+      .on(GetQueryResultsCommand, { QueryExecutionId: 'q-1', NextToken: undefined })
+      .resolves(pages[0] as GetQueryResultsOutput)
+      .on(GetQueryResultsCommand, { QueryExecutionId: 'q-1', NextToken: 'page-2' })
+      .resolves(pages[1] as GetQueryResultsOutput)
+      .on(GetQueryResultsCommand, { QueryExecutionId: 'q-1', NextToken: 'page-3' })
+      .resolves(pages[2] as GetQueryResultsOutput);
+
+    const result = await engine.run('daily-ohlc', { symbols: ['AAPL'] });
+
+    expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(3);
+    expect(result.queryId).toBe('q-1');
+    expect(result.location).toBe(OUTPUT);
+    expect(result.columns.map((c) => c.type)).toEqual(['varchar', 'date', 'decimal(18,6)', 'bigint', 'double']);
+    expect(result.rows).toEqual([
+      { symbol: 'AAPL', day: '2024-01-02', open: 187.43, volume: 100, sma: 187.1 },
+      // A data row that happens to hold a column's name on a later page is kept; a decimal
+      // becomes its nearest double.
+      { symbol: 'symbol', day: '2024-01-03', open: Number('9007199254.740991'), volume: 5, sma: null },
+      { symbol: '^GSPC', day: '2024-01-04', open: 0.000001, volume: 0, sma: 1e-7 },
+    ]);
+  });
+
+  it("polls with exponential backoff until the query ends, and turns FAILED into a QueryError carrying Athena's reason", async () => {
+    const { engine, athena, waits } = setup();
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-9' });
+    const state = (State: 'QUEUED' | 'RUNNING' | 'FAILED', extra: object = {}) => ({
+      QueryExecution: { QueryExecutionId: 'q-9', Status: { State, ...extra } },
+    });
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolvesOnce(state('QUEUED'))
+      .resolvesOnce(state('RUNNING'))
+      .resolvesOnce(state('RUNNING'))
+      .resolves(state('FAILED', { StateChangeReason: "SYNTAX_ERROR: line 3:8: Column 'x' cannot be resolved" }));
+
+    const error = await engine.run('volatility', { symbols: ['AAPL'] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueryError);
+    expect((error as Error).message).toBe("Athena query q-9 failed: SYNTAX_ERROR: line 3:8: Column 'x' cannot be resolved");
+    expect(waits).toEqual([200, 400, 800, 1600]);
+    expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(0);
+  });
+
+  it('reports a cancelled query with the reason from AthenaError when there is no state change reason', async () => {
+    const { engine, athena } = setup();
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-3' });
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: { Status: { State: 'CANCELLED', AthenaError: { ErrorCategory: 2, ErrorMessage: 'Query cancelled by user' } } },
+    });
+    await expect(engine.run('volatility', { symbols: ['AAPL'] })).rejects.toThrow(
+      'Athena query q-3 was cancelled: Query cancelled by user',
+    );
+  });
+
+  it('gives up after the timeout, stops the query, and says so', async () => {
+    const { engine, athena, waits } = setup({ timeoutMs: 10_000 });
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-5' });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'RUNNING' } } });
+    athena.on(StopQueryExecutionCommand).resolves({});
+
+    await expect(engine.run('daily-ohlc', { symbols: ['AAPL'] })).rejects.toThrow(
+      'Athena query q-5 did not finish within 10 s; it was stopped',
+    );
+    expect(athena.commandCalls(StopQueryExecutionCommand)[0]?.args[0].input).toEqual({ QueryExecutionId: 'q-5' });
+    expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(10_000);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(5000);
+  });
+
+  it("lists the lake's symbols from S3 when a query names none (the symbol projection is injected)", async () => {
+    const { engine, athena, s3 } = setup();
+    s3.on(ListObjectsV2Command, { Bucket: 'my-lake', Prefix: 'raw/', Delimiter: '/', ContinuationToken: undefined })
+      .resolves({
+        CommonPrefixes: [{ Prefix: 'raw/symbol=AAPL/' }, { Prefix: 'raw/symbol=EURUSD=X/' }],
+        IsTruncated: true,
+        NextContinuationToken: 't2',
+      })
+      .on(ListObjectsV2Command, { ContinuationToken: 't2' })
+      .resolves({ CommonPrefixes: [{ Prefix: 'raw/symbol=^GSPC/' }, { Prefix: "raw/symbol=x'; DROP/" }], IsTruncated: false });
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    succeeded(athena);
+    athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: METADATA, Rows: [] } });
+
+    await engine.run('volatility', {});
+    const input = athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
+    expect(input?.ExecutionParameters?.slice(0, 3)).toEqual(["'AAPL'", "'EURUSD=X'", "'^GSPC'"]);
+    expect(input?.QueryString).toContain('"symbol" IN (?, ?, ?)');
+  });
+
+  it('refuses a symbol or date with SQL metacharacters before any request is sent', async () => {
+    const { engine, athena, s3 } = setup();
+    const attempts = [
+      engine.run('daily-ohlc', { symbols: ["AAPL'); DROP TABLE ticks; --"] }),
+      engine.run('daily-ohlc', { symbols: ['AAPL', "' OR '1'='1"] }),
+      engine.run('daily-ohlc', { symbols: ['AAPL'], from: "2024-01-01' OR 1=1 --" }),
+      engine.run('daily-ohlc', { symbols: ['AAPL'], to: '2024-01-01; DROP' }),
+      engine.run('nope' as (typeof QUERY_NAMES)[number], { symbols: ['AAPL'] }),
+    ];
+    for (const attempt of attempts) await expect(attempt).rejects.toBeInstanceOf(InvalidQueryError);
+    expect(athena.calls()).toHaveLength(0);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it('writes parameters as Athena literals', () => {
+    expect(athenaParameter({ type: 'varchar', value: 'BRK-B' })).toBe("'BRK-B'");
+    expect(athenaParameter({ type: 'varchar', value: "O'Hare" })).toBe("'O''Hare'");
+    expect(athenaParameter({ type: 'bigint', value: 20240102 })).toBe('20240102');
+    expect(() => athenaParameter({ type: 'bigint', value: 1.5 })).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,120 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QUERY_COLUMNS, QUERY_NAMES } from '../../../src/ports/analytics-engine.port.js';
+import { runCli } from '../../support/run-cli.js';
+
+const FIXTURE = 'test/fixtures/ticks.csv';
+let dir: string;
+let lake: string;
+let replayOut: string;
+let alerts: { id: string; price: number; smaShort: number; smaLong: number }[];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tickflow-query-cli-'));
+  lake = join(dir, 'the lake'); // a space: the printed commands must quote it
+  const json = await runCli(['replay', '--file', FIXTURE, '--json', '--lake', lake, '--quiet']);
+  alerts = json.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  replayOut = (await runCli(['replay', '--file', FIXTURE, '--lake', lake, '--quiet', '--short', '3', '--long', '8', '--decimals', '2']))
+    .stdout;
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** The words of a printed shell command (handles the single quotes `replay` uses). */
+function words(command: string): string[] {
+  return [...command.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) =>
+    m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : (m[2] as string),
+  );
+}
+
+describe('tickflow query', () => {
+  it('prints a table and the path of the stored CSV', async () => {
+    const { code, stdout, stderr } = await runCli(['query', 'daily-ohlc', '--lake', lake]);
+    expect([code, stderr]).toEqual([0, '']);
+    expect(stdout).toMatch(/^tickflow query daily-ohlc — \d+ rows\n/);
+    expect(stdout).toMatch(/\n {2}symbol {2}day +open +high +low +close +volume +ticks\n/);
+    expect(stdout).toMatch(/\n {2}AAPL {4}2024-01-02 +187\.43 +192\.43 +184\.93 +192\.43 +30090 +60\n/);
+    const path = /\nresult: (.+\.csv)\n$/.exec(stdout)?.[1] as string;
+    expect(path).toMatch(new RegExp(`^${lake}/results/daily-ohlc/[0-9a-f-]{36}\\.csv$`));
+    expect(readFileSync(path, 'utf8').split('\r\n')[0]).toBe(QUERY_COLUMNS['daily-ohlc'].join(','));
+  });
+
+  it("--json gives one row per line; crossovers equal the replay's alerts", async () => {
+    const { code, stdout, stderr } = await runCli(['query', 'crossovers', '--lake', lake, '--json']);
+    expect(code).toBe(0);
+    const rows = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.map((r) => [r.id, r.price, r.sma_short, r.sma_long])).toEqual(alerts.map((a) => [a.id, a.price, a.smaShort, a.smaLong]));
+    expect(existsSync(stderr.trim())).toBe(true);
+  });
+
+  it('--csv prints the stored CSV', async () => {
+    const { code, stdout, stderr } = await runCli(['query', 'volatility', '--lake', lake, '--csv', '--symbols', 'msft,aapl']);
+    expect(code).toBe(0);
+    expect(stdout).toBe(readFileSync(stderr.trim(), 'utf8'));
+    expect(stdout.split('\r\n').map((l) => l.split(',')[0])).toEqual(['symbol', 'AAPL', 'MSFT', '']);
+  });
+
+  it('the commands replay prints next run as printed, with the lake, decimals and periods of the replay', async () => {
+    const commands = replayOut
+      .split('\n')
+      .filter((l) => l.startsWith('  tickflow query '))
+      .map((l) => words(l.trim()).slice(1));
+    expect(commands.map((c) => c[1])).toEqual([...QUERY_NAMES]);
+    for (const argv of commands) {
+      expect(argv).toEqual(expect.arrayContaining(['--lake', lake, '--decimals', '2', '--short', '3', '--long', '8']));
+      const { code, stderr } = await runCli(argv);
+      expect([argv[1], code, stderr]).toEqual([argv[1], 0, '']);
+    }
+  });
+
+  it('refuses a symbol or date with SQL metacharacters before any query runs (exit 2, one line)', async () => {
+    for (const [flag, value] of [
+      ['--symbols', "AAPL');DROP TABLE ticks;--"],
+      ['--symbols', "' OR 1=1 --"],
+      ['--from', "2024-01-01' OR '1'='1"],
+      ['--to', '2024-01-02;'],
+    ] as const) {
+      const fresh = join(dir, `untouched-${flag.slice(2)}`);
+      await mkdir(join(fresh, 'raw'), { recursive: true });
+      const { code, stdout, stderr } = await runCli(['query', 'daily-ohlc', '--lake', fresh, flag, value]);
+      expect([code, stdout]).toEqual([2, '']);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(/^tickflow query: --(symbols|from|to)/);
+      // Nothing ran: no cache database, no results.
+      expect(existsSync(join(fresh, '.cache'))).toBe(false);
+      expect(existsSync(join(fresh, 'results'))).toBe(false);
+    }
+  });
+
+  it('explains a missing or empty lake, an unknown query and bad periods in one line', async () => {
+    const missing = await runCli(['query', 'volatility', '--lake', join(dir, 'nowhere')]);
+    expect([missing.code, missing.stderr]).toEqual([
+      1,
+      `tickflow query: no data lake at ${join(dir, 'nowhere')} (it has no raw/ folder); run tickflow replay first, or give --lake DIR\n`,
+    ]);
+    await mkdir(join(dir, 'empty', 'raw'), { recursive: true });
+    const empty = await runCli(['query', 'volatility', '--lake', join(dir, 'empty')]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('holds no ticks yet');
+    const unknown = await runCli(['query', 'vwap']);
+    expect([unknown.code, unknown.stderr.trim()]).toEqual([2, `tickflow query: unknown query "vwap"; queries: ${QUERY_NAMES.join(', ')}`]);
+    const none = await runCli(['query']);
+    expect(none.code).toBe(2);
+    const periods = await runCli(['query', 'crossovers', '--lake', lake, '--short', '30']);
+    expect([periods.code, periods.stderr.trim()]).toEqual([2, 'tickflow query: short (30) must be less than long (20)']);
+  });
+
+  it('explains itself with --help', async () => {
+    const { code, stdout } = await runCli(['query', '--help']);
+    expect(code).toBe(0);
+    for (const name of QUERY_NAMES) expect(stdout).toContain(`  ${name} `);
+  });
+});

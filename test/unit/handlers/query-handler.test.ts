@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { checkQueryParams, dayNumber, parseQueryRequest } from '../../../src/domain/query-params.js';
+import { makeQueryHandler, parseAthenaConfig } from '../../../src/handlers/query.js';
+import type { AnalyticsEngine, QueryName, QueryParams, QueryResult } from '../../../src/ports/analytics-engine.port.js';
+import { ConfigError, InvalidQueryError } from '../../../src/ports/errors.js';
+
+/** An engine that records what it was asked and answers `rows` rows. */
+function fakeEngine(rows = 3): AnalyticsEngine & { calls: [QueryName, QueryParams][] } {
+  const calls: [QueryName, QueryParams][] = [];
+  return {
+    calls,
+    async run(name, params): Promise<QueryResult> {
+      calls.push([name, params]);
+      return {
+        name,
+        queryId: 'q-1',
+        columns: [{ name: 'symbol', type: 'varchar' }],
+        rows: Array.from({ length: rows }, (_, i) => ({ symbol: `S${i}` })),
+        location: `s3://lake/results/${name}/q-1.csv`,
+      };
+    },
+  };
+}
+
+describe('the query handler', () => {
+  it('runs the named query with the checked parameters and returns a summary', async () => {
+    const engine = fakeEngine(3);
+    const summary = await makeQueryHandler(engine, { maxRows: 2 })({ name: 'volatility', symbols: 'aapl, EURUSD=x', from: '2024-01-02' });
+    expect(engine.calls).toEqual([['volatility', { symbols: ['AAPL', 'EURUSD=X'], from: '2024-01-02' }]]);
+    expect(summary).toEqual({
+      name: 'volatility',
+      queryId: 'q-1',
+      location: 's3://lake/results/volatility/q-1.csv',
+      columns: [{ name: 'symbol', type: 'varchar' }],
+      rowCount: 3,
+      rows: [{ symbol: 'S0' }, { symbol: 'S1' }],
+      truncated: true,
+    });
+  });
+
+  it('refuses bad input before the engine is asked anything', async () => {
+    const engine = fakeEngine();
+    const handler = makeQueryHandler(engine);
+    for (const event of [
+      undefined,
+      'volatility',
+      { name: 'drop table' },
+      { name: 'volatility', symbols: ["AAPL'); DROP TABLE ticks; --"] },
+      { name: 'volatility', symbols: "AAPL,' OR 1=1" },
+      { name: 'volatility', from: "2024-01-01' --" },
+      { name: 'volatility', to: '2024-02-30' },
+      { name: 'volatility', from: '2024-02-02', to: '2024-02-01' },
+      { name: 'crossovers', short: 20, long: 5 },
+      { name: 'series', maxPoints: 1.5 },
+      { name: 'volatility', symbol: 'AAPL' },
+    ]) {
+      await expect(handler(event)).rejects.toBeInstanceOf(InvalidQueryError);
+    }
+    expect(engine.calls).toEqual([]);
+  });
+
+  it('names the unknown field of a request', () => {
+    expect(parseQueryRequest({ name: 'volatility', symbol: 'AAPL' })).toEqual({
+      ok: false,
+      message: 'unknown field "symbol"; known: name, symbols, from, to, short, long, maxPoints',
+    });
+  });
+});
+
+describe('checkQueryParams', () => {
+  it('fills in defaults and turns days into yyyymmdd', () => {
+    expect(checkQueryParams({ symbols: ['brk-b', 'BRK-B'], to: '2024-02-29' })).toEqual({
+      ok: true,
+      symbols: ['BRK-B'],
+      fromDay: 0,
+      toDay: 20240229,
+      short: 5,
+      long: 20,
+      maxPoints: undefined,
+    });
+  });
+
+  it('accepts only real calendar days', () => {
+    expect(dayNumber('2023-02-29')).toBeUndefined();
+    expect(dayNumber('2000-02-29')).toBe(20000229);
+    expect(dayNumber('1900-02-29')).toBeUndefined();
+    expect(dayNumber('2024-04-31')).toBeUndefined();
+    expect(dayNumber(' 2024-01-01')).toBeUndefined();
+    expect(dayNumber(20240101)).toBeUndefined();
+  });
+});
+
+describe('parseAthenaConfig', () => {
+  it('needs the bucket and fills in the rest', () => {
+    expect(parseAthenaConfig({ TICKFLOW_BUCKET: 'my-lake' })).toEqual({
+      bucket: 'my-lake',
+      workgroup: 'primary',
+      outputLocation: 's3://my-lake/results/',
+      database: 'tickflow',
+      table: 'ticks',
+      priceDecimals: 6,
+    });
+    expect(
+      parseAthenaConfig({
+        TICKFLOW_BUCKET: 'my-lake',
+        TICKFLOW_ATHENA_WORKGROUP: 'analytics',
+        TICKFLOW_ATHENA_OUTPUT: 's3://athena-out/tickflow',
+        TICKFLOW_GLUE_DATABASE: 'markets',
+        TICKFLOW_GLUE_TABLE: 'raw_ticks',
+        TICKFLOW_PRICE_DECIMALS: '2',
+      }),
+    ).toEqual({
+      bucket: 'my-lake',
+      workgroup: 'analytics',
+      outputLocation: 's3://athena-out/tickflow/',
+      database: 'markets',
+      table: 'raw_ticks',
+      priceDecimals: 2,
+    });
+  });
+
+  it('names the variable that is missing or wrong', () => {
+    const fails = (env: Record<string, string>, variable: string) => {
+      expect(() => parseAthenaConfig(env)).toThrow(ConfigError);
+      expect(() => parseAthenaConfig(env)).toThrow(new RegExp(`^${variable} `));
+    };
+    fails({}, 'TICKFLOW_BUCKET');
+    fails({ TICKFLOW_BUCKET: 'My_Lake' }, 'TICKFLOW_BUCKET');
+    fails({ TICKFLOW_BUCKET: 'lake', TICKFLOW_GLUE_TABLE: 'ticks"; drop' }, 'TICKFLOW_GLUE_TABLE');
+    fails({ TICKFLOW_BUCKET: 'lake', TICKFLOW_GLUE_DATABASE: 'Ticks' }, 'TICKFLOW_GLUE_DATABASE');
+    fails({ TICKFLOW_BUCKET: 'lake', TICKFLOW_ATHENA_OUTPUT: 'results/' }, 'TICKFLOW_ATHENA_OUTPUT');
+    fails({ TICKFLOW_BUCKET: 'lake', TICKFLOW_ATHENA_WORKGROUP: 'a b' }, 'TICKFLOW_ATHENA_WORKGROUP');
+    fails({ TICKFLOW_BUCKET: 'lake', TICKFLOW_PRICE_DECIMALS: '10' }, 'TICKFLOW_PRICE_DECIMALS');
+  });
+});
