@@ -101,3 +101,14 @@ export const decimalTextArb = (decimals: number): fc.Arbitrary<string> =>
       const padded = m.padStart(fracDigits + 1, '0');
       return `${padded.slice(0, padded.length - fracDigits)}.${padded.slice(padded.length - fracDigits)}`;
     });
+
+/** A drawn series as `SeriesDownsampler` receives it: prices with ties, volumes, some points pinned. */
+export const chartPointsArb = (maxLength = 400): fc.Arbitrary<{ price: number; volume: number; pin: boolean }[]> =>
+  fc.array(
+    fc.record({
+      price: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.double({ min: 0.01, max: 1000, noNaN: true })),
+      volume: fc.integer({ min: 0, max: 10_000 }),
+      pin: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+    }),
+    { maxLength },
+  );
