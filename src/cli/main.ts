@@ -1,6 +1,7 @@
 import { ConfigError, SourceError } from '../ports/errors.js';
 import { UsageError } from './args.js';
 import { REPLAY_HELP, replayCommand } from './replay-command.js';
+import { REPORT_HELP, reportCommand } from './report-command.js';
 
 const VERSION = '0.1.0';
 
@@ -10,6 +11,7 @@ Usage: tickflow <command> [options]
 
 Commands:
   replay     run ticks through the whole flow on the embedded local stack (no cloud)
+  report     write a chart report (one offline HTML file) from the data lake
 
 Run "tickflow <command> --help" for a command's options.
 Options: -h, --help   this help;  -v, --version   the version
@@ -20,6 +22,7 @@ type Command = (argv: readonly string[]) => Promise<number>;
 /** The commands by name; each returns its exit code. */
 export const COMMANDS: Record<string, { run: Command; help: string }> = {
   replay: { run: replayCommand, help: REPLAY_HELP },
+  report: { run: (argv) => reportCommand(argv), help: REPORT_HELP },
 };
 
 /**
