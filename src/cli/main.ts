@@ -1,5 +1,6 @@
 import { ConfigError, SourceError } from '../ports/errors.js';
 import { UsageError } from './args.js';
+import { DASHBOARD_HELP, dashboardCommand } from './dashboard-command.js';
 import { REPLAY_HELP, replayCommand } from './replay-command.js';
 import { REPORT_HELP, reportCommand } from './report-command.js';
 
@@ -12,6 +13,7 @@ Usage: tickflow <command> [options]
 Commands:
   replay     run ticks through the whole flow on the embedded local stack (no cloud)
   report     write a chart report (one offline HTML file) from the data lake
+  dashboard  run the local flow live and watch it on a page served on 127.0.0.1
 
 Run "tickflow <command> --help" for a command's options.
 Options: -h, --help   this help;  -v, --version   the version
@@ -23,6 +25,7 @@ type Command = (argv: readonly string[]) => Promise<number>;
 export const COMMANDS: Record<string, { run: Command; help: string }> = {
   replay: { run: replayCommand, help: REPLAY_HELP },
   report: { run: (argv) => reportCommand(argv), help: REPORT_HELP },
+  dashboard: { run: (argv) => dashboardCommand(argv), help: DASHBOARD_HELP },
 };
 
 /**
