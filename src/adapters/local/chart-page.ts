@@ -30,8 +30,8 @@ let library: string | undefined;
  */
 export function chartLibrarySource(): string {
   if (library === undefined) {
-    // `__filename` in the CommonJS build (where `import.meta` is empty), `import.meta.url` in ESM.
-    const require = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+    // Relative to this module, so it works from dist/ in an installed package (tsup shims import.meta.url in CommonJS).
+    const require = createRequire(import.meta.url);
     const root = dirname(require.resolve('lightweight-charts/package.json'));
     library = readFileSync(join(root, 'dist', 'lightweight-charts.standalone.production.js'), 'utf8');
     if (/<\/script|<!--/i.test(library)) throw new Error('lightweight-charts cannot be inlined: its source contains </script or <!--');
@@ -77,6 +77,21 @@ export interface PageAlert {
   readonly price: number;
   readonly smaShort: number;
   readonly smaLong: number;
+}
+
+/**
+ * A drawn series as the pages take it (a `ChartSeries` has these columns and more).
+ *
+ * @example
+ * const s: PageSeries = { t: [1704205800000], price: [187.43], smaShort: [null], smaLong: [null], volumeT: [1704205800000], volume: [100] };
+ */
+export interface PageSeries {
+  readonly t: readonly number[];
+  readonly price: readonly number[];
+  readonly smaShort: readonly (number | null)[];
+  readonly smaLong: readonly (number | null)[];
+  readonly volumeT: readonly number[];
+  readonly volume: readonly number[];
 }
 
 /**
@@ -222,26 +237,9 @@ export function chartClient(lib: typeof Lwc) {
     return node;
   }
 
-  interface Alert {
-    readonly id: string;
-    readonly symbol: string;
-    readonly signal: string;
-    readonly t: number;
-    readonly price: number;
-    readonly smaShort: number;
-    readonly smaLong: number;
-  }
-
-  interface Series {
-    readonly t: number[];
-    readonly price: number[];
-    readonly smaShort: (number | null)[];
-    readonly smaLong: (number | null)[];
-    readonly volumeT: number[];
-    readonly volume: number[];
-  }
-
   function createSymbolChart(host: HTMLElement, periods: { short: number; long: number }) {
+    type Alert = PageAlert;
+    type Series = PageSeries;
     host.classList.add('chart-host');
     const box = el('div', { class: 'chart-box' });
     const legend = el('div', { class: 'legend' });

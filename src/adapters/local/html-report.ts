@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { ChartReport, ChartSeries } from '../../domain/chart-series.js';
 import type { FlowCounts } from '../../domain/flow-stats.js';
-import { type ChartClient, htmlPage } from './chart-page.js';
+import { type ChartClient, htmlPage, type PageAlert } from './chart-page.js';
 
 /** One symbol's alerts in columns, as the report embeds them (`golden`: 1 Golden Cross, 0 Death Cross). */
 interface AlertColumns {
@@ -91,7 +91,7 @@ export async function writeHtmlReport(path: string, report: ChartReport): Promis
 
 /** The report page's own browser code (shipped as source text: self-contained). */
 function reportPage(core: ChartClient, data: EmbeddedReport, started: number): void {
-  type Alert = { id: string; symbol: string; signal: string; t: number; price: number; smaShort: number; smaLong: number };
+  type Alert = PageAlert;
   const PAGE = 100;
   const state = {
     scriptStart: started,
