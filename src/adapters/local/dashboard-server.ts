@@ -147,7 +147,7 @@ export class DashboardServer implements FlowObserver {
   snapshot(): DashboardSnapshot {
     return {
       status: this.status,
-      counts: this.stats.counts,
+      counts: structuredClone(this.stats.counts),
       rate: this.rate,
       series: this.recorder.series(),
       alerts: this.recorder.alerts().map(pageAlert),
@@ -228,7 +228,7 @@ export class DashboardServer implements FlowObserver {
     }
     const update: DashboardUpdate = {
       status: this.status,
-      counts: this.stats.counts,
+      counts: structuredClone(this.stats.counts),
       rate,
       series: [...this.pending].map(([symbol, samples]) => samples.toSeries(symbol)),
       alerts: this.fresh.map(pageAlert),
