@@ -4,6 +4,12 @@ import { DEFAULT_DASHBOARD_SPEED, type RunningDashboard, startDashboard } from '
 import { count, intFlag, parseFlags, UsageError } from './args.js';
 import { SOURCE_FLAGS, SOURCE_HELP, sourceFromFlags } from './sources.js';
 
+/**
+ * The help of `tickflow dashboard`.
+ *
+ * @example
+ * process.stdout.write(DASHBOARD_HELP);
+ */
 export const DASHBOARD_HELP = `Usage: tickflow dashboard [options]
 
 Runs ticks through the whole local flow, as tickflow replay does, but paced like a live
@@ -33,13 +39,23 @@ Examples:
   tickflow dashboard --file ticks.csv --speed 20
 `;
 
-/** Where the dashboard command talks to: signals to stop on, and its output (tests replace both). */
+/**
+ * Where the dashboard command talks to: signals to stop on, and its output (tests replace both).
+ *
+ * @example
+ * const io: DashboardIo = { signals: new EventEmitter(), write: (text) => log.push(text) };
+ */
 export interface DashboardIo {
   readonly signals?: Pick<NodeJS.EventEmitter, 'once' | 'off'>;
   readonly write?: (text: string) => void;
 }
 
-/** `tickflow dashboard`: serves until SIGINT or SIGTERM; returns the exit code. */
+/**
+ * `tickflow dashboard`: serves until SIGINT or SIGTERM; returns the exit code.
+ *
+ * @example
+ * process.exitCode = await dashboardCommand(['--port', '8080', '--speed', '1000']);
+ */
 export async function dashboardCommand(argv: readonly string[], io: DashboardIo = {}): Promise<number> {
   const { flags } = parseFlags('dashboard', argv, {
     ...SOURCE_FLAGS,

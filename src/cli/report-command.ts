@@ -7,6 +7,12 @@ import { buildReportFromEngine } from '../domain/usecases/build-report.js';
 import { ANALYTICS_ENGINE, type AnalyticsEngine } from '../ports/analytics-engine.port.js';
 import { count, dateFlag, intFlag, parseFlags, symbolsFlag, UsageError } from './args.js';
 
+/**
+ * The help of `tickflow report`.
+ *
+ * @example
+ * process.stdout.write(REPORT_HELP);
+ */
 export const REPORT_HELP = `Usage: tickflow report --out FILE.html [options]
 
 Reads the data lake with the analytics engine (DuckDB over the lake's files) and writes a
@@ -27,7 +33,12 @@ Example:
   tickflow replay --ticks 100k && tickflow report --out report.html
 `;
 
-/** `tickflow report`: returns the exit code. `engine` replaces the container's (tests). */
+/**
+ * `tickflow report`: returns the exit code. `engine` replaces the container's (tests).
+ *
+ * @example
+ * process.exitCode = await reportCommand(['--lake', '.tickflow/lake', '--out', 'report.html']);
+ */
 export async function reportCommand(argv: readonly string[], deps: { engine?: AnalyticsEngine } = {}): Promise<number> {
   const { flags } = parseFlags('report', argv, {
     out: { type: 'string' },

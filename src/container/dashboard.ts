@@ -3,10 +3,20 @@ import { PacedTickSource } from '../adapters/sources/paced-tick-source.js';
 import type { TickSource } from '../ports/tick-source.port.js';
 import { type ReplayOptions, type ReplayResult, replay } from './replay.js';
 
-/** Source items per second a dashboard lets through by default. */
+/**
+ * Source items per second a dashboard lets through by default.
+ *
+ * @example
+ * await startDashboard(source, { speed: 5 * DEFAULT_DASHBOARD_SPEED });
+ */
 export const DEFAULT_DASHBOARD_SPEED = 200;
 
-/** Options of `startDashboard`: the local stack's, plus the page's port and the pace. */
+/**
+ * Options of `startDashboard`: the local stack's, plus the page's port and the pace.
+ *
+ * @example
+ * const options: DashboardOptions = { port: 0, speed: 500, short: 5, long: 20 };
+ */
 export interface DashboardOptions extends Omit<ReplayOptions, 'observers' | 'signal' | 'collectAlerts' | 'onProgress' | 'onAlert'> {
   /** Port on 127.0.0.1 (default 0: a free one). */
   readonly port?: number;
@@ -19,10 +29,22 @@ export interface DashboardOptions extends Omit<ReplayOptions, 'observers' | 'sig
   readonly flushMs?: number;
 }
 
-/** How the flow behind a dashboard ended: done with the source, or failed. */
+/**
+ * How the flow behind a dashboard ended: done with the source, or failed.
+ *
+ * @example
+ * const outcome = await dashboard.done;
+ * if (!outcome.ok) console.error(outcome.error);
+ */
 export type DashboardOutcome = { readonly ok: true; readonly result: ReplayResult } | { readonly ok: false; readonly error: unknown };
 
-/** A dashboard that is serving. */
+/**
+ * A dashboard that is serving.
+ *
+ * @example
+ * const dashboard: RunningDashboard = await startDashboard(source);
+ * await dashboard.stop();
+ */
 export interface RunningDashboard {
   readonly url: string;
   readonly port: number;

@@ -61,7 +61,12 @@ export interface ChartReport {
   readonly alerts: readonly Alert[];
 }
 
-/** Buckets a `SeriesDownsampler` keeps by default: at most 4 × 1,024 drawn points per symbol. */
+/**
+ * Buckets a `SeriesDownsampler` keeps by default: at most 4 × 1,024 drawn points per symbol.
+ *
+ * @example
+ * new SeriesDownsampler(DEFAULT_MAX_BUCKETS / 2); // half the detail
+ */
 export const DEFAULT_MAX_BUCKETS = 1024;
 
 interface Bucket {

@@ -440,5 +440,10 @@ export function chartClient(lib: typeof Lwc) {
   return { fmtTime, fmtNum, fmtCount, signalName, el, createSymbolChart };
 }
 
-/** The shared browser code's API, as the page functions receive it. */
+/**
+ * The shared browser code's API, as the page functions receive it.
+ *
+ * @example
+ * function main(core: ChartClient, data: MyData): void { core.createSymbolChart(document.body, data); }
+ */
 export type ChartClient = ReturnType<typeof chartClient>;

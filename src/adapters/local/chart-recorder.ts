@@ -5,7 +5,12 @@ import { resolveTrendOptions, TickOutcome, type TrendOptions, TrendTracker } fro
 import type { FlowObserver, IngestReport } from '../../ports/flow-observer.port.js';
 import type { Alert } from '../../ports/model.js';
 
-/** Options of a `ChartRecorder`. */
+/**
+ * Options of a `ChartRecorder`.
+ *
+ * @example
+ * const options: ChartRecorderOptions = { short: 5, long: 20, maxBuckets: 512 };
+ */
 export interface ChartRecorderOptions extends TrendOptions {
   /** Buckets per symbol (default 1,024: at most about 4,096 drawn points, plus the crossovers). */
   readonly maxBuckets?: number;

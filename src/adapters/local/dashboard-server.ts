@@ -10,7 +10,12 @@ import { type ChartClient, htmlPage, type PageAlert, pageAlert } from './chart-p
 import { ChartRecorder } from './chart-recorder.js';
 import { SystemClock } from './clocks.js';
 
-/** Options of a `DashboardServer`. */
+/**
+ * Options of a `DashboardServer`.
+ *
+ * @example
+ * const options: DashboardServerOptions = { short: 5, long: 20, describe: 'simulated market', flushMs: 250 };
+ */
 export interface DashboardServerOptions extends TrendOptions {
   readonly title?: string;
   /** One line saying what runs, e.g. `simulated market of 5 symbols`. */
@@ -22,10 +27,20 @@ export interface DashboardServerOptions extends TrendOptions {
   readonly clock?: Clock;
 }
 
-/** What the flow behind a dashboard is doing. */
+/**
+ * What the flow behind a dashboard is doing.
+ *
+ * @example
+ * dashboard.setStatus('finished' satisfies DashboardState);
+ */
 export type DashboardState = 'running' | 'finished' | 'failed' | 'stopping';
 
-/** The whole current state: what a page draws when it (re)connects. */
+/**
+ * The whole current state: what a page draws when it (re)connects.
+ *
+ * @example
+ * const snap: DashboardSnapshot = await (await fetch(`${url}state`)).json();
+ */
 export interface DashboardSnapshot {
   readonly status: { readonly state: DashboardState; readonly message?: string };
   readonly counts: FlowCounts;
@@ -35,7 +50,12 @@ export interface DashboardSnapshot {
   readonly alerts: PageAlert[];
 }
 
-/** What changed since the last push: new points per symbol (downsampled), new alerts, and the counters. */
+/**
+ * What changed since the last push: new points per symbol (downsampled), new alerts, and the counters.
+ *
+ * @example
+ * events.addEventListener('update', (e) => { const u: DashboardUpdate = JSON.parse(e.data); });
+ */
 export type DashboardUpdate = DashboardSnapshot;
 
 interface Boot {

@@ -1,7 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SourceItem, TickSource } from '../../ports/tick-source.port.js';
 
-/** Options of a `PacedTickSource`. */
+/**
+ * Options of a `PacedTickSource`.
+ *
+ * @example
+ * const pace: PaceOptions = { itemsPerSecond: 200, sliceMs: 100 };
+ */
 export interface PaceOptions {
   /** Items (records and unreadable rows) let through per second of wall-clock time. */
   readonly itemsPerSecond: number;

@@ -5,7 +5,12 @@ import { alertPoint, type ChartPoint, type ChartReport, DEFAULT_MAX_BUCKETS, Ser
 import { readTimestamp } from '../timestamp.js';
 import { DEFAULT_LONG, DEFAULT_SHORT } from '../trend-tracker.js';
 
-/** What to put in a report read from the lake. */
+/**
+ * What to put in a report read from the lake.
+ *
+ * @example
+ * const params: EngineReportParams = { symbols: ['AAPL'], from: '2024-01-02', generatedAt: Date.now() };
+ */
 export interface EngineReportParams extends QueryParams {
   /** Epoch ms the report is made (shown on it). */
   readonly generatedAt: number;
