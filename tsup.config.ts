@@ -8,6 +8,8 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     clean: true,
+    // import.meta.url in the CommonJS build (the report inlines a file of lightweight-charts found from it).
+    shims: true,
     target: 'node20',
     outDir: 'dist',
   },

@@ -19,11 +19,20 @@ export {
   MemoryAlertPublisher,
   NdjsonFileAlertPublisher,
 } from './adapters/local/alert-publishers.js';
+export { ChartRecorder, type ChartRecorderOptions } from './adapters/local/chart-recorder.js';
 export { ManualClock, SystemClock } from './adapters/local/clocks.js';
+export {
+  DashboardServer,
+  type DashboardServerOptions,
+  type DashboardSnapshot,
+  type DashboardState,
+  type DashboardUpdate,
+} from './adapters/local/dashboard-server.js';
 export { DuckDbAnalyticsEngine, type DuckDbEngineOptions } from './adapters/local/duckdb-analytics-engine.js';
 export { DuckDbCatalog, type DuckDbCatalogOptions } from './adapters/local/duckdb-catalog.js';
 export { LocalKinesisMapping, LocalStreamsMapping } from './adapters/local/event-source-mappings.js';
 export { DEFAULT_LAKE_DIR, FolderLake } from './adapters/local/folder-lake.js';
+export { renderHtmlReport, writeHtmlReport } from './adapters/local/html-report.js';
 export { JsonLogger, MemoryLogger } from './adapters/local/loggers.js';
 export { DiscardingLake, MemoryLake } from './adapters/local/memory-lake.js';
 export { MemoryChangeFeed, MemoryMarketStore } from './adapters/local/memory-market-store.js';
@@ -32,7 +41,15 @@ export { appliedTicksSql, bindQuery, querySql } from './adapters/shared/analytic
 export { decodeLines, encodeRejections, encodeTicks } from './adapters/shared/lake-codec.js';
 export { LAKE_COLUMNS, LAKE_PARTITION_KEYS } from './adapters/shared/lake-schema.js';
 export { CsvTickSource, IterableTickSource, NdjsonTickSource } from './adapters/sources/file-tick-source.js';
+export { PacedTickSource, type PaceOptions } from './adapters/sources/paced-tick-source.js';
 export { DEFAULT_SYMBOLS, SimulatedTickSource, seededRandom } from './adapters/sources/simulated-tick-source.js';
+export {
+  type DashboardOptions,
+  type DashboardOutcome,
+  DEFAULT_DASHBOARD_SPEED,
+  type RunningDashboard,
+  startDashboard,
+} from './container/dashboard.js';
 export {
   LOCAL_FLOW,
   LocalFlow,
@@ -45,6 +62,14 @@ export {
 export { type ReplayOptions, type ReplayResult, replay } from './container/replay.js';
 export * from './container/tokens.js';
 export { alertId, compareAlerts, makeAlert, trendOf } from './domain/alert.js';
+export {
+  alertPoint,
+  type ChartPoint,
+  type ChartReport,
+  type ChartSeries,
+  DEFAULT_MAX_BUCKETS,
+  SeriesDownsampler,
+} from './domain/chart-series.js';
 export { type EnrichContext, enrich, partitionDay, partitionOf } from './domain/enrich.js';
 export { exactSign, ratioToDouble } from './domain/exact.js';
 export { FanOutObserver, type FlowCounts, FlowStats } from './domain/flow-stats.js';
@@ -65,6 +90,7 @@ export {
   type TrendOptions,
   TrendTracker,
 } from './domain/trend-tracker.js';
+export { alertFromRow, buildReportFromEngine, type EngineReportParams } from './domain/usecases/build-report.js';
 export {
   DetectTrends,
   type DetectTrendsOptions,

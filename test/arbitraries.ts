@@ -191,3 +191,13 @@ export const lakeMarketArb = (maxLength = 60): fc.Arbitrary<LakeMarket> =>
             : `49590338271490256608559692538361571095921575989136${String(base + i).padStart(6, '0')}`;
       return { arrivals, batches, sequence };
     });
+/** A drawn series as `SeriesDownsampler` receives it: prices with ties, volumes, some points pinned. */
+export const chartPointsArb = (maxLength = 400): fc.Arbitrary<{ price: number; volume: number; pin: boolean }[]> =>
+  fc.array(
+    fc.record({
+      price: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.double({ min: 0.01, max: 1000, noNaN: true })),
+      volume: fc.integer({ min: 0, max: 10_000 }),
+      pin: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+    }),
+    { maxLength },
+  );

@@ -1,8 +1,10 @@
-import { ConfigError, SourceError } from '../ports/errors.js';
+import { ConfigError, InvalidQueryError, QueryError, SourceError } from '../ports/errors.js';
 import { UsageError } from './args.js';
+import { DASHBOARD_HELP, dashboardCommand } from './dashboard-command.js';
 import { PRODUCE_HELP, produceCommand } from './produce-command.js';
 import { QUERY_HELP, queryCommand } from './query-command.js';
 import { REPLAY_HELP, replayCommand } from './replay-command.js';
+import { REPORT_HELP, reportCommand } from './report-command.js';
 
 const VERSION = '0.1.0';
 
@@ -14,6 +16,8 @@ Commands:
   replay     run ticks through the whole flow on the embedded local stack (no cloud)
   produce    publish ticks (Yahoo quotes, a simulation, a file) to a Kinesis stream
   query      run a named SQL query (daily-ohlc, volatility, crossovers, …) over the local lake
+  report     write a chart report (one offline HTML file) from the data lake
+  dashboard  run the local flow live and watch it on a page served on 127.0.0.1
 
 Run "tickflow <command> --help" for a command's options.
 Options: -h, --help   this help;  -v, --version   the version
@@ -26,6 +30,8 @@ export const COMMANDS: Record<string, { run: Command; help: string }> = {
   replay: { run: replayCommand, help: REPLAY_HELP },
   produce: { run: produceCommand, help: PRODUCE_HELP },
   query: { run: queryCommand, help: QUERY_HELP },
+  report: { run: (argv) => reportCommand(argv), help: REPORT_HELP },
+  dashboard: { run: (argv) => dashboardCommand(argv), help: DASHBOARD_HELP },
 };
 
 /**
@@ -58,7 +64,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${error.message}\n`);
       return 2;
     }
-    if (error instanceof SourceError || error instanceof ConfigError) {
+    if (error instanceof InvalidQueryError) {
+      process.stderr.write(`tickflow ${name}: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof SourceError || error instanceof ConfigError || error instanceof QueryError) {
       process.stderr.write(`tickflow ${name}: ${error.message}\n`);
       return 1;
     }

@@ -1,6 +1,8 @@
 import { alertJson, alertText } from '../adapters/local/alert-publishers.js';
+import { ChartRecorder } from '../adapters/local/chart-recorder.js';
 import { SystemClock } from '../adapters/local/clocks.js';
 import { DEFAULT_LAKE_DIR } from '../adapters/local/folder-lake.js';
+import { writeHtmlReport } from '../adapters/local/html-report.js';
 import { JsonLogger } from '../adapters/local/loggers.js';
 import { type ReplayResult, replay } from '../container/replay.js';
 import { QUERY_NAMES } from '../ports/analytics-engine.port.js';
@@ -26,6 +28,7 @@ Flow:
 
 Output:
   --json                 one JSON alert per line on stdout; the summary goes to stderr
+  --report FILE.html     also write a chart report: one HTML file that opens offline
   --quiet                no progress bar
   -h, --help             this help
 
@@ -33,6 +36,7 @@ Examples:
   tickflow replay
   tickflow replay --symbols AAPL,MSFT --ticks 1M --seed 7 --no-lake
   tickflow replay --file ticks.csv --json > alerts.ndjson
+  tickflow replay --report report.html
 `;
 
 /** `tickflow replay`: returns the exit code. */
@@ -45,6 +49,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
     lake: { type: 'string' },
     'no-lake': { type: 'boolean' },
     json: { type: 'boolean' },
+    report: { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -62,7 +67,9 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
   const { source, total, describe } = await sourceFromFlags('replay', flags, clock, priceDecimals);
 
   const progress = new Progress(process.stderr, { total, quiet: Boolean(flags.quiet) });
+  const recorder = flags.report === undefined ? undefined : new ChartRecorder({ short, long, priceDecimals });
   const result = await replay(source, {
+    observers: recorder === undefined ? [] : [recorder],
     short,
     long,
     priceDecimals,
@@ -73,7 +80,13 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
   });
   progress.done();
 
-  const summary = summarise(result, { describe, lake, short, long });
+  let summary = summarise(result, { describe, lake, short, long });
+  if (recorder !== undefined) {
+    const path = String(flags.report);
+    const report = recorder.toReport({ title: 'tickflow replay', describe, generatedAt: clock.now(), counts: result.stats });
+    const { bytes } = await writeHtmlReport(path, report);
+    summary += `\n  Report: ${path} (${(bytes / 1e6).toFixed(1)} MB) — open it in a browser; it needs no network.\n`;
+  }
   if (flags.json) {
     process.stdout.write(result.alerts.map((a) => `${alertJson(a)}\n`).join(''));
     process.stderr.write(summary);

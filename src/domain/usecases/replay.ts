@@ -21,8 +21,9 @@ export interface ReplayPorts {
 }
 
 /**
- * Replays a finite source through the whole flow in chunks: publish a chunk, drain the
- * stream and the change feed, repeat. Memory stays bounded by the chunk, not the source.
+ * Replays a source through the whole flow in chunks: publish a chunk, drain the stream and
+ * the change feed, repeat. A chunk ends at `chunkSize` items or at the source's `flush`, so
+ * a live source is processed as it arrives. Memory stays bounded by the chunk, not the source.
  *
  * @example
  * const stats = await new Replay({ produce, drain, stats: new FlowStats(), clock }).execute(source);
@@ -51,7 +52,11 @@ export class Replay {
       options.onProgress?.(read);
     };
     for await (const item of source.items(options.signal)) {
-      if (item.kind === 'flush') continue;
+      if (item.kind === 'flush') {
+        // A live or paced source says "that is all for now": run what it gave, do not wait for more.
+        if (chunk.length > 0) await run();
+        continue;
+      }
       chunk.push(item);
       if (chunk.length >= this.chunkSize) await run();
     }

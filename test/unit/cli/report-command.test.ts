@@ -1,0 +1,76 @@
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reportCommand } from '../../../src/cli/report-command.js';
+import type { AnalyticsEngine, QueryResult } from '../../../src/ports/analytics-engine.port.js';
+import { runCli } from '../../support/run-cli.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tickflow-report-cli-'));
+  await mkdir(join(dir, 'lake'));
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+describe('tickflow report', () => {
+  it('needs --out, and says so in one line', async () => {
+    const r = await runCli(['report', '--lake', dir]);
+    expect([r.code, r.stderr.trim()]).toEqual([2, 'tickflow report: --out FILE.html is required (see tickflow report --help)']);
+  });
+
+  it('says clearly, in one line, when there is no lake or the lake holds no ticks', async () => {
+    const none = await runCli(['report', '--lake', join(dir, 'nope'), '--out', join(dir, 'r.html')]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('no data lake at');
+    await mkdir(join(dir, 'empty', 'raw'), { recursive: true });
+    const empty = await runCli(['report', '--lake', join(dir, 'empty'), '--out', join(dir, 'r.html')]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr.trim().split('\n')).toHaveLength(1);
+    expect(empty.stderr).toContain('holds no ticks yet');
+  });
+
+  it('writes the report of what the engine returns, with the symbols and dates asked for', async () => {
+    const asked: unknown[] = [];
+    const engine: AnalyticsEngine = {
+      async run(name, params): Promise<QueryResult> {
+        asked.push({ name, symbols: params.symbols, from: params.from, to: params.to });
+        const rows =
+          name === 'crossovers'
+            ? [
+                {
+                  symbol: 'AAPL',
+                  timestamp: 1704205802000,
+                  signal: 'GOLDEN_CROSS',
+                  trend: 'UPTREND',
+                  price: 2,
+                  sma_short: 2,
+                  sma_long: 1.5,
+                },
+              ]
+            : [0, 1, 2, 3].map((i) => ({
+                symbol: 'AAPL',
+                timestamp: 1704205800000 + i * 1000,
+                price: 1 + i,
+                volume: 10,
+                sma_short: null,
+                sma_long: null,
+              }));
+        return { name, queryId: name, columns: [], rows, location: '' };
+      },
+    };
+    const out = join(dir, 'engine.html');
+    const writes: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => writes.push(chunk) > 0) as typeof process.stdout.write;
+    try {
+      expect(await reportCommand(['--out', out, '--symbols', 'aapl', '--from', '2024-01-02', '--to', '2024-01-03'], { engine })).toBe(0);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(asked).toContainEqual({ name: 'crossovers', symbols: ['AAPL'], from: '2024-01-02', to: '2024-01-03' });
+    expect(writes.join('')).toMatch(/^Report: .*engine\.html \(0\.\d MB\): 1 symbols, 4 points drawn, 1 alerts/);
+    const html = await readFile(out, 'utf8');
+    expect(html).toContain('"describe":"lake .tickflow/lake, AAPL, 2024-01-02 to 2024-01-03"');
+  });
+});
