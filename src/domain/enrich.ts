@@ -8,8 +8,20 @@ import type { EnrichedTick, Partition, Tick } from '../ports/model.js';
  * partitionOf(1704205800000); // { year: 2024, month: 1, day: 2 }
  */
 export function partitionOf(timestamp: number): Partition {
+  const days = Math.floor(timestamp / 86_400_000);
+  // Ticks come in runs of the same day: answer those with the same (frozen) object.
+  if (days === lastDays) return lastPartition;
+  lastDays = days;
+  lastPartition = Object.freeze(civilFromDays(days));
+  return lastPartition;
+}
+
+let lastDays = Number.NaN;
+let lastPartition: Partition = { year: 1970, month: 1, day: 1 };
+
+function civilFromDays(days: number): Partition {
   // Howard Hinnant's civil_from_days, for days since 1970-01-01.
-  const z = Math.floor(timestamp / 86_400_000) + 719_468;
+  const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;
   const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);

@@ -38,8 +38,9 @@ export class MemoryChangeFeed implements ChangeFeed {
   private head = 0;
   private sequence = 0;
 
-  push(record: Omit<ChangeRecord, 'sequenceNumber'>): void {
-    this.queue.push({ ...record, sequenceNumber: String(++this.sequence).padStart(21, '0') });
+  push(eventName: ChangeRecord['eventName'], keys: ChangeRecord['keys'], newImage: AttributeImage, oldImage?: AttributeImage): void {
+    const sequenceNumber = String(++this.sequence).padStart(21, '0');
+    this.queue.push(oldImage === undefined ? { eventName, sequenceNumber, keys, newImage } : { eventName, sequenceNumber, keys, newImage, oldImage });
   }
 
   async take(max: number): Promise<ChangeRecord[]> {
@@ -97,7 +98,7 @@ export class MemoryMarketStore implements MarketStore {
   }
 
   async putTicks(ticks: readonly StoredTick[]): Promise<void> {
-    const expiresAt = Math.floor(this.options.clock.now() / 1000) + this.ttl;
+    const expiresAt = String(Math.floor(this.options.clock.now() / 1000) + this.ttl);
     for (const tick of ticks) {
       let series = this.ticks.get(tick.symbol);
       if (series === undefined) {
@@ -213,17 +214,16 @@ export class MemoryMarketStore implements MarketStore {
 
   private change(eventName: ChangeRecord['eventName'], newImage: AttributeImage, oldImage?: AttributeImage): void {
     if (!this.emit) return;
-    const keys = { pk: (newImage.pk as { S: string }).S, sk: (newImage.sk as { S: string }).S };
-    this.feed.push(oldImage === undefined ? { eventName, keys, newImage } : { eventName, keys, newImage, oldImage });
+    this.feed.push(eventName, { pk: (newImage.pk as { S: string }).S, sk: (newImage.sk as { S: string }).S }, newImage, oldImage);
   }
 
-  private tickImage(symbol: string, timestamp: number, units: number, volume: number, expiresAt: number): AttributeImage {
+  private tickImage(symbol: string, timestamp: number, units: number, volume: number, expiresAt: string): AttributeImage {
     return {
       pk: { S: symbolKey(symbol) },
       sk: { S: tickKey(timestamp) },
       price: { N: formatUnits(units, this.decimals) },
       volume: { N: String(volume) },
-      expiresAt: { N: String(expiresAt) },
+      expiresAt: { N: expiresAt },
     };
   }
 

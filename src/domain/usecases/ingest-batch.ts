@@ -60,6 +60,9 @@ interface Invalid {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** How ingest classified a valid record against its symbol's LATEST (0: applied). */
+const DUPLICATE = 1;
+const LATE = 2;
 
 /**
  * The ingest use case: decode → validate → enrich → route. Valid ticks go to the store
@@ -103,7 +106,7 @@ export class IngestBatch {
     }
 
     const bySymbol = groupBy(valid, (v) => v.tick.symbol);
-    const store = await this.writeStore(bySymbol);
+    const store = await this.writeStore(bySymbol, records.length);
     let cut = Math.min(store.cut, records.length);
     const lakeOk = await this.writeLake(
       input.batchId,
@@ -125,7 +128,12 @@ export class IngestBatch {
       rejected[r.rejection.code] = (rejected[r.rejection.code] ?? 0) + 1;
     }
     const counts = { applied: 0, duplicates: 0, late: 0 };
-    for (const v of settled) counts[store.kind.get(v.index) ?? 'applied']++;
+    for (const v of settled) {
+      const k = store.kind[v.index];
+      if (k === DUPLICATE) counts.duplicates++;
+      else if (k === LATE) counts.late++;
+      else counts.applied++;
+    }
     this.ports.observer.ingested({
       accepted: settled.map((v) => v.tick),
       ...counts,
@@ -149,8 +157,8 @@ export class IngestBatch {
    * index of the earliest record of a symbol whose writes failed (records.length if none),
    * and how each valid record was classified.
    */
-  private async writeStore(bySymbol: Map<string, Valid[]>): Promise<{ cut: number; kind: Map<number, 'applied' | 'duplicates' | 'late'> }> {
-    const kind = new Map<number, 'applied' | 'duplicates' | 'late'>();
+  private async writeStore(bySymbol: Map<string, Valid[]>, size: number): Promise<{ cut: number; kind: Uint8Array }> {
+    const kind = new Uint8Array(size); // APPLIED unless marked
     const symbols = [...bySymbol.keys()];
     if (symbols.length === 0) return { cut: Number.POSITIVE_INFINITY, kind };
     const firstIndexOf = (symbol: string) => (bySymbol.get(symbol) as Valid[])[0]?.index ?? 0;
@@ -169,10 +177,9 @@ export class IngestBatch {
       for (const { index, tick } of items) {
         if (tick.timestamp > watermark) {
           watermark = tick.timestamp;
-          ticks.push({ symbol, timestamp: tick.timestamp, units: tick.units, volume: tick.volume });
-          kind.set(index, 'applied');
+          ticks.push(tick); // an EnrichedTick is a StoredTick
         } else {
-          kind.set(index, tick.timestamp === watermark ? 'duplicates' : 'late');
+          kind[index] = tick.timestamp === watermark ? DUPLICATE : LATE;
         }
       }
       if (ticks.length > 0) fresh.set(symbol, ticks);
@@ -202,8 +209,21 @@ export class IngestBatch {
   /** Archives valid ticks per symbol-day and quarantines rejects per day; false if any write failed. */
   private async writeLake(batchId: string, valid: Valid[], invalid: Invalid[], now: number): Promise<boolean> {
     const writes: Promise<string>[] = [];
-    const groups = groupBy(valid, (v) => `${v.tick.symbol}/${v.tick.partition.year}-${v.tick.partition.month}-${v.tick.partition.day}`);
-    for (const items of groups.values()) {
+    // One object per symbol-day: group by symbol, then by the day as a number.
+    const groups = new Map<string, Map<number, Valid[]>>();
+    for (const v of valid) {
+      let days = groups.get(v.tick.symbol);
+      if (days === undefined) {
+        days = new Map();
+        groups.set(v.tick.symbol, days);
+      }
+      const p = v.tick.partition;
+      const day = p.year * 10_000 + p.month * 100 + p.day;
+      const list = days.get(day);
+      if (list === undefined) days.set(day, [v]);
+      else list.push(v);
+    }
+    for (const items of [...groups.values()].flatMap((days) => [...days.values()])) {
       const first = (items[0] as Valid).tick;
       writes.push(
         this.ports.archive.writeSymbolDay(

@@ -94,6 +94,19 @@ describe('ingest handler', () => {
     });
   });
 
+  it('a batch whose ticks alternate between two days still writes one object per day holding all of that day\'s ticks', async () => {
+    const { lake, handler } = ingestSetup();
+    const day1 = Date.UTC(2024, 0, 2, 23, 59);
+    const day2 = Date.UTC(2024, 0, 3, 0, 1);
+    // Late ticks of day 1 arriving after day-2 ticks: valid data, archived under their own day.
+    const event = kinesisEvent([tick(day1, 1), tick(day2, 2), tick(day1 + 1, 3), tick(day2 + 1, 4), tick(day1 + 2, 5)]);
+    await handler(event);
+    const lines = (day: string) => [...lake.objects].filter(([k]) => k.includes(day)).flatMap(([, l]) => l.map((x) => JSON.parse(x).price));
+    expect([...lake.objects.keys()].filter((k) => k.startsWith('raw/'))).toHaveLength(2);
+    expect(lines('day=02')).toEqual([1, 3, 5]);
+    expect(lines('day=03')).toEqual([2, 4]);
+  });
+
   it('reports the earliest record of a symbol whose store write failed, and archives only what came before it', async () => {
     const store = new MemoryMarketStore({ clock: new ManualClock(NOW) });
     const flaky = withFaults<MarketStore>(store, (_, method) => (method === 'putLatest' ? 'fail-before' : 'ok'));
