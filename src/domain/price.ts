@@ -95,10 +95,13 @@ export function unitsToPrice(units: number, decimals: number): number {
 export function formatUnits(units: number, decimals: number): string {
   const digits = String(units);
   if (decimals === 0) return digits;
-  const padded = digits.padStart(decimals + 1, '0');
-  const whole = padded.slice(0, padded.length - decimals);
-  const frac = padded.slice(padded.length - decimals).replace(/0+$/, '');
-  return frac === '' ? whole : `${whole}.${frac}`;
+  // Split at the decimal point and drop trailing zeros of the fraction, without a regex:
+  // this runs once per tick for the lake and the store.
+  let end = digits.length;
+  const point = digits.length - decimals;
+  while (end > point && end > 0 && digits.charCodeAt(end - 1) === 48) end--;
+  if (point > 0) return end === point ? digits.slice(0, point) : `${digits.slice(0, point)}.${digits.slice(point, end)}`;
+  return end <= 0 ? '0' : `0.${'0'.repeat(-point)}${digits.slice(0, end)}`;
 }
 
 const DECIMAL_TEXT = /^(\d+)(?:\.(\d+))?$/;

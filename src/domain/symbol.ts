@@ -17,8 +17,18 @@ export const MAX_SYMBOL_LENGTH = 16;
  */
 export function normaliseSymbol(text: unknown): string | undefined {
   if (typeof text !== 'string' || text.length === 0 || text.length > MAX_SYMBOL_LENGTH) return undefined;
-  return SYMBOL.test(text) ? text.toUpperCase() : undefined;
+  // A market has few symbols and each comes back on every tick: remember the answers.
+  const known = seen.get(text);
+  if (known !== undefined) return known;
+  if (!SYMBOL.test(text)) return undefined;
+  if (seen.size >= SEEN_LIMIT) seen.clear();
+  const symbol = text.toUpperCase();
+  seen.set(text, symbol);
+  return symbol;
 }
+
+const SEEN_LIMIT = 10_000;
+const seen = new Map<string, string>();
 
 /**
  * Parses a comma-separated symbol list (CLI flags, query parameters), rejecting the whole

@@ -23,6 +23,8 @@ export type ValidationResult =
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const SOURCE = /^[A-Za-z0-9._:-]{1,32}$/;
+/** The last source that passed the check: records of a batch mostly share one. */
+let lastSource: unknown;
 
 /**
  * Validates one record: JSON text, UTF-8 bytes, or an already-parsed value. Total: never
@@ -90,9 +92,14 @@ function validateFields(o: Record<string, unknown>, options: ValidateOptions): V
   if (typeof volume !== 'number' || !Number.isSafeInteger(volume) || volume < 0) {
     return reject('BAD_VOLUME', `volume must be a whole number ≥ 0, got ${describe(volume)}`);
   }
-  const source = o.source ?? options.defaultSource;
-  if (source !== undefined && (typeof source !== 'string' || !SOURCE.test(source))) {
-    return reject('BAD_SOURCE', `source must be 1–32 of A–Z a–z 0–9 . _ : -, got ${describe(o.source)}`);
+  const given = o.source ?? options.defaultSource;
+  let source: string | undefined;
+  if (given !== undefined) {
+    if (given !== lastSource && (typeof given !== 'string' || !SOURCE.test(given))) {
+      return reject('BAD_SOURCE', `source must be 1–32 of A–Z a–z 0–9 . _ : -, got ${describe(o.source)}`);
+    }
+    source = given as string;
+    lastSource = source;
   }
   const tick: Tick =
     source === undefined

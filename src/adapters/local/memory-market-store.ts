@@ -34,18 +34,28 @@ interface SymbolTicks {
  * const batch = await store.feed.take(100);
  */
 export class MemoryChangeFeed implements ChangeFeed {
-  private queue: ChangeRecord[] = [];
+  private queue: (ChangeRecord | TickInsert)[] = [];
   private head = 0;
   private sequence = 0;
 
   push(eventName: ChangeRecord['eventName'], keys: ChangeRecord['keys'], newImage: AttributeImage, oldImage?: AttributeImage): void {
-    const sequenceNumber = String(++this.sequence).padStart(21, '0');
+    const sequenceNumber = sequenceText(++this.sequence);
     this.queue.push(oldImage === undefined ? { eventName, sequenceNumber, keys, newImage } : { eventName, sequenceNumber, keys, newImage, oldImage });
   }
 
+  /** The INSERT of a tick item, kept compact until someone takes it (most are, one by one). */
+  pushTickInsert(symbol: string, timestamp: number, units: number, volume: number, expiresAt: string, decimals: number): void {
+    this.queue.push(new TickInsert(++this.sequence, symbol, timestamp, units, volume, expiresAt, decimals));
+  }
+
   async take(max: number): Promise<ChangeRecord[]> {
-    const out = this.queue.slice(this.head, this.head + max);
-    this.head += out.length;
+    const end = Math.min(this.queue.length, this.head + max);
+    const out: ChangeRecord[] = [];
+    for (let i = this.head; i < end; i++) {
+      const entry = this.queue[i] as ChangeRecord | TickInsert;
+      out.push(entry instanceof TickInsert ? entry.record() : entry);
+    }
+    this.head = end;
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
@@ -57,6 +67,39 @@ export class MemoryChangeFeed implements ChangeFeed {
   get size(): number {
     return this.queue.length - this.head;
   }
+}
+
+function sequenceText(n: number): string {
+  return String(n).padStart(21, '0');
+}
+
+/** A tick INSERT as the feed holds it until taken. */
+class TickInsert {
+  constructor(
+    readonly sequence: number,
+    readonly symbol: string,
+    readonly timestamp: number,
+    readonly units: number,
+    readonly volume: number,
+    readonly expiresAt: string,
+    readonly decimals: number,
+  ) {}
+
+  record(): ChangeRecord {
+    const pk = symbolKey(this.symbol);
+    const sk = tickKey(this.timestamp);
+    return {
+      eventName: 'INSERT',
+      sequenceNumber: sequenceText(this.sequence),
+      keys: { pk, sk },
+      newImage: tickImage(pk, sk, this.units, this.volume, this.expiresAt, this.decimals),
+    };
+  }
+}
+
+/** A tick item in attribute-value form. */
+function tickImage(pk: string, sk: string, units: number, volume: number, expiresAt: string, decimals: number): AttributeImage {
+  return { pk: { S: pk }, sk: { S: sk }, price: { N: formatUnits(units, decimals) }, volume: { N: String(volume) }, expiresAt: { N: expiresAt } };
 }
 
 /**
@@ -125,7 +168,7 @@ export class MemoryMarketStore implements MarketStore {
         series.units.splice(at, 0, tick.units);
         series.volumes.splice(at, 0, tick.volume);
       }
-      this.change('INSERT', this.tickImage(tick.symbol, tick.timestamp, tick.units, tick.volume, expiresAt));
+      if (this.emit) this.feed.pushTickInsert(tick.symbol, tick.timestamp, tick.units, tick.volume, expiresAt, this.decimals);
       if (series.timestamps.length > this.retain * 2) {
         // Like TTL, expiry is lazy: prune in steps, keeping at least `retain` ticks.
         const drop = series.timestamps.length - this.retain;
@@ -218,13 +261,7 @@ export class MemoryMarketStore implements MarketStore {
   }
 
   private tickImage(symbol: string, timestamp: number, units: number, volume: number, expiresAt: string): AttributeImage {
-    return {
-      pk: { S: symbolKey(symbol) },
-      sk: { S: tickKey(timestamp) },
-      price: { N: formatUnits(units, this.decimals) },
-      volume: { N: String(volume) },
-      expiresAt: { N: expiresAt },
-    };
+    return tickImage(symbolKey(symbol), tickKey(timestamp), units, volume, expiresAt, this.decimals);
   }
 
   private plainImage(symbol: string, sk: string, version: number): AttributeImage {
