@@ -1,16 +1,15 @@
 /**
- * How fast the DuckDB engine answers `volatility` over a 2-million-tick folder lake, cold and
- * warm, against reading the same lake in plain TypeScript (gunzip + JSON.parse). Run with
- * `npm run bench`; the lake is generated once under the system's temp folder and reused.
- *
- *   npm run bench                 # 2,000,000 ticks
- *   npm run bench -- 200000       # another size
+ * Row 4: how fast the DuckDB engine answers `volatility` over a folder lake of N ticks (gzip
+ * NDJSON), cold and warm, against reading the same lake in plain TypeScript (gunzip +
+ * JSON.parse). The lake is generated once under the system's temp folder and reused.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { DuckDbAnalyticsEngine } from '../src/adapters/local/duckdb-analytics-engine.js';
 import { DuckDbCatalog } from '../src/adapters/local/duckdb-catalog.js';
@@ -20,13 +19,12 @@ import { enrich } from '../src/domain/enrich.js';
 import { validateTick } from '../src/domain/validate-tick.js';
 import type { EnrichedTick } from '../src/ports/model.js';
 
-const TICKS = Number(process.argv[2] ?? 2_000_000);
-const LAKE = join(tmpdir(), `tickflow-bench-lake-${TICKS}`);
+const lakeOf = (ticks: number) => join(tmpdir(), `tickflow-bench-lake-${ticks}`);
 
-/** In a child process: open the lake, answer volatility once, print the milliseconds. */
-if (process.argv[3] === '--once') {
+/** In a child process (`analytics.ts --once N`): open the lake, answer volatility once, print the ms. */
+if (process.argv[2] === '--once') {
   const started = performance.now();
-  const engine = new DuckDbAnalyticsEngine(new DuckDbCatalog({ lake: LAKE }));
+  const engine = new DuckDbAnalyticsEngine(new DuckDbCatalog({ lake: lakeOf(Number(process.argv[3])) }));
   await engine.run('volatility', {});
   await engine.close();
   process.stdout.write(String(performance.now() - started));
@@ -34,22 +32,30 @@ if (process.argv[3] === '--once') {
 }
 
 /** Writes the lake as ingest would: batches of 1,000 records, one object per symbol-day per batch. */
-async function ensureLake(): Promise<void> {
+async function ensureLake(ticks: number): Promise<string> {
+  const LAKE = lakeOf(ticks);
   const marker = join(LAKE, 'COMPLETE');
-  if (existsSync(marker)) return;
+  if (existsSync(marker)) return LAKE;
   await rm(LAKE, { recursive: true, force: true });
   const lake = new FolderLake(LAKE);
   const now = Date.UTC(2030, 0, 1);
-  const source = new SimulatedTickSource({ ticks: TICKS, seed: 42, duplicateRate: 0.01 });
+  const source = new SimulatedTickSource({ ticks, seed: 42, duplicateRate: 0.01 });
   let batch: EnrichedTick[] = [];
   let n = 0;
   const flush = async () => {
     const groups = new Map<string, EnrichedTick[]>();
-    for (const t of batch) groups.set(`${t.symbol} ${t.partition.day}`, [...(groups.get(`${t.symbol} ${t.partition.day}`) ?? []), t]);
-    for (const g of groups.values()) {
-      const first = g[0] as EnrichedTick;
-      await lake.writeSymbolDay(`shard-0_${first.sequence}`, first.symbol, first.partition, g);
+    for (const t of batch) {
+      const key = `${t.symbol} ${t.partition.day}`;
+      const g = groups.get(key);
+      if (g) g.push(t);
+      else groups.set(key, [t]);
     }
+    await Promise.all(
+      [...groups.values()].map((g) => {
+        const first = g[0] as EnrichedTick;
+        return lake.writeSymbolDay(`shard-0_${first.sequence}`, first.symbol, first.partition, g);
+      }),
+    );
     batch = [];
   };
   for (const item of source.generate()) {
@@ -60,12 +66,15 @@ async function ensureLake(): Promise<void> {
   }
   await flush();
   writeFileSync(marker, String(n));
+  return LAKE;
 }
 
 /** The peer: the same volatility in TypeScript, reading every object (applied ticks only). */
-function volatilityInTypeScript(): Map<string, number> {
+function volatilityInTypeScript(LAKE: string): Map<string, number> {
   const bySymbol = new Map<string, { last: number; prev: number; n: number; mean: number; m2: number }>();
-  const files = readdirSync(join(LAKE, 'raw'), { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+  const files = readdirSync(join(LAKE, 'raw'), { recursive: true, withFileTypes: true }).filter(
+    (f) => f.isFile() && f.name.endsWith('.ndjson.gz'),
+  );
   const lines: { symbol: string; timestamp: number; price: number; sequence: string }[] = [];
   for (const f of files) {
     for (const line of gunzipSync(readFileSync(join(f.parentPath, f.name)))
@@ -93,7 +102,7 @@ function volatilityInTypeScript(): Map<string, number> {
   return new Map([...bySymbol].map(([k, s]) => [k, Math.sqrt(s.m2 / (s.n - 1))]));
 }
 
-async function time(runs: number, before: () => Promise<void>, work: () => Promise<unknown>): Promise<number[]> {
+async function timeRuns(runs: number, before: () => Promise<void>, work: () => Promise<unknown>): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
     await before();
@@ -104,71 +113,52 @@ async function time(runs: number, before: () => Promise<void>, work: () => Promi
   return out;
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const nothing = async () => undefined;
-const cacheDir = join(LAKE, '.cache');
-const rows: [string, number[]][] = [];
 
-console.error(`preparing a lake of ${TICKS.toLocaleString('en-US')} ticks at ${LAKE} …`);
-await ensureLake();
-const objects = readdirSync(join(LAKE, 'raw'), { recursive: true }).filter((f) => String(f).endsWith('.ndjson.gz')).length;
-console.error(`${objects.toLocaleString('en-US')} objects; measuring …`);
+/** The measurements of row 4 for one lake size, in milliseconds (medians). */
+export interface AnalyticsRow {
+  ticks: number;
+  objects: number;
+  volatilityMs: { warmEngineOpen: number; warmNewProcess: number; coldCache: number; noCache: number; typescriptPeer: number };
+}
 
-const cold = new DuckDbAnalyticsEngine(new DuckDbCatalog({ lake: LAKE }));
-rows.push([
-  'DuckDB, cold cache: first query loads every object',
-  await time(
+/** Measures `volatility` on a lake of `ticks` ticks (generated once and reused). */
+export async function analyticsRow(ticks: number, log: (line: string) => void = () => {}): Promise<AnalyticsRow> {
+  log(`preparing a lake of ${ticks.toLocaleString('en-US')} ticks at ${lakeOf(ticks)} (once) …`);
+  const LAKE = await ensureLake(ticks);
+  const objects = readdirSync(join(LAKE, 'raw'), { recursive: true }).filter((f) => String(f).endsWith('.ndjson.gz')).length;
+  const cacheDir = join(LAKE, '.cache');
+  const cold = new DuckDbAnalyticsEngine(new DuckDbCatalog({ lake: LAKE }));
+  const coldRuns = await timeRuns(
     2,
     async () => {
       await cold.close();
       await rm(cacheDir, { recursive: true, force: true });
     },
     () => cold.run('volatility', {}),
-  ),
-]);
-await cold.close();
-
-const warm = new DuckDbAnalyticsEngine(new DuckDbCatalog({ lake: LAKE }));
-await warm.run('volatility', {});
-rows.push(['DuckDB, warm cache, engine open (library use)', await time(7, nothing, () => warm.run('volatility', {}))]);
-rows.push(['DuckDB, warm cache, crossovers (for scale)', await time(3, nothing, () => warm.run('crossovers', {}))]);
-let extra = 0;
-rows.push([
-  'DuckDB, warm cache + 1 new object (incremental)',
-  await time(
-    3,
-    async () => {
-      const t = Date.UTC(2024, 0, 20) + ++extra * 60_000;
-      const ticks = Array.from({ length: 200 }, (_, i) =>
-        enrich(
-          { symbol: 'AAPL', timestamp: t + i * 100, price: 100 + i / 100, units: 100_000_000 + i * 10_000, volume: 100 },
-          { ingestedAt: t, sequence: `9${String(extra * 1000 + i).padStart(19, '0')}`, source: 'bench' },
-        ),
-      );
-      await new FolderLake(LAKE).writeSymbolDay(`extra-${extra}`, 'AAPL', ticks[0]?.partition ?? { year: 2024, month: 1, day: 20 }, ticks);
+  );
+  await cold.close();
+  const warm = new DuckDbAnalyticsEngine(new DuckDbCatalog({ lake: LAKE }));
+  await warm.run('volatility', {});
+  const warmRuns = await timeRuns(7, nothing, () => warm.run('volatility', {}));
+  await warm.close();
+  const script = fileURLToPath(import.meta.url);
+  const run = promisify(execFile);
+  const newProcess = await timeRuns(3, nothing, () => run(process.execPath, [...process.execArgv, script, '--once', String(ticks)]));
+  const direct = new DuckDbAnalyticsEngine(new DuckDbCatalog({ lake: LAKE, cache: false }));
+  const noCache = await timeRuns(2, nothing, () => direct.run('volatility', {}));
+  await direct.close();
+  const peer = await timeRuns(2, nothing, async () => volatilityInTypeScript(LAKE));
+  return {
+    ticks,
+    objects,
+    volatilityMs: {
+      warmEngineOpen: median(warmRuns),
+      warmNewProcess: median(newProcess),
+      coldCache: median(coldRuns),
+      noCache: median(noCache),
+      typescriptPeer: median(peer),
     },
-    () => warm.run('volatility', {}),
-  ),
-]);
-await warm.close();
-
-const script = process.argv[1] as string;
-rows.push([
-  'DuckDB, warm cache, new process (node + DuckDB + open + query)',
-  await time(3, nothing, async () =>
-    execFileSync(process.execPath, [script, String(TICKS), '--once'], { stdio: ['ignore', 'pipe', 'ignore'] }),
-  ),
-]);
-
-const direct = new DuckDbAnalyticsEngine(new DuckDbCatalog({ lake: LAKE, cache: false }));
-rows.push(['DuckDB, no cache: reads every object each query', await time(2, nothing, () => direct.run('volatility', {}))]);
-await direct.close();
-
-rows.push(['TypeScript: gunzip + JSON.parse + the same rule (peer)', await time(2, nothing, async () => volatilityInTypeScript())]);
-
-const ms = (x: number) => `${Math.round(x).toLocaleString('en-US')} ms`;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-console.log(`\nvolatility over ${TICKS.toLocaleString('en-US')} ticks in ${objects.toLocaleString('en-US')} gzip NDJSON objects`);
-console.log(`(${availableParallelism()} cores, load average ${loadavg()[0]?.toFixed(2)} at the end; times in wall-clock ms)\n`);
-console.log(`  ${'scenario'.padEnd(62)}${'min'.padStart(10)}${'median'.padStart(10)}  runs`);
-for (const [name, xs] of rows)
-  console.log(`  ${name.padEnd(62)}${ms(Math.min(...xs)).padStart(10)}${ms(median(xs)).padStart(10)}  ${xs.length}`);
+  };
+}

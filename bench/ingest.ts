@@ -3,18 +3,19 @@
  * in-memory adapters, records/s, beside the floor: base64-decode + JSON.parse of the same
  * records. Also with gzip'd records (the producer's option), to show what compression costs.
  */
-import type { KinesisStreamEvent } from 'aws-lambda';
+
 import { gzipSync } from 'node:zlib';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { toKinesisEvent } from '../src/adapters/lambda-events/kinesis-event.js';
 import { ManualClock } from '../src/adapters/local/clocks.js';
 import { MemoryLogger } from '../src/adapters/local/loggers.js';
-import { MemoryMarketStore } from '../src/adapters/local/memory-market-store.js';
 import { MemoryLake } from '../src/adapters/local/memory-lake.js';
-import { toKinesisEvent } from '../src/adapters/lambda-events/kinesis-event.js';
+import { MemoryMarketStore } from '../src/adapters/local/memory-market-store.js';
 import { SimulatedTickSource } from '../src/adapters/sources/simulated-tick-source.js';
 import { FlowStats } from '../src/domain/flow-stats.js';
 import { IngestBatch } from '../src/domain/usecases/ingest-batch.js';
 import { makeIngestHandler } from '../src/handlers/ingest.js';
-import { median, timeAsync, time } from './util.js';
+import { median, time, timeAsync } from './util.js';
 
 const RECORDS = 10_000;
 const NOW = Date.UTC(2030, 0, 1);
@@ -45,7 +46,10 @@ export async function ingestRow(reps: number): Promise<IngestRow> {
     const lake = new MemoryLake();
     const store = new MemoryMarketStore({ clock });
     const logger = new MemoryLogger(false);
-    const handler = makeIngestHandler(new IngestBatch({ archive: lake, rejects: lake, store, clock, observer: new FlowStats(), logger }), logger);
+    const handler = makeIngestHandler(
+      new IngestBatch({ archive: lake, rejects: lake, store, clock, observer: new FlowStats(), logger }),
+      logger,
+    );
     const { ms, value } = await timeAsync(() => handler(e));
     if (value.batchItemFailures.length > 0) throw new Error('the bench batch failed');
     return ms;
@@ -74,5 +78,10 @@ export async function ingestRow(reps: number): Promise<IngestRow> {
   const handler = perSecond(median(h));
   const floorRate = perSecond(median(f));
   const handlerGzip = perSecond(median(g));
-  return { records: RECORDS, recordsPerSecond: { handler, floor: floorRate, handlerGzip }, ratioToFloor: handler / floorRate, gzipCost: handler / handlerGzip };
+  return {
+    records: RECORDS,
+    recordsPerSecond: { handler, floor: floorRate, handlerGzip },
+    ratioToFloor: handler / floorRate,
+    gzipCost: handler / handlerGzip,
+  };
 }

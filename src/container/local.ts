@@ -45,7 +45,7 @@ export interface LocalOptions {
   readonly priceDecimals?: number;
   /** Shards of the in-memory stream (default 1). */
   readonly shards?: number;
-  /** Records per ingest invocation (default 1000) and per trend invocation (default 1000). */
+  /** Records per ingest invocation and per trend invocation (default 10,000 each, Lambda's largest batches). */
   readonly ingestBatchSize?: number;
   readonly trendBatchSize?: number;
   readonly gzipLevel?: number;
@@ -80,7 +80,7 @@ export function localModule(options: LocalOptions = {}): ContainerModule {
       long: options.long ?? 20,
       priceDecimals: options.priceDecimals ?? 6,
     };
-    const ingestBatchSize = options.ingestBatchSize ?? 1000;
+    const ingestBatchSize = options.ingestBatchSize ?? 10_000;
     bind<TrendSettings>(TREND_SETTINGS).toConstantValue(settings);
     bind<Clock>(CLOCK).toConstantValue(options.clock ?? new SystemClock());
     bind<Logger>(LOGGER).toConstantValue(options.logger ?? new JsonLogger({ level: 'warn' }));
@@ -108,7 +108,12 @@ export function localModule(options: LocalOptions = {}): ContainerModule {
       (clock: Clock) =>
         // The trend path needs at most `long` + one ingest batch of ticks per symbol between
         // drains; keep twice that, like a TTL that never bites into what is still needed.
-        new MemoryMarketStore({ clock, priceDecimals: settings.priceDecimals, retainTicks: settings.long + 2 * ingestBatchSize }),
+        new MemoryMarketStore({
+          clock,
+          priceDecimals: settings.priceDecimals,
+          retainTicks: settings.long + 2 * ingestBatchSize,
+          retainAlerts: 100_000,
+        }),
       [CLOCK],
     );
     bind(CHANGE_FEED).toResolvedValue((store: MemoryMarketStore) => store.feed, [MARKET_STORE]);
@@ -139,7 +144,7 @@ export function localModule(options: LocalOptions = {}): ContainerModule {
       (stream: MemoryStream, store: MemoryMarketStore, ingest: IngestBatch, detect: DetectTrends, logger: Logger) =>
         new LocalFlow(
           new LocalKinesisMapping(stream, makeIngestHandler(ingest, logger), { batchSize: ingestBatchSize, logger }),
-          new LocalStreamsMapping(store.feed, makeTrendHandler(detect, logger), { batchSize: options.trendBatchSize ?? 1000, logger }),
+          new LocalStreamsMapping(store.feed, makeTrendHandler(detect, logger), { batchSize: options.trendBatchSize ?? 10_000, logger }),
         ),
       [MEMORY_STREAM, MARKET_STORE, INGEST_BATCH, DETECT_TRENDS, LOGGER],
     );

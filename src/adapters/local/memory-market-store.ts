@@ -19,6 +19,8 @@ export interface MemoryMarketStoreOptions {
   readonly tickTtlSeconds?: number;
   /** Emit change records (default true); off when nothing reads the feed. */
   readonly emitChanges?: boolean;
+  /** Alert records kept, oldest dropped first (the stand-in for their TTL); default: all. */
+  readonly retainAlerts?: number;
 }
 
 interface SymbolTicks {
@@ -40,7 +42,9 @@ export class MemoryChangeFeed implements ChangeFeed {
 
   push(eventName: ChangeRecord['eventName'], keys: ChangeRecord['keys'], newImage: AttributeImage, oldImage?: AttributeImage): void {
     const sequenceNumber = sequenceText(++this.sequence);
-    this.queue.push(oldImage === undefined ? { eventName, sequenceNumber, keys, newImage } : { eventName, sequenceNumber, keys, newImage, oldImage });
+    this.queue.push(
+      oldImage === undefined ? { eventName, sequenceNumber, keys, newImage } : { eventName, sequenceNumber, keys, newImage, oldImage },
+    );
   }
 
   /** The INSERT of a tick item, kept compact until someone takes it (most are, one by one). */
@@ -99,7 +103,13 @@ class TickInsert {
 
 /** A tick item in attribute-value form. */
 function tickImage(pk: string, sk: string, units: number, volume: number, expiresAt: string, decimals: number): AttributeImage {
-  return { pk: { S: pk }, sk: { S: sk }, price: { N: formatUnits(units, decimals) }, volume: { N: String(volume) }, expiresAt: { N: expiresAt } };
+  return {
+    pk: { S: pk },
+    sk: { S: sk },
+    price: { N: formatUnits(units, decimals) },
+    volume: { N: String(volume) },
+    expiresAt: { N: expiresAt },
+  };
 }
 
 /**
@@ -223,6 +233,9 @@ export class MemoryMarketStore implements MarketStore {
     for (const alert of newAlerts) {
       if (this.alertRecords.has(alert.id)) continue;
       this.alertRecords.set(alert.id, { alert, status: 'PENDING' });
+      if (this.alertRecords.size > (this.options.retainAlerts ?? Number.POSITIVE_INFINITY)) {
+        this.alertRecords.delete(this.alertRecords.keys().next().value as string);
+      }
       this.change('INSERT', this.plainImage(alert.symbol, alertKey(alert.timestamp, alert.signal), 1));
     }
     this.trends.set(next.symbol, next);

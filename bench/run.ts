@@ -1,0 +1,146 @@
+/**
+ * `npm run bench`: tickflow measured against the peers a user would otherwise pick, in one
+ * process run (children only where a figure must be a process's own: peak memory, start-up).
+ * Prints a table; `--json` prints one object for machines. `--quick` for smaller sizes,
+ * `--full` adds the 10-million-row analytics lake; `--write` updates bench/RESULTS.md.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { analyticsRow } from './analytics.js';
+import { domainRow } from './domain.js';
+import { e2eRun } from './e2e.js';
+import { ingestRow } from './ingest.js';
+import { fmt } from './util.js';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const json = args.has('--json');
+const log = (line: string) => {
+  if (!json) process.stderr.write(`${line}\n`);
+};
+
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGb: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  date: new Date().toISOString().slice(0, 10),
+};
+
+const domainTicks = quick ? 1_000_000 : 10_000_000;
+const reps = quick ? 3 : 5;
+log(`domain: ${fmt(domainTicks, 0)} ticks, 1 symbol …`);
+const domain = domainRow(domainTicks, 1, reps);
+log(`domain: ${fmt(domainTicks, 0)} ticks, 100 symbols interleaved …`);
+const domain100 = domainRow(domainTicks, 100, reps);
+log('ingest: 10,000-record Kinesis events …');
+const ingest = await ingestRow(quick ? 5 : 9);
+const e2eTicks = quick ? 200_000 : 1_000_000;
+log(`end to end: replay of ${fmt(e2eTicks, 0)} ticks × 100 symbols, lake on …`);
+const e2eLake = await e2eRun(e2eTicks, true);
+log(`end to end: ${fmt(e2eTicks, 0)} and ${fmt(e2eTicks * 10, 0)} ticks, lake off …`);
+const e2eSmall = await e2eRun(e2eTicks, false);
+const e2eLarge = await e2eRun(e2eTicks * 10, false);
+const analytics = [await analyticsRow(quick ? 200_000 : 2_000_000, log)];
+if (args.has('--full')) analytics.push(await analyticsRow(10_000_000, log));
+
+const result = {
+  machine: { ...machine, loadAverageAtEnd: Number(loadavg()[0]?.toFixed(2)) },
+  domain: { ...domain, speedupOverBestPeer: domain.speedupOverBestPeer },
+  domain100,
+  ingest,
+  e2e: { withLake: e2eLake, lakeOff: e2eSmall, lakeOff10x: e2eLarge, rssGrowth: e2eLarge.peakRssMb / e2eSmall.peakRssMb },
+  analytics,
+};
+
+const lines: string[] = [];
+const row = (...cells: string[]) => lines.push(`| ${cells.join(' | ')} |`);
+lines.push(
+  `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GiB, Node ${machine.node}, ${machine.date}; load average ${result.machine.loadAverageAtEnd} at the end.`,
+);
+lines.push('');
+lines.push('**1. Domain** — streaming SMA-5/SMA-20 + crossover, ns/tick (median of runs):');
+lines.push('');
+row(
+  'scenario',
+  'tickflow TrendTracker',
+  'trading-signals DMA',
+  'technicalindicators SMA',
+  'bare loop',
+  'speed-up over best peer',
+  'tickflow / bare loop',
+  'events (differences vs tickflow)',
+);
+row('---', '---:', '---:', '---:', '---:', '---:', '---:', '---');
+for (const d of [domain, domain100]) {
+  row(
+    `${fmt(d.ticks, 0)} ticks, ${d.symbols} symbol${d.symbols > 1 ? 's' : ''}`,
+    fmt(d.nsPerTick.tickflow),
+    fmt(d.nsPerTick.tradingSignals),
+    fmt(d.nsPerTick.technicalIndicators),
+    fmt(d.nsPerTick.bareLoop),
+    `${fmt(d.speedupOverBestPeer, 2)}×`,
+    `${fmt(d.ratioToBareLoop, 2)}×`,
+    `${fmt(d.events, 0)} (trading-signals ${d.differences.tradingSignals}, technicalindicators ${d.differences.technicalIndicators}, bare loop ${d.differences.bareLoop})`,
+  );
+}
+lines.push('');
+lines.push('**2. Ingest** — one 10,000-record Kinesis event through the ingest handler, in-memory adapters:');
+lines.push('');
+row(
+  'handler, records/s',
+  'floor: base64 + JSON.parse, records/s',
+  'handler / floor',
+  "handler with gzip'd records, records/s",
+  'gzip costs',
+);
+row('---:', '---:', '---:', '---:', '---:');
+row(
+  fmt(ingest.recordsPerSecond.handler, 0),
+  fmt(ingest.recordsPerSecond.floor, 0),
+  `${fmt(ingest.ratioToFloor, 2)}×`,
+  fmt(ingest.recordsPerSecond.handlerGzip, 0),
+  `${fmt(ingest.gzipCost, 1)}× the time`,
+);
+lines.push('');
+lines.push('**3. End to end** — `replay` through the whole local flow, 100 symbols:');
+lines.push('');
+row('ticks', 'lake', 'ticks/s', 'peak RSS', 'alerts');
+row('---:', '---', '---:', '---:', '---:');
+for (const r of [e2eLake, e2eSmall, e2eLarge])
+  row(fmt(r.ticks, 0), r.lake ? 'folder, gzip NDJSON' : 'off', fmt(r.ticksPerSecond, 0), `${r.peakRssMb} MB`, fmt(r.alerts, 0));
+lines.push('');
+lines.push('**4. Analytics** — `volatility` with DuckDB over the folder lake (gzip NDJSON), ms (median):');
+lines.push('');
+row(
+  'ticks',
+  'objects',
+  'warm cache, engine open',
+  'warm cache, new process',
+  'cold cache (first query)',
+  'no cache',
+  'peer: TypeScript gunzip + parse',
+);
+row('---:', '---:', '---:', '---:', '---:', '---:', '---:');
+for (const a of analytics) {
+  const v = a.volatilityMs;
+  row(
+    fmt(a.ticks, 0),
+    fmt(a.objects, 0),
+    fmt(v.warmEngineOpen, 0),
+    fmt(v.warmNewProcess, 0),
+    fmt(v.coldCache, 0),
+    fmt(v.noCache, 0),
+    fmt(v.typescriptPeer, 0),
+  );
+}
+const table = lines.join('\n');
+
+if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+else process.stdout.write(`${table}\n`);
+if (args.has('--write')) {
+  writeFileSync(
+    new URL('./RESULTS.md', import.meta.url),
+    `# Benchmark results\n\nWritten by \`npm run bench -- --write${args.has('--full') ? ' --full' : ''}\` (see bench/run.ts). Numbers are medians of repeated runs in one process; the machine is shared, so compare the ratios more than the absolute times.\n\n${table}\n`,
+  );
+}
