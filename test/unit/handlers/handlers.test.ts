@@ -94,7 +94,7 @@ describe('ingest handler', () => {
     });
   });
 
-  it('a batch whose ticks alternate between two days still writes one object per day holding all of that day\'s ticks', async () => {
+  it("a batch whose ticks alternate between two days still writes one object per day holding all of that day's ticks", async () => {
     const { lake, handler } = ingestSetup();
     const day1 = Date.UTC(2024, 0, 2, 23, 59);
     const day2 = Date.UTC(2024, 0, 3, 0, 1);
