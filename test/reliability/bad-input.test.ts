@@ -41,6 +41,7 @@ const hostileSymbol = fc.constantFrom(
   '=X',
   ' AAPL',
   'AAPL%2F',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a log4shell-style payload, meant literally
   '${jndi:ldap://x}',
   '<script>',
   'A'.repeat(17),
