@@ -6,6 +6,7 @@
  * from the lowest reported identifier (an unknown or empty one, or a thrown error, fails the
  * whole batch), up to `maxAttempts`; the failing records then go to `discarded`.
  */
+
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type {
   DynamoDBBatchResponse,
@@ -17,6 +18,7 @@ import type {
 import type { DynamoStreamsChangeFeed } from '../../src/adapters/aws/dynamo-streams-change-feed.js';
 import { matchesFilter, TICK_INSERT_FILTER } from '../../src/adapters/lambda-events/dynamodb-stream-event.js';
 import { toKinesisEvent } from '../../src/adapters/lambda-events/kinesis-event.js';
+import { restartIndex } from '../../src/adapters/local/event-source-mappings.js';
 import type { StreamRecord } from '../../src/ports/model.js';
 
 type KinesisHandler = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse | undefined>;
@@ -29,18 +31,6 @@ export interface PollerOptions {
   readonly maxAttempts?: number;
   /** Invocations (0-based) whose event is delivered twice in a row, as an at-least-once trigger may. */
   readonly deliverTwice?: readonly number[];
-}
-
-/** Where Lambda restarts a batch after a response (see the module comment). */
-function restartIndex(ids: readonly string[], response: { batchItemFailures?: { itemIdentifier?: string }[] } | undefined): number {
-  const failures = response?.batchItemFailures ?? [];
-  let index = ids.length;
-  for (const f of failures) {
-    const i = f.itemIdentifier ? ids.indexOf(f.itemIdentifier) : -1;
-    if (i < 0) return 0;
-    index = Math.min(index, i);
-  }
-  return index;
 }
 
 async function invoke<E, R extends { batchItemFailures?: { itemIdentifier?: string }[] }>(

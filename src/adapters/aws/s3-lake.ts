@@ -1,10 +1,5 @@
 import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
-import { rawKey, rejectedKey } from '../../domain/lake-layout.js';
-import { DEFAULT_PRICE_DECIMALS } from '../../domain/price.js';
-import type { EnrichedTick, Partition, Rejection } from '../../ports/model.js';
-import type { RawTickArchive } from '../../ports/raw-tick-archive.port.js';
-import type { RejectSink } from '../../ports/reject-sink.port.js';
-import { DEFAULT_GZIP_LEVEL, encodeRejections, encodeTicks } from '../shared/lake-codec.js';
+import { type LakeEncoding, ObjectLake } from '../shared/object-lake.js';
 
 /** Server-side encryption of lake objects: S3-managed keys, KMS, or the bucket's default. */
 export type LakeEncryption =
@@ -13,12 +8,9 @@ export type LakeEncryption =
   | { readonly mode: 'aws:kms'; readonly kmsKeyId?: string };
 
 /** Options of `S3Lake`. */
-export interface S3LakeOptions {
+export interface S3LakeOptions extends LakeEncoding {
   readonly client: S3Client;
   readonly bucket: string;
-  /** Decimals the prices were quantised to (default 6): the lake writes them as exact decimals. */
-  readonly priceDecimals?: number;
-  readonly gzipLevel?: number;
   /** Default: the bucket's own default encryption (no header sent). */
   readonly encryption?: LakeEncryption;
 }
@@ -38,31 +30,15 @@ const CONTENT_ENCODING = 'gzip';
  * const lake = new S3Lake({ client: new S3Client({}), bucket: 'tickflow-lake', encryption: { mode: 'aws:kms' } });
  * await lake.writeSymbolDay('shardId-000000000000_4959…', 'AAPL', { year: 2024, month: 1, day: 2 }, ticks);
  */
-export class S3Lake implements RawTickArchive, RejectSink {
+export class S3Lake extends ObjectLake {
   private readonly sse: Pick<PutObjectCommandInput, 'ServerSideEncryption' | 'SSEKMSKeyId'>;
 
   constructor(private readonly options: S3LakeOptions) {
+    super(options);
     this.sse = sseHeaders(options.encryption ?? { mode: 'bucket-default' });
   }
 
-  async writeSymbolDay(batchId: string, symbol: string, partition: Partition, ticks: readonly EnrichedTick[]): Promise<string> {
-    const key = rawKey(symbol, partition, batchId);
-    const body = await encodeTicks(
-      ticks,
-      this.options.priceDecimals ?? DEFAULT_PRICE_DECIMALS,
-      this.options.gzipLevel ?? DEFAULT_GZIP_LEVEL,
-    );
-    await this.put(key, body);
-    return key;
-  }
-
-  async writeRejects(batchId: string, partition: Partition, rejections: readonly Rejection[]): Promise<string> {
-    const key = rejectedKey(partition, batchId);
-    await this.put(key, await encodeRejections(rejections, this.options.gzipLevel ?? DEFAULT_GZIP_LEVEL));
-    return key;
-  }
-
-  private async put(key: string, body: Uint8Array): Promise<void> {
+  protected async put(key: string, body: Uint8Array): Promise<void> {
     await this.options.client.send(
       new PutObjectCommand({
         Bucket: this.options.bucket,

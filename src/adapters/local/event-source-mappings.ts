@@ -31,8 +31,11 @@ export interface MappingOptions {
 /**
  * Where a batch restarts after a response, as Lambda decides it: the lowest reported
  * identifier; an empty or unknown identifier (or a thrown error) fails the whole batch.
+ *
+ * @example
+ * restartIndex(['1', '2', '3'], { batchItemFailures: [{ itemIdentifier: '2' }] }); // 1
  */
-function restartIndex(ids: readonly string[], response: { batchItemFailures?: { itemIdentifier?: string }[] } | undefined): number {
+export function restartIndex(ids: readonly string[], response: { batchItemFailures?: { itemIdentifier?: string }[] } | undefined): number {
   const failures = response?.batchItemFailures ?? [];
   if (failures.length === 0) return ids.length;
   let index = ids.length;
