@@ -30,13 +30,28 @@ import { checkGlueName, lakeTableInput } from '../src/adapters/aws/glue-catalog.
 import { TICK_INSERT_FILTER } from '../src/adapters/lambda-events/dynamodb-stream-event.js';
 import { parseSymbolList } from '../src/domain/symbol.js';
 
-/** The bundles `npm run build` writes, which the functions run. */
+/**
+ * The bundles `npm run build` writes, which the functions run.
+ *
+ * @example
+ * new TickflowStack(app, 'Tickflow', { bundleDir: DEFAULT_BUNDLE_DIR });
+ */
 export const DEFAULT_BUNDLE_DIR = fileURLToPath(new URL('../dist/lambda/', import.meta.url));
 
-/** The Lambda functions of the stack, named as their bundles. */
+/**
+ * The Lambda functions of the stack, named as their bundles.
+ *
+ * @example
+ * const fn = stack.functions['ingest' satisfies FunctionName];
+ */
 export type FunctionName = 'ingest' | 'trend' | 'produce' | 'query';
 
-/** What can be set (in `cdk.json` or with `cdk synth -c name=value`); every field has a default. */
+/**
+ * What can be set (in `cdk.json` or with `cdk synth -c name=value`); every field has a default.
+ *
+ * @example
+ * const options: TickflowOptions = { alertEmail: 'me@example.com', produceEnabled: true };
+ */
 export interface TickflowOptions {
   /** The CloudFormation stack name (default `Tickflow`). */
   readonly stackName?: string;
@@ -64,7 +79,12 @@ export interface TickflowOptions {
   readonly smaLong?: number;
 }
 
-/** The stack's properties: the options, and where the bundles are. */
+/**
+ * The stack's properties: the options, and where the bundles are.
+ *
+ * @example
+ * const props: TickflowStackProps = { ...tickflowOptions(app.node), bundleDir: 'node_modules/tickflow/dist/lambda' };
+ */
 export interface TickflowStackProps extends StackProps, TickflowOptions {
   /** Folder of `ingest.mjs`, `trend.mjs`, `produce.mjs`, `query.mjs` (default: this repository's `dist/lambda`). */
   readonly bundleDir?: string;

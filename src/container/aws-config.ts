@@ -16,10 +16,18 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 /**
  * Where the produce function reads ticks (`TICKFLOW_SOURCE`): Yahoo Finance quotes, or the
  * seeded simulation (no network; for trying a deployment, and for the offline smoke test).
+ *
+ * @example
+ * const source: ProduceSource = awsConfigFromEnv(process.env, ['produce']).source; // 'yahoo'
  */
 export type ProduceSource = 'yahoo' | 'simulated';
 
-/** The Athena engine's configuration, from the environment (`parseAthenaConfig`). */
+/**
+ * The Athena engine's configuration, from the environment (`parseAthenaConfig`).
+ *
+ * @example
+ * const { workgroup, outputLocation }: AthenaConfig = parseAthenaConfig(process.env);
+ */
 export interface AthenaConfig {
   readonly bucket: string;
   readonly workgroup: string;

@@ -58,9 +58,19 @@ export const S3_CLIENT = Symbol.for('tickflow.aws.S3Client');
 export const DYNAMODB_CLIENT = Symbol.for('tickflow.aws.DynamoDBClient');
 /** Token of the `SNSClient` (endpoint from `AWS_ENDPOINT_URL_SNS` if set). */
 export const SNS_CLIENT = Symbol.for('tickflow.aws.SNSClient');
-/** Token of the `AthenaClient` (endpoint from `AWS_ENDPOINT_URL_ATHENA` if set). */
+/**
+ * Token of the `AthenaClient` (endpoint from `AWS_ENDPOINT_URL_ATHENA` if set).
+ *
+ * @example
+ * const athena = queryContainer(process.env).get<AthenaClient>(ATHENA_CLIENT);
+ */
 export const ATHENA_CLIENT = Symbol.for('tickflow.aws.AthenaClient');
-/** Token of the `GlueClient` (endpoint from `AWS_ENDPOINT_URL_GLUE` if set). */
+/**
+ * Token of the `GlueClient` (endpoint from `AWS_ENDPOINT_URL_GLUE` if set).
+ *
+ * @example
+ * const glue = queryContainer(process.env).get<GlueClient>(GLUE_CLIENT);
+ */
 export const GLUE_CLIENT = Symbol.for('tickflow.aws.GlueClient');
 
 /** What the AWS module can take instead of its defaults (tests). */
@@ -103,7 +113,12 @@ export function awsContainer(env: Env = process.env, roles: readonly AwsRole[] =
   return container;
 }
 
-/** Adds the bindings of one AWS service to a container (see `functionContainer`). */
+/**
+ * Adds the bindings of one AWS service to a container (see `functionContainer`).
+ *
+ * @example
+ * const binders: AwsBinder[] = [bindS3Lake, bindDynamoStore];
+ */
 export type AwsBinder = (bind: Bind, config: AwsConfig) => void;
 
 /**
