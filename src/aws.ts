@@ -19,6 +19,8 @@ export { type RetryOptions, RetryPolicy } from './adapters/aws/retry-policy.js';
 export { type LakeEncryption, S3Lake, type S3LakeOptions } from './adapters/aws/s3-lake.js';
 export { SnsAlertPublisher, type SnsAlertPublisherOptions } from './adapters/aws/sns-alert-publisher.js';
 export {
+  ATHENA_CLIENT,
+  type AthenaConfig,
   AWS_CONFIG,
   type AwsConfig,
   type AwsModuleOptions,
@@ -27,8 +29,15 @@ export {
   awsContainer,
   awsModule,
   DYNAMODB_CLIENT,
+  GLUE_CLIENT,
   KINESIS_CLIENT,
   type LogLevel,
+  type ProduceSource,
+  parseAthenaConfig,
   S3_CLIENT,
   SNS_CLIENT,
 } from './container/aws.js';
+export { ingestContainer } from './container/ingest-container.js';
+export { produceContainer } from './container/produce-container.js';
+export { queryContainer } from './container/query-container.js';
+export { trendContainer } from './container/trend-container.js';

@@ -2,7 +2,7 @@
  * tickflow — the library API: the exact domain core, the use cases, the ports, the
  * adapters, the composition roots and `replay`. The handlers' logic is exported too, for
  * re-exporting from your own Lambda code, and so are the Lambda entry points themselves
- * (`ingestHandler`, `trendHandler`, `produceHandler`).
+ * (`ingestHandler`, `trendHandler`, `produceHandler`, `queryHandler`).
  */
 
 export {
@@ -116,6 +116,6 @@ export { Replay, type ReplayPorts, type ReplayStats } from './domain/usecases/re
 export { MAX_RECORD_BYTES, type ValidateOptions, type ValidationResult, validateTick } from './domain/validate-tick.js';
 export { handler as ingestHandler, makeIngestHandler } from './handlers/ingest.js';
 export { handler as produceHandler, makeProduceHandler, type ProduceResponse } from './handlers/produce.js';
-export { type AthenaConfig, makeQueryHandler, parseAthenaConfig, type QuerySummary } from './handlers/query.js';
+export { type AthenaConfig, handler as queryHandler, makeQueryHandler, parseAthenaConfig, type QuerySummary } from './handlers/query.js';
 export { handler as trendHandler, makeTrendHandler } from './handlers/trend.js';
 export * from './ports/index.js';

@@ -40,8 +40,8 @@ let ingestHandler: Promise<IngestHandler> | undefined;
  * const { batchItemFailures } = await handler(kinesisEvent);
  */
 export const handler: IngestHandler = async (event) => {
-  ingestHandler ??= import('../container/aws.js').then(({ awsContainer }) => {
-    const container = awsContainer(process.env, ['ingest']);
+  ingestHandler ??= import('../container/ingest-container.js').then(({ ingestContainer }) => {
+    const container = ingestContainer(process.env);
     return makeIngestHandler(container.get<IngestBatch>(INGEST_BATCH), container.get<Logger>(LOGGER));
   });
   return (await ingestHandler)(event);

@@ -34,7 +34,8 @@ let produceHandler: Promise<ProduceHandler> | undefined;
 
 /**
  * The produce Lambda entry point (an EventBridge schedule, e.g. every minute): one round of
- * Yahoo Finance quotes for `TICKFLOW_SYMBOLS`, published to `TICKFLOW_STREAM`. The AWS
+ * Yahoo Finance quotes for `TICKFLOW_SYMBOLS` (or, with `TICKFLOW_SOURCE=simulated`,
+ * `TICKFLOW_SIMULATED_TICKS` seeded simulated ticks), published to `TICKFLOW_STREAM`. The AWS
  * container (and yahoo-finance2) are built once, on the cold start.
  *
  * @example
@@ -42,8 +43,8 @@ let produceHandler: Promise<ProduceHandler> | undefined;
  * const { published } = await handler();
  */
 export const handler: ProduceHandler = async (event) => {
-  produceHandler ??= import('../container/aws.js').then(async ({ awsContainer }) => {
-    const container = awsContainer(process.env, ['produce']);
+  produceHandler ??= import('../container/produce-container.js').then(async ({ produceContainer }) => {
+    const container = produceContainer(process.env);
     return makeProduceHandler(container.get<ProduceTicks>(PRODUCE_TICKS), await container.getAsync<TickSource>(TICK_SOURCE));
   });
   return (await produceHandler)(event);

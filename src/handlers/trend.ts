@@ -37,8 +37,8 @@ let trendHandler: Promise<TrendHandler> | undefined;
  * const { batchItemFailures } = await handler(streamEvent);
  */
 export const handler: TrendHandler = async (event) => {
-  trendHandler ??= import('../container/aws.js').then(({ awsContainer }) => {
-    const container = awsContainer(process.env, ['trend']);
+  trendHandler ??= import('../container/trend-container.js').then(({ trendContainer }) => {
+    const container = trendContainer(process.env);
     return makeTrendHandler(container.get<DetectTrends>(DETECT_TRENDS), container.get<Logger>(LOGGER));
   });
   return (await trendHandler)(event);

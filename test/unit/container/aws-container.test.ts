@@ -1,16 +1,36 @@
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { Container } from 'inversify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AthenaAnalyticsEngine } from '../../../src/adapters/aws/athena-analytics-engine.js';
 import { DynamoMarketStore } from '../../../src/adapters/aws/dynamo-market-store.js';
+import { GlueCatalog } from '../../../src/adapters/aws/glue-catalog.js';
 import { KinesisTickPublisher } from '../../../src/adapters/aws/kinesis-tick-publisher.js';
 import { S3Lake } from '../../../src/adapters/aws/s3-lake.js';
 import { SnsAlertPublisher } from '../../../src/adapters/aws/sns-alert-publisher.js';
+import { ManualClock } from '../../../src/adapters/local/clocks.js';
 import { YahooQuoteSource } from '../../../src/adapters/sources/yahoo-tick-source.js';
-import { AWS_CONFIG, awsConfigFromEnv, awsContainer, DYNAMODB_CLIENT, KINESIS_CLIENT } from '../../../src/container/aws.js';
+import {
+  ATHENA_CLIENT,
+  AWS_CONFIG,
+  awsConfigFromEnv,
+  awsContainer,
+  DYNAMODB_CLIENT,
+  GLUE_CLIENT,
+  KINESIS_CLIENT,
+  S3_CLIENT,
+  SNS_CLIENT,
+} from '../../../src/container/aws.js';
+import { ingestContainer } from '../../../src/container/ingest-container.js';
+import { produceContainer } from '../../../src/container/produce-container.js';
+import { queryContainer } from '../../../src/container/query-container.js';
 import { DETECT_TRENDS, INGEST_BATCH, PRODUCE_TICKS } from '../../../src/container/tokens.js';
+import { trendContainer } from '../../../src/container/trend-container.js';
 import { DetectTrends } from '../../../src/domain/usecases/detect-trends.js';
 import { IngestBatch } from '../../../src/domain/usecases/ingest-batch.js';
 import { ProduceTicks } from '../../../src/domain/usecases/produce-ticks.js';
 import { ALERT_PUBLISHER } from '../../../src/ports/alert-publisher.port.js';
+import { ANALYTICS_ENGINE } from '../../../src/ports/analytics-engine.port.js';
+import { CATALOG } from '../../../src/ports/catalog.port.js';
 import { ConfigError } from '../../../src/ports/errors.js';
 import { MARKET_STORE } from '../../../src/ports/market-store.port.js';
 import { RAW_TICK_ARCHIVE } from '../../../src/ports/raw-tick-archive.port.js';
@@ -46,6 +66,16 @@ describe('awsConfigFromEnv', () => {
       table: 'tickflow',
       topicArn: ENV.TICKFLOW_TOPIC_ARN,
       symbols: ['AAPL', 'BRK-B'],
+      source: 'yahoo',
+      simulatedTicks: 100,
+      athena: {
+        bucket: 'tickflow-lake',
+        workgroup: 'primary',
+        outputLocation: 's3://tickflow-lake/results/',
+        database: 'tickflow',
+        table: 'ticks',
+        priceDecimals: 6,
+      },
       priceDecimals: 6,
       short: 5,
       long: 20,
@@ -64,8 +94,15 @@ describe('awsConfigFromEnv', () => {
       TICKFLOW_TICK_TTL_DAYS: '2',
       TICKFLOW_S3_FORCE_PATH_STYLE: 'true',
       TICKFLOW_LOG_LEVEL: 'warn',
+      TICKFLOW_SOURCE: 'simulated',
+      TICKFLOW_SIMULATED_TICKS: '500',
+      TICKFLOW_ATHENA_WORKGROUP: 'tickflow',
+      TICKFLOW_GLUE_DATABASE: 'lake',
     });
     expect(tuned).toMatchObject({
+      source: 'simulated',
+      simulatedTicks: 500,
+      athena: { workgroup: 'tickflow', database: 'lake', table: 'ticks', priceDecimals: 2 },
       priceDecimals: 2,
       short: 3,
       long: 9,
@@ -99,6 +136,14 @@ describe('awsConfigFromEnv', () => {
     expect(configError({ ...ENV, TICKFLOW_SSE: 'yes' })).toBe('TICKFLOW_SSE is "yes": expected one of AES256, aws:kms, bucket-default');
     expect(configError({ ...ENV, TICKFLOW_SSE_KMS_KEY_ID: 'k' })).toMatch(/^TICKFLOW_SSE_KMS_KEY_ID is set: expected TICKFLOW_SSE=aws:kms/);
     expect(configError({ ...ENV, AWS_REGION: 'Ireland' })).toMatch(/^AWS_REGION is "Ireland"/);
+    expect(configError({ ...ENV, TICKFLOW_SOURCE: 'csv' })).toBe('TICKFLOW_SOURCE is "csv": expected one of yahoo, simulated');
+    expect(configError({ ...ENV, TICKFLOW_SIMULATED_TICKS: '0' })).toBe(
+      'TICKFLOW_SIMULATED_TICKS is "0": expected a whole number from 1 to 10000',
+    );
+    expect(configError({ ...ENV, TICKFLOW_ATHENA_OUTPUT: 'results/' })).toMatch(/^TICKFLOW_ATHENA_OUTPUT must be an s3:\/\/ URL/);
+    expect(configError({ AWS_REGION: 'eu-west-1' }, ['query'])).toBe(
+      'TICKFLOW_BUCKET is not set: the query function needs the S3 bucket of the data lake, e.g. tickflow-lake',
+    );
   });
 });
 
@@ -130,6 +175,58 @@ describe('awsContainer', () => {
     const c = awsContainer({ AWS_REGION: 'eu-west-1' });
     expect(() => c.get(MARKET_STORE)).toThrow(/TICKFLOW_TABLE is not set/);
     expect(() => c.get(TICK_PUBLISHER)).toThrow(/TICKFLOW_STREAM is not set/);
+    expect(() => c.get(ANALYTICS_ENGINE)).toThrow(/TICKFLOW_BUCKET is not set/);
+  });
+
+  it('wires the Athena engine and the Glue catalog of the lake table from the query variables', () => {
+    const c = awsContainer({ ...ENV, TICKFLOW_ATHENA_WORKGROUP: 'tickflow' }, ['query']);
+    expect(c.get(ANALYTICS_ENGINE)).toBeInstanceOf(AthenaAnalyticsEngine);
+    expect(c.get(CATALOG)).toBeInstanceOf(GlueCatalog);
+    expect(c.get(ATHENA_CLIENT)).toBe(c.get(ATHENA_CLIENT));
+  });
+});
+
+describe('the per-function containers', () => {
+  // What a function's container binds is what its bundle carries: nothing of the others.
+  const bound = (c: Container) =>
+    Object.entries({ S3_CLIENT, DYNAMODB_CLIENT, SNS_CLIENT, KINESIS_CLIENT, ATHENA_CLIENT, GLUE_CLIENT, TICK_SOURCE })
+      .filter(([, token]) => c.isBound(token))
+      .map(([name]) => name);
+
+  it('bind only the services their function uses', () => {
+    expect(bound(ingestContainer(ENV))).toEqual(['S3_CLIENT', 'DYNAMODB_CLIENT']);
+    expect(bound(trendContainer(ENV))).toEqual(['DYNAMODB_CLIENT', 'SNS_CLIENT']);
+    expect(bound(produceContainer(ENV))).toEqual(['S3_CLIENT', 'KINESIS_CLIENT', 'TICK_SOURCE']);
+    expect(bound(queryContainer(ENV))).toEqual(['S3_CLIENT', 'ATHENA_CLIENT', 'GLUE_CLIENT']);
+    expect(ingestContainer(ENV).get(INGEST_BATCH)).toBeInstanceOf(IngestBatch);
+    expect(trendContainer(ENV).get(DETECT_TRENDS)).toBeInstanceOf(DetectTrends);
+    expect(produceContainer(ENV).get(PRODUCE_TICKS)).toBeInstanceOf(ProduceTicks);
+    expect(queryContainer(ENV).get(ANALYTICS_ENGINE)).toBeInstanceOf(AthenaAnalyticsEngine);
+  });
+
+  it('check the variables of their own function only', () => {
+    const only = (names: string[]) => Object.fromEntries(Object.entries(ENV).filter(([k]) => k === 'AWS_REGION' || names.includes(k)));
+    expect(() => ingestContainer(only(['TICKFLOW_BUCKET', 'TICKFLOW_TABLE']))).not.toThrow();
+    expect(() => ingestContainer(only(['TICKFLOW_TABLE']))).toThrow(/^TICKFLOW_BUCKET is not set: the ingest function/);
+    expect(() => trendContainer(only(['TICKFLOW_TABLE']))).toThrow(/^TICKFLOW_TOPIC_ARN is not set: the trend function/);
+    expect(() => produceContainer(only(['TICKFLOW_STREAM']))).toThrow(/^TICKFLOW_SYMBOLS is not set: the produce function/);
+    expect(() => queryContainer(only([]))).toThrow(/^TICKFLOW_BUCKET is not set: the query function/);
+  });
+
+  it('simulate for the produce function, each invocation from its own time, with TICKFLOW_SOURCE=simulated', async () => {
+    const clock = new ManualClock(Date.UTC(2024, 0, 2, 14, 30));
+    const c = produceContainer({ ...ENV, TICKFLOW_SOURCE: 'simulated', TICKFLOW_SIMULATED_TICKS: '6' }, { clock });
+    const source = await c.getAsync<TickSource>(TICK_SOURCE);
+    expect(source.name).toBe('simulated');
+    const timestamps = async () => {
+      const out: number[] = [];
+      for await (const item of source.items()) if (item.kind === 'record') out.push((item.record as { timestamp: number }).timestamp);
+      return out;
+    };
+    const first = await timestamps();
+    expect(first).toEqual([0, 0, 1000, 1000, 2000, 2000].map((d) => clock.now() + d));
+    clock.advance(60_000);
+    expect(await timestamps()).toEqual(first.map((t) => t + 60_000));
   });
 });
 
@@ -152,5 +249,7 @@ describe('the Lambda entry points', () => {
     vi.stubEnv('TICKFLOW_SYMBOLS', '');
     const produce = await import('../../../src/handlers/produce.js');
     await expect(produce.handler()).rejects.toThrow(/^TICKFLOW_SYMBOLS is not set: the produce function needs the symbols to poll/);
+    const query = await import('../../../src/handlers/query.js');
+    await expect(query.handler({ name: 'volatility' })).rejects.toThrow(/^TICKFLOW_BUCKET is not set: the query function needs/);
   });
 });
