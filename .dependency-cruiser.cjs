@@ -52,6 +52,20 @@ module.exports = {
       to: { path: '^src/handlers/' },
     },
     {
+      name: 'handlers-build-no-container',
+      comment: 'A handler maps an event to a use case it is given; building the AWS container is the job of its entry point in src/lambda.',
+      severity: 'error',
+      from: { path: '^src/handlers/' },
+      to: { path: '^src/(container|lambda)/' },
+    },
+    {
+      name: 'lambda-entry-points-are-leaves',
+      comment: 'The deployable entry points (src/lambda) are imported by nothing but the package index.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(index\\.ts|lambda/)' },
+      to: { path: '^src/lambda/' },
+    },
+    {
       name: 'handlers-stay-thin',
       comment: 'A handler maps an event to a use case: it may use ports, domain use-case types, the Lambda event mapping and the containers, not adapters that do I/O.',
       severity: 'error',

@@ -75,7 +75,7 @@ await rm(outDir, { recursive: true, force: true });
 await mkdir(outDir, { recursive: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: Object.fromEntries(Object.keys(HANDLERS).map((name) => [name, `src/handlers/${name}.ts`])),
+  entryPoints: Object.fromEntries(Object.keys(HANDLERS).map((name) => [name, `src/lambda/${name}.ts`])),
   outdir: outDir,
   outExtension: { '.js': '.mjs' },
   bundle: true,

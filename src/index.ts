@@ -43,6 +43,7 @@ export { LAKE_COLUMNS, LAKE_PARTITION_KEYS } from './adapters/shared/lake-schema
 export { CsvTickSource, IterableTickSource, NdjsonTickSource } from './adapters/sources/file-tick-source.js';
 export { PacedTickSource, type PaceOptions } from './adapters/sources/paced-tick-source.js';
 export { DEFAULT_SYMBOLS, SimulatedTickSource, seededRandom } from './adapters/sources/simulated-tick-source.js';
+export { type AthenaConfig, parseAthenaConfig } from './container/aws-config.js';
 export {
   type DashboardOptions,
   type DashboardOutcome,
@@ -114,8 +115,12 @@ export {
 } from './domain/usecases/produce-ticks.js';
 export { Replay, type ReplayPorts, type ReplayStats } from './domain/usecases/replay.js';
 export { MAX_RECORD_BYTES, type ValidateOptions, type ValidationResult, validateTick } from './domain/validate-tick.js';
-export { handler as ingestHandler, makeIngestHandler } from './handlers/ingest.js';
-export { handler as produceHandler, makeProduceHandler, type ProduceResponse } from './handlers/produce.js';
-export { type AthenaConfig, handler as queryHandler, makeQueryHandler, parseAthenaConfig, type QuerySummary } from './handlers/query.js';
-export { handler as trendHandler, makeTrendHandler } from './handlers/trend.js';
+export { makeIngestHandler } from './handlers/ingest.js';
+export { makeProduceHandler, type ProduceResponse } from './handlers/produce.js';
+export { makeQueryHandler, type QuerySummary } from './handlers/query.js';
+export { makeTrendHandler } from './handlers/trend.js';
+export { handler as ingestHandler } from './lambda/ingest.js';
+export { handler as produceHandler } from './lambda/produce.js';
+export { handler as queryHandler } from './lambda/query.js';
+export { handler as trendHandler } from './lambda/trend.js';
 export * from './ports/index.js';

@@ -1,8 +1,7 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { fromKinesisEvent } from '../adapters/lambda-events/kinesis-event.js';
-import { INGEST_BATCH } from '../container/tokens.js';
 import type { IngestBatch } from '../domain/usecases/ingest-batch.js';
-import { LOGGER, type Logger } from '../ports/logger.port.js';
+import type { Logger } from '../ports/logger.port.js';
 
 /**
  * The ingest Lambda's logic: a Kinesis event in, `{ batchItemFailures }` out (at most one
@@ -25,24 +24,3 @@ export function makeIngestHandler(ingest: IngestBatch, logger: Logger): (event: 
     }
   };
 }
-
-type IngestHandler = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
-let ingestHandler: Promise<IngestHandler> | undefined;
-
-/**
- * The ingest Lambda entry point (Kinesis trigger, ReportBatchItemFailures on). On the cold
- * start it builds the AWS container from the environment — `AWS_REGION`, `TICKFLOW_BUCKET`,
- * `TICKFLOW_TABLE` (see the README) — once; the AWS SDK is loaded only then, so the local
- * flow that imports `makeIngestHandler` never loads it.
- *
- * @example
- * // CDK: new lambda.Function(this, 'Ingest', { handler: 'ingest.handler', … })
- * const { batchItemFailures } = await handler(kinesisEvent);
- */
-export const handler: IngestHandler = async (event) => {
-  ingestHandler ??= import('../container/ingest-container.js').then(({ ingestContainer }) => {
-    const container = ingestContainer(process.env);
-    return makeIngestHandler(container.get<IngestBatch>(INGEST_BATCH), container.get<Logger>(LOGGER));
-  });
-  return (await ingestHandler)(event);
-};

@@ -1,8 +1,6 @@
 import { parseQueryRequest } from '../domain/query-params.js';
-import { ANALYTICS_ENGINE, type AnalyticsEngine, type QueryName, type ResultColumn } from '../ports/analytics-engine.port.js';
+import type { AnalyticsEngine, QueryName, ResultColumn } from '../ports/analytics-engine.port.js';
 import { InvalidQueryError } from '../ports/errors.js';
-
-export { type AthenaConfig, parseAthenaConfig } from '../container/aws-config.js';
 
 /** What the query Lambda returns: where the full result is, and its first rows. */
 export interface QuerySummary {
@@ -43,24 +41,3 @@ export function makeQueryHandler(engine: AnalyticsEngine, options: { maxRows?: n
     };
   };
 }
-
-type QueryHandler = (event: unknown) => Promise<QuerySummary>;
-let queryHandler: Promise<QueryHandler> | undefined;
-
-/**
- * The query Lambda entry point (direct invoke): the Athena engine over the Glue table of the
- * lake, built once on the cold start from `TICKFLOW_BUCKET`, `TICKFLOW_ATHENA_WORKGROUP`,
- * `TICKFLOW_ATHENA_OUTPUT`, `TICKFLOW_GLUE_DATABASE`, `TICKFLOW_GLUE_TABLE` (see
- * `parseAthenaConfig`). A missing or bad variable fails with a `ConfigError` naming it; a bad
- * payload with an `InvalidQueryError` naming the field, before any query runs.
- *
- * @example
- * // aws lambda invoke --function-name tickflow-query --payload '{"name":"daily-ohlc","symbols":["AAPL"],"from":"2024-01-02"}' out.json
- * const { rows, location } = await handler({ name: 'daily-ohlc', symbols: ['AAPL'], from: '2024-01-02' });
- */
-export const handler: QueryHandler = async (event) => {
-  queryHandler ??= import('../container/query-container.js').then(({ queryContainer }) =>
-    makeQueryHandler(queryContainer(process.env).get<AnalyticsEngine>(ANALYTICS_ENGINE)),
-  );
-  return (await queryHandler)(event);
-};

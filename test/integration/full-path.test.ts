@@ -84,8 +84,8 @@ async function runOverTheWire(records: readonly unknown[], options: RunOptions) 
     vi.stubEnv(name, value);
   }
   vi.resetModules(); // a fresh module: a cold start
-  const { handler: ingest } = await import('../../src/handlers/ingest.js');
-  const { handler: trend } = await import('../../src/handlers/trend.js');
+  const { handler: ingest } = await import('../../src/lambda/ingest.js');
+  const { handler: trend } = await import('../../src/lambda/trend.js');
 
   const produce = new ProduceTicks(
     {

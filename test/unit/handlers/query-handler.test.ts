@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parseAthenaConfig } from '../../../src/container/aws-config.js';
 import { checkQueryParams, dayNumber, parseQueryRequest } from '../../../src/domain/query-params.js';
-import { makeQueryHandler, parseAthenaConfig } from '../../../src/handlers/query.js';
+import { makeQueryHandler } from '../../../src/handlers/query.js';
 import type { AnalyticsEngine, QueryName, QueryParams, QueryResult } from '../../../src/ports/analytics-engine.port.js';
 import { ConfigError, InvalidQueryError } from '../../../src/ports/errors.js';
 
