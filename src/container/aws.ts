@@ -15,9 +15,6 @@ import { SnsAlertPublisher } from '../adapters/aws/sns-alert-publisher.js';
 import { SystemClock } from '../adapters/local/clocks.js';
 import { JsonLogger } from '../adapters/local/loggers.js';
 import { SimulatedTickSource } from '../adapters/sources/simulated-tick-source.js';
-import { DetectTrends } from '../domain/usecases/detect-trends.js';
-import { IngestBatch } from '../domain/usecases/ingest-batch.js';
-import { ProduceTicks } from '../domain/usecases/produce-ticks.js';
 import { ALERT_PUBLISHER, type AlertPublisher } from '../ports/alert-publisher.port.js';
 import { ANALYTICS_ENGINE, type AnalyticsEngine } from '../ports/analytics-engine.port.js';
 import { CATALOG, type Catalog } from '../ports/catalog.port.js';
@@ -33,7 +30,8 @@ import { REJECT_SINK, type RejectSink } from '../ports/reject-sink.port.js';
 import { TICK_PUBLISHER, type TickPublisher } from '../ports/tick-publisher.port.js';
 import { type SourceItem, TICK_SOURCE, type TickSource } from '../ports/tick-source.port.js';
 import { type AwsConfig, type AwsRole, awsConfigFromEnv, describeVariable } from './aws-config.js';
-import { DETECT_TRENDS, INGEST_BATCH, PRODUCE_TICKS, TREND_SETTINGS } from './tokens.js';
+import { TREND_SETTINGS } from './tokens.js';
+import { bindUseCases } from './use-cases.js';
 
 export {
   type AthenaConfig,
@@ -161,21 +159,7 @@ export function bindAwsCore(bind: Bind, config: AwsConfig, options: AwsModuleOpt
   bind<Logger>(LOGGER).toConstantValue(options.logger ?? new JsonLogger({ level: config.logLevel }));
   bind<FlowObserver>(FLOW_OBSERVER).toResolvedValue((logger: Logger) => new LogObserver(logger), [LOGGER]);
 
-  bind(INGEST_BATCH).toResolvedValue(
-    (archive: RawTickArchive, rejects: RejectSink, store: MarketStore, clock: Clock, observer: FlowObserver, logger: Logger) =>
-      new IngestBatch({ archive, rejects, store, clock, observer, logger }, { priceDecimals: settings.priceDecimals, long: settings.long }),
-    [RAW_TICK_ARCHIVE, REJECT_SINK, MARKET_STORE, CLOCK, FLOW_OBSERVER, LOGGER],
-  );
-  bind(DETECT_TRENDS).toResolvedValue(
-    (store: MarketStore, alerts: AlertPublisher, clock: Clock, observer: FlowObserver, logger: Logger) =>
-      new DetectTrends({ store, alerts, clock, observer, logger }, settings),
-    [MARKET_STORE, ALERT_PUBLISHER, CLOCK, FLOW_OBSERVER, LOGGER],
-  );
-  bind(PRODUCE_TICKS).toResolvedValue(
-    (publisher: TickPublisher, rejects: RejectSink, clock: Clock, observer: FlowObserver, logger: Logger) =>
-      new ProduceTicks({ publisher, rejects, clock, observer, logger }),
-    [TICK_PUBLISHER, REJECT_SINK, CLOCK, FLOW_OBSERVER, LOGGER],
-  );
+  bindUseCases(bind, settings);
 }
 
 /**

@@ -11,9 +11,8 @@ import { DiscardingLake, MemoryLake } from '../adapters/local/memory-lake.js';
 import { MemoryMarketStore } from '../adapters/local/memory-market-store.js';
 import { MemoryStream } from '../adapters/local/memory-stream.js';
 import { FanOutObserver, FlowStats } from '../domain/flow-stats.js';
-import { DetectTrends } from '../domain/usecases/detect-trends.js';
-import { IngestBatch } from '../domain/usecases/ingest-batch.js';
-import { ProduceTicks } from '../domain/usecases/produce-ticks.js';
+import type { DetectTrends } from '../domain/usecases/detect-trends.js';
+import type { IngestBatch } from '../domain/usecases/ingest-batch.js';
 import { makeIngestHandler } from '../handlers/ingest.js';
 import { makeTrendHandler } from '../handlers/trend.js';
 import { ALERT_PUBLISHER, type AlertPublisher } from '../ports/alert-publisher.port.js';
@@ -23,18 +22,14 @@ import { CHANGE_FEED } from '../ports/change-feed.port.js';
 import { CLOCK, type Clock } from '../ports/clock.port.js';
 import { FLOW_OBSERVER, type FlowObserver } from '../ports/flow-observer.port.js';
 import { LOGGER, type Logger } from '../ports/logger.port.js';
-import { MARKET_STORE, type MarketStore } from '../ports/market-store.port.js';
-import { RAW_TICK_ARCHIVE, type RawTickArchive } from '../ports/raw-tick-archive.port.js';
-import { REJECT_SINK, type RejectSink } from '../ports/reject-sink.port.js';
+import { MARKET_STORE, } from '../ports/market-store.port.js';
+import { RAW_TICK_ARCHIVE, } from '../ports/raw-tick-archive.port.js';
+import { REJECT_SINK, } from '../ports/reject-sink.port.js';
 import { TICK_PUBLISHER } from '../ports/tick-publisher.port.js';
-import { DETECT_TRENDS, FLOW_STATS, INGEST_BATCH, PRODUCE_TICKS, TREND_SETTINGS } from './tokens.js';
+import { DETECT_TRENDS, FLOW_STATS, INGEST_BATCH, TREND_SETTINGS } from './tokens.js';
+import { bindUseCases, type TrendSettings } from './use-cases.js';
 
-/** The trend settings shared by ingest, the trend path and the store. */
-export interface TrendSettings {
-  readonly short: number;
-  readonly long: number;
-  readonly priceDecimals: number;
-}
+export type { TrendSettings } from './use-cases.js';
 
 /** How to build the embedded local stack. */
 export interface LocalOptions {
@@ -122,24 +117,7 @@ export function localModule(options: LocalOptions = {}): ContainerModule {
     bind(FLOW_STATS).toConstantValue(new FlowStats());
     bind(FLOW_OBSERVER).toResolvedValue((stats: FlowStats) => new FanOutObserver([stats, ...(options.observers ?? [])]), [FLOW_STATS]);
 
-    bind(INGEST_BATCH).toResolvedValue(
-      (archive: RawTickArchive, rejects: RejectSink, store: MarketStore, clock: Clock, observer: FlowObserver, logger: Logger) =>
-        new IngestBatch(
-          { archive, rejects, store, clock, observer, logger },
-          { priceDecimals: settings.priceDecimals, long: settings.long },
-        ),
-      [RAW_TICK_ARCHIVE, REJECT_SINK, MARKET_STORE, CLOCK, FLOW_OBSERVER, LOGGER],
-    );
-    bind(DETECT_TRENDS).toResolvedValue(
-      (store: MarketStore, alerts: AlertPublisher, clock: Clock, observer: FlowObserver, logger: Logger) =>
-        new DetectTrends({ store, alerts, clock, observer, logger }, settings),
-      [MARKET_STORE, ALERT_PUBLISHER, CLOCK, FLOW_OBSERVER, LOGGER],
-    );
-    bind(PRODUCE_TICKS).toResolvedValue(
-      (publisher: MemoryStream, rejects: RejectSink, clock: Clock, observer: FlowObserver, logger: Logger) =>
-        new ProduceTicks({ publisher, rejects, clock, observer, logger }),
-      [TICK_PUBLISHER, REJECT_SINK, CLOCK, FLOW_OBSERVER, LOGGER],
-    );
+    bindUseCases(bind, settings);
     bind(LOCAL_FLOW).toResolvedValue(
       (stream: MemoryStream, store: MemoryMarketStore, ingest: IngestBatch, detect: DetectTrends, logger: Logger) =>
         new LocalFlow(
