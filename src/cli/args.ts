@@ -1,7 +1,12 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { parseSymbolList } from '../domain/symbol.js';
 
-/** A mistake in how a command was called: printed as one line, exit code 2. */
+/**
+ * A mistake in how a command was called: printed as one line, exit code 2.
+ *
+ * @example
+ * throw new UsageError('tickflow replay: --ticks must be a whole number ≥ 1, got "many"');
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }

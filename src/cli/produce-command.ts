@@ -9,6 +9,7 @@ import type { TickSource } from '../ports/tick-source.port.js';
 import { count, durationFlag, intFlag, parseFlags, symbolsFlag, UsageError } from './args.js';
 import { SOURCE_FLAGS, sourceFromFlags } from './sources.js';
 
+/** The text of `tickflow produce --help`. */
 export const PRODUCE_HELP = `Usage: tickflow produce --stream NAME [options]
 
 Publishes ticks to an Amazon Kinesis data stream (or an emulator such as kinesalite) for the
@@ -48,7 +49,12 @@ Examples:
 const STREAM = /^([a-zA-Z0-9_.-]{1,128}|arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[a-zA-Z0-9_.-]{1,128})$/;
 const QUIET_OBSERVER: FlowObserver = { ingested: () => {}, alerted: () => {}, sourceRejected: () => {} };
 
-/** `tickflow produce`: returns the exit code. */
+/**
+ * `tickflow produce`: returns the exit code.
+ *
+ * @example
+ * process.exitCode = await produceCommand(['--stream', 'ticks', '--source', 'simulated']);
+ */
 export async function produceCommand(argv: readonly string[]): Promise<number> {
   const { from: _from, to: _to, ...sourceFlags } = SOURCE_FLAGS;
   const { flags } = parseFlags('produce', argv, {

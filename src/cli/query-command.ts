@@ -7,6 +7,7 @@ import { ANALYTICS_ENGINE, QUERY_NAMES, type QueryParams, type QueryResult } fro
 import { InvalidQueryError, QueryError } from '../ports/errors.js';
 import { count, dateFlag, intFlag, parseFlags, symbolsFlag, UsageError } from './args.js';
 
+/** The text of `tickflow query --help`. */
 export const QUERY_HELP = `Usage: tickflow query <name> [options]
 
 Runs a named SQL query over the local data lake with DuckDB (the same SQL Athena runs on
@@ -41,7 +42,12 @@ Examples:
 /** Most rows the table view prints; the CSV (and --json, --csv) have them all. */
 const TABLE_ROWS = 50;
 
-/** `tickflow query`: returns the exit code. */
+/**
+ * `tickflow query`: returns the exit code.
+ *
+ * @example
+ * process.exitCode = await queryCommand(['volatility', '--symbols', 'AAPL']);
+ */
 export async function queryCommand(argv: readonly string[]): Promise<number> {
   const { flags, positionals } = parseFlags('query', argv, {
     symbols: { type: 'string' },

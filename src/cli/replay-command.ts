@@ -10,6 +10,7 @@ import { count, intFlag, parseFlags } from './args.js';
 import { Progress } from './progress.js';
 import { SOURCE_FLAGS, SOURCE_HELP, sourceFromFlags } from './sources.js';
 
+/** The text of `tickflow replay --help`. */
 export const REPLAY_HELP = `Usage: tickflow replay [options]
 
 Runs ticks through the whole flow on the embedded local stack — producer, in-memory
@@ -39,7 +40,12 @@ Examples:
   tickflow replay --report report.html
 `;
 
-/** `tickflow replay`: returns the exit code. */
+/**
+ * `tickflow replay`: returns the exit code.
+ *
+ * @example
+ * process.exitCode = await replayCommand(['--ticks', '1000', '--no-lake']);
+ */
 export async function replayCommand(argv: readonly string[]): Promise<number> {
   const { flags } = parseFlags('replay', argv, {
     ...SOURCE_FLAGS,
@@ -122,7 +128,12 @@ function usage(message: string): number {
   return 2;
 }
 
-/** The human summary: counts, then one row per symbol. */
+/**
+ * The human summary: counts, then one row per symbol.
+ *
+ * @example
+ * process.stdout.write(summarise(result, { describe: 'csv file ticks.csv', lake: false, short: 5, long: 20 }));
+ */
 export function summarise(result: ReplayResult, context: { describe: string; lake: string | false; short: number; long: number }): string {
   const s = result.stats;
   const byCode = Object.entries(s.rejected)

@@ -6,8 +6,9 @@ import { DEFAULT_LONG, DEFAULT_SHORT } from './trend-tracker.js';
 
 /** Most symbols one query may name (each becomes a bound parameter). */
 export const MAX_QUERY_SYMBOLS = 1000;
-/** Bounds of `maxPoints`: two buckets' low and high, plus the first and last tick, at least. */
+/** Least `maxPoints`: two buckets' low and high, plus the first and last tick, at least. */
 export const MIN_MAX_POINTS = 4;
+/** Largest `maxPoints` accepted. */
 export const MAX_MAX_POINTS = 10_000_000;
 
 /**

@@ -32,8 +32,9 @@ export interface TrendOptions {
   readonly priceDecimals?: number;
 }
 
-/** Default SMA periods (DESIGN.md §3). */
+/** Default SMA-short period (DESIGN.md §3). */
 export const DEFAULT_SHORT = 5;
+/** Default SMA-long period (DESIGN.md §3). */
 export const DEFAULT_LONG = 20;
 
 /**

@@ -2,7 +2,13 @@ import type { Clock } from '../../ports/clock.port.js';
 import type { StreamRecord } from '../../ports/model.js';
 import type { OutgoingRecord, PublishReport, TickPublisher } from '../../ports/tick-publisher.port.js';
 
-/** One shard of the in-memory stream: an append-only log with a consumer position. */
+/**
+ * One shard of the in-memory stream: an append-only log numbered in order.
+ *
+ * @example
+ * const shard = stream.shards[0];
+ * shard.read(0, 100); // the first 100 records
+ */
 export class MemoryShard {
   private records: StreamRecord[] = [];
   /** Absolute position of `records[0]` (records before it were trimmed after consumption). */

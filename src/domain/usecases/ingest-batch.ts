@@ -287,7 +287,12 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
-/** The message of an unknown thrown value, for logs. */
+/**
+ * The message of an unknown thrown value, for logs.
+ *
+ * @example
+ * messageOf(new TypeError('x')); // 'TypeError: x'
+ */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
