@@ -107,7 +107,7 @@ export function localModule(options: LocalOptions = {}): ContainerModule {
           clock,
           priceDecimals: settings.priceDecimals,
           retainTicks: settings.long + 2 * ingestBatchSize,
-          retainAlerts: 100_000,
+          retainAlerts: 10_000,
         }),
       [CLOCK],
     );
@@ -123,6 +123,7 @@ export function localModule(options: LocalOptions = {}): ContainerModule {
         new LocalFlow(
           new LocalKinesisMapping(stream, makeIngestHandler(ingest, logger), { batchSize: ingestBatchSize, logger }),
           new LocalStreamsMapping(store.feed, makeTrendHandler(detect, logger), { batchSize: options.trendBatchSize ?? 10_000, logger }),
+          () => store.expireTicks(settings.long),
         ),
       [MEMORY_STREAM, MARKET_STORE, INGEST_BATCH, DETECT_TRENDS, LOGGER],
     );
@@ -141,12 +142,16 @@ export class LocalFlow {
   constructor(
     readonly ingest: LocalKinesisMapping,
     readonly trend: LocalStreamsMapping,
+    private readonly expire?: () => void,
   ) {}
 
   async drain(): Promise<void> {
     for (;;) {
       const more = await this.ingest.step();
       await this.trend.drain();
+      // The trend path has read every tick it will need but its window: memory stays
+      // O(symbols) however long the run, as TTL keeps the table small on AWS.
+      if (this.trend.idle) this.expire?.();
       if (!more) return;
     }
   }

@@ -17,46 +17,61 @@ const DAY_MS = 86_400_000;
 export function advanceLatest(previous: LatestAggregate | undefined, ticks: readonly StoredTick[], long: number): LatestAggregate {
   const first = ticks[0];
   if (first === undefined) throw new RangeError('advanceLatest needs at least one tick');
-  let latest: Omit<LatestAggregate, 'window' | 'version'> = previous ?? {
-    symbol: first.symbol,
-    lastTimestamp: Number.NEGATIVE_INFINITY,
-    lastUnits: first.units,
-    changeUnits: 0,
-    day: '',
-    dayOpenUnits: 0,
-    dayHighUnits: 0,
-    dayLowUnits: 0,
-    dayVolume: 0,
-    dayTurnoverUnits: 0,
-    ticks: 0,
-  };
+  // Plain locals, one object at the end: this runs once per tick on the ingest path.
+  let lastTimestamp = previous?.lastTimestamp ?? Number.NEGATIVE_INFINITY;
+  let lastUnits = previous?.lastUnits ?? first.units;
+  let changeUnits = previous?.changeUnits ?? 0;
+  let day = previous?.day ?? '';
+  let open = previous?.dayOpenUnits ?? 0;
+  let high = previous?.dayHighUnits ?? 0;
+  let low = previous?.dayLowUnits ?? 0;
+  let volume = previous?.dayVolume ?? 0;
+  let turnover = previous?.dayTurnoverUnits ?? 0;
+  let count = previous?.ticks ?? 0;
   const window = [...(previous?.window ?? [])];
-  // Compare days as numbers and name a day only when it changes: this runs once per tick.
-  let dayNumber = latest.day === '' ? Number.NaN : Math.floor(Date.parse(latest.day) / DAY_MS);
+  // Compare days as numbers and name a day only when it changes.
+  let dayNumber = day === '' ? Number.NaN : Math.floor(Date.parse(day) / DAY_MS);
   for (const tick of ticks) {
-    if (tick.timestamp <= latest.lastTimestamp) {
-      throw new RangeError(`advanceLatest: tick at ${tick.timestamp} is not after ${latest.lastTimestamp}`);
+    if (tick.timestamp <= lastTimestamp) {
+      throw new RangeError(`advanceLatest: tick at ${tick.timestamp} is not after ${lastTimestamp}`);
     }
+    const u = tick.units;
     const tickDay = Math.floor(tick.timestamp / DAY_MS);
-    const sameDay = tickDay === dayNumber;
-    const day = sameDay ? latest.day : dayOf(tick.timestamp);
-    dayNumber = tickDay;
-    latest = {
-      symbol: latest.symbol,
-      lastTimestamp: tick.timestamp,
-      lastUnits: tick.units,
-      changeUnits: latest.ticks === 0 ? 0 : tick.units - latest.lastUnits,
-      day,
-      dayOpenUnits: sameDay ? latest.dayOpenUnits : tick.units,
-      dayHighUnits: sameDay ? Math.max(latest.dayHighUnits, tick.units) : tick.units,
-      dayLowUnits: sameDay ? Math.min(latest.dayLowUnits, tick.units) : tick.units,
-      dayVolume: (sameDay ? latest.dayVolume : 0) + tick.volume,
-      dayTurnoverUnits: (sameDay ? latest.dayTurnoverUnits : 0) + tick.units * tick.volume,
-      ticks: latest.ticks + 1,
-    };
-    window.push(tick.units);
+    if (tickDay !== dayNumber) {
+      dayNumber = tickDay;
+      day = dayOf(tick.timestamp);
+      open = u;
+      high = u;
+      low = u;
+      volume = 0;
+      turnover = 0;
+    } else {
+      if (u > high) high = u;
+      if (u < low) low = u;
+    }
+    changeUnits = count === 0 ? 0 : u - lastUnits;
+    lastUnits = u;
+    lastTimestamp = tick.timestamp;
+    volume += tick.volume;
+    turnover += u * tick.volume;
+    count++;
+    window.push(u);
   }
-  return { ...latest, window: window.slice(-long), version: (previous?.version ?? 0) + 1 };
+  return {
+    symbol: previous?.symbol ?? first.symbol,
+    lastTimestamp,
+    lastUnits,
+    changeUnits,
+    day,
+    dayOpenUnits: open,
+    dayHighUnits: high,
+    dayLowUnits: low,
+    dayVolume: volume,
+    dayTurnoverUnits: turnover,
+    window: window.slice(-long),
+    ticks: count,
+    version: (previous?.version ?? 0) + 1,
+  };
 }
 
 /** A `LATEST` aggregate in prices, for people and for the store's readable attributes. */

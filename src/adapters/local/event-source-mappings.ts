@@ -154,6 +154,11 @@ export class LocalStreamsMapping {
     this.passes = compileFilter(options.filter ?? TICK_INSERT_FILTER);
   }
 
+  /** True when no delivered batch waits to be retried. */
+  get idle(): boolean {
+    return this.pending.length === 0;
+  }
+
   /** Delivers every change record waiting (those the filter passes). */
   async drain(): Promise<void> {
     const batchSize = this.options.batchSize ?? 100;

@@ -14,22 +14,28 @@ import type { RejectSink } from '../../ports/reject-sink.port.js';
  * lake.objects.get('raw/symbol=AAPL/year=2024/month=01/day=02/b1.ndjson.gz'); // ['{"symbol":"AAPL",…}']
  */
 export class MemoryLake implements RawTickArchive, RejectSink {
-  readonly objects = new Map<string, string[]>();
+  // What each object holds, kept as written; its lines are formatted only when read, so a
+  // benchmark or a replay that never reads the lake does not pay for formatting it.
+  private readonly held = new Map<string, () => string[]>();
 
   constructor(private readonly priceDecimals = DEFAULT_PRICE_DECIMALS) {}
 
+  /** Every object: key → its NDJSON lines, as `FolderLake` or `S3Lake` would have written them. */
+  get objects(): Map<string, string[]> {
+    return new Map([...this.held].map(([key, lines]) => [key, lines()]));
+  }
+
   async writeSymbolDay(batchId: string, symbol: string, partition: Partition, ticks: readonly EnrichedTick[]): Promise<string> {
     const key = rawKey(symbol, partition, batchId);
-    this.objects.set(
-      key,
-      ticks.map((t) => lakeLine(t, this.priceDecimals)),
-    );
+    const kept = [...ticks];
+    this.held.set(key, () => kept.map((t) => lakeLine(t, this.priceDecimals)));
     return key;
   }
 
   async writeRejects(batchId: string, partition: Partition, rejections: readonly Rejection[]): Promise<string> {
     const key = rejectedKey(partition, batchId);
-    this.objects.set(key, rejections.map(rejectLine));
+    const kept = [...rejections];
+    this.held.set(key, () => kept.map(rejectLine));
     return key;
   }
 }

@@ -233,11 +233,10 @@ export class MemoryMarketStore implements MarketStore {
     for (const alert of newAlerts) {
       if (this.alertRecords.has(alert.id)) continue;
       this.alertRecords.set(alert.id, { alert, status: 'PENDING' });
-      if (this.alertRecords.size > (this.options.retainAlerts ?? Number.POSITIVE_INFINITY)) {
-        this.alertRecords.delete(this.alertRecords.keys().next().value as string);
-      }
+
       this.change('INSERT', this.plainImage(alert.symbol, alertKey(alert.timestamp, alert.signal), 1));
     }
+    this.expireAlerts();
     this.trends.set(next.symbol, next);
     this.change(
       current ? 'MODIFY' : 'INSERT',
@@ -251,6 +250,37 @@ export class MemoryMarketStore implements MarketStore {
       const record = this.alertRecords.get(alert.id);
       if (record !== undefined && record.status !== 'SENT') record.status = 'SENT';
     }
+  }
+
+  /**
+   * Forgets all but the newest `keep` recent ticks of every symbol: the in-memory stand-in
+   * for TTL, for a driver that knows the trend path has read what it needs (the window of
+   * `long` applied ticks is all it reads again). No change records, like TTL deletes that
+   * the trend filter drops anyway.
+   *
+   * @example
+   * store.expireTicks(20); // after the trend path has caught up
+   */
+  expireTicks(keep: number): void {
+    for (const series of this.ticks.values()) {
+      const drop = series.timestamps.length - keep;
+      if (drop <= 0) continue;
+      series.timestamps = series.timestamps.slice(drop);
+      series.units = series.units.slice(drop);
+      series.volumes = series.volumes.slice(drop);
+    }
+  }
+
+  /**
+   * Drops the oldest alert records beyond `retainAlerts`, in steps: deleting from the front of
+   * a Map one at a time leaves holes every later `keys()` walks over.
+   */
+  private expireAlerts(): void {
+    const keep = this.options.retainAlerts ?? Number.POSITIVE_INFINITY;
+    if (this.alertRecords.size <= keep * 1.5) return;
+    const newest = [...this.alertRecords].slice(-keep);
+    this.alertRecords.clear();
+    for (const [id, record] of newest) this.alertRecords.set(id, record);
   }
 
   /** Alert records with their status, oldest first (for tests, dashboards and reports). */

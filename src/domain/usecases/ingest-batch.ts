@@ -93,11 +93,12 @@ export class IngestBatch {
   async execute(input: IngestInput): Promise<IngestResult> {
     const { records } = input;
     const now = this.ports.clock.now();
+    const options = { now, priceDecimals: this.priceDecimals, defaultSource: this.defaultSource };
     const valid: Valid[] = [];
     const invalid: Invalid[] = [];
     for (let index = 0; index < records.length; index++) {
       const record = records[index] as StreamRecord;
-      const result = validateTick(record.data, { now, priceDecimals: this.priceDecimals, defaultSource: this.defaultSource });
+      const result = validateTick(record.data, options);
       if (result.ok) {
         valid.push({ index, tick: enrich(result.tick, { ingestedAt: now, sequence: record.sequenceNumber, source: this.defaultSource }) });
       } else {
@@ -108,37 +109,33 @@ export class IngestBatch {
     const bySymbol = groupBy(valid, (v) => v.tick.symbol);
     const store = await this.writeStore(bySymbol, records.length);
     let cut = Math.min(store.cut, records.length);
-    const lakeOk = await this.writeLake(
-      input.batchId,
-      valid.filter((v) => v.index < cut),
-      invalid.filter((r) => r.index < cut),
-      now,
-    );
-    if (!lakeOk) cut = 0;
+    // Only what comes before the cut is settled: archived, quarantined and counted.
+    const before = <T extends { index: number }>(items: T[]): T[] => (cut >= records.length ? items : items.filter((x) => x.index < cut));
+    if (!(await this.writeLake(input.batchId, before(valid), before(invalid), now))) cut = 0;
+    const settled = before(valid);
+    const quarantine = before(invalid);
 
     const outcomes: RecordOutcome[] = new Array(records.length).fill('retry');
-    for (const v of valid) if (v.index < cut) outcomes[v.index] = 'archived';
-    for (const r of invalid) if (r.index < cut) outcomes[r.index] = 'quarantined';
-    const settled = valid.filter((v) => v.index < cut);
-    const rejected: Partial<Record<RejectCode, number>> = {};
-    let quarantined = 0;
-    for (const r of invalid) {
-      if (r.index >= cut) continue;
-      quarantined++;
-      rejected[r.rejection.code] = (rejected[r.rejection.code] ?? 0) + 1;
-    }
     const counts = { applied: 0, duplicates: 0, late: 0 };
-    for (const v of settled) {
+    const accepted = new Array<EnrichedTick>(settled.length);
+    settled.forEach((v, i) => {
+      outcomes[v.index] = 'archived';
+      accepted[i] = v.tick;
       const k = store.kind[v.index];
       if (k === DUPLICATE) counts.duplicates++;
       else if (k === LATE) counts.late++;
       else counts.applied++;
+    });
+    const rejected: Partial<Record<RejectCode, number>> = {};
+    for (const r of quarantine) {
+      outcomes[r.index] = 'quarantined';
+      rejected[r.rejection.code] = (rejected[r.rejection.code] ?? 0) + 1;
     }
     this.ports.observer.ingested({
-      accepted: settled.map((v) => v.tick),
+      accepted,
       ...counts,
       rejected,
-      rejections: invalid.filter((r) => r.index < cut).map(({ rejection: { code, message, sequence } }) => ({ code, message, sequence })),
+      rejections: quarantine.map(({ rejection: { code, message, sequence } }) => ({ code, message, sequence })),
       retried: records.length - cut,
     });
     const firstFailure = cut < records.length ? (records[cut] as StreamRecord).sequenceNumber : undefined;
@@ -149,7 +146,7 @@ export class IngestBatch {
         count: records.length - cut,
       });
     }
-    return { outcomes, firstFailure, archived: settled.length, quarantined };
+    return { outcomes, firstFailure, archived: settled.length, quarantined: quarantine.length };
   }
 
   /**
