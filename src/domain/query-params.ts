@@ -1,7 +1,7 @@
 import { QUERY_NAMES, type QueryName, type QueryParams } from '../ports/analytics-engine.port.js';
 import { InvalidQueryError } from '../ports/errors.js';
 import { MAX_PERIOD } from './sma-window.js';
-import { normaliseSymbol, parseSymbolList } from './symbol.js';
+import { normaliseSymbols, parseSymbolList } from './symbol.js';
 import { DEFAULT_LONG, DEFAULT_SHORT } from './trend-tracker.js';
 
 /** Most symbols one query may name (each becomes a bound parameter). */
@@ -69,17 +69,9 @@ export function checkQueryParams(params: QueryParams): Checked<CheckedQueryParam
   let symbols: string[] | undefined;
   if (params.symbols !== undefined) {
     if (!Array.isArray(params.symbols)) return { ok: false, message: 'symbols must be a list of symbols' };
-    symbols = [];
-    for (const s of params.symbols) {
-      const symbol = normaliseSymbol(s);
-      if (symbol === undefined)
-        return {
-          ok: false,
-          message: `not a valid symbol: ${JSON.stringify(s)} (1–16 of A–Z 0–9 . - ^ =, e.g. AAPL, BRK-B, ^GSPC, EURUSD=X)`,
-        };
-      if (!symbols.includes(symbol)) symbols.push(symbol);
-    }
-    if (symbols.length === 0) return { ok: false, message: 'the symbol list is empty' };
+    const checked = normaliseSymbols(params.symbols);
+    if (!checked.ok) return checked;
+    symbols = checked.symbols;
     if (symbols.length > MAX_QUERY_SYMBOLS)
       return { ok: false, message: `at most ${MAX_QUERY_SYMBOLS} symbols per query, got ${symbols.length}` };
   }

@@ -31,25 +31,40 @@ const SEEN_LIMIT = 10_000;
 const seen = new Map<string, string>();
 
 /**
- * Parses a comma-separated symbol list (CLI flags, query parameters), rejecting the whole
- * list with a message naming the first bad entry.
+ * Checks a list of symbols (query parameters, flags), upper-casing them and dropping repeats;
+ * the whole list is refused with a message naming the first bad entry.
+ *
+ * @example
+ * normaliseSymbols(['aapl', 'AAPL', 'msft']); // { ok: true, symbols: ['AAPL', 'MSFT'] }
+ */
+export function normaliseSymbols(list: readonly unknown[]): { ok: true; symbols: string[] } | { ok: false; message: string } {
+  const symbols: string[] = [];
+  for (const entry of list) {
+    const symbol = normaliseSymbol(entry);
+    if (symbol === undefined) {
+      return {
+        ok: false,
+        message: `not a valid symbol: ${JSON.stringify(entry)} (1–16 of A–Z 0–9 . - ^ =, e.g. AAPL, BRK-B, ^GSPC, EURUSD=X)`,
+      };
+    }
+    if (!symbols.includes(symbol)) symbols.push(symbol);
+  }
+  if (symbols.length === 0) return { ok: false, message: 'the symbol list is empty' };
+  return { ok: true, symbols };
+}
+
+/**
+ * Parses a comma-separated symbol list (CLI flags), rejecting the whole list with a message
+ * naming the first bad entry.
  *
  * @example
  * parseSymbolList('aapl, msft'); // { ok: true, symbols: ['AAPL', 'MSFT'] }
  */
 export function parseSymbolList(text: string): { ok: true; symbols: string[] } | { ok: false; message: string } {
-  const symbols: string[] = [];
-  for (const part of text.split(',')) {
-    const trimmed = part.trim();
-    if (trimmed === '') continue;
-    const symbol = normaliseSymbol(trimmed);
-    if (symbol === undefined)
-      return {
-        ok: false,
-        message: `not a valid symbol: ${JSON.stringify(trimmed)} (1–16 of A–Z 0–9 . - ^ =, e.g. AAPL, BRK-B, ^GSPC, EURUSD=X)`,
-      };
-    if (!symbols.includes(symbol)) symbols.push(symbol);
-  }
-  if (symbols.length === 0) return { ok: false, message: 'the symbol list is empty' };
-  return { ok: true, symbols };
+  return normaliseSymbols(
+    text
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
+  );
 }

@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { ChartReport, ChartSeries } from '../../domain/chart-series.js';
-import type { FlowCounts } from '../../domain/flow-stats.js';
+import type { ChartReport } from '../../domain/chart-series.js';
 import { type ChartClient, htmlPage, type PageAlert } from './chart-page.js';
 
 /** One symbol's alerts in columns, as the report embeds them (`golden`: 1 Golden Cross, 0 Death Cross). */
@@ -12,15 +11,8 @@ interface AlertColumns {
   smaLong: number[];
 }
 
-/** The data a report page embeds. */
-interface EmbeddedReport {
-  readonly title: string;
-  readonly describe?: string;
-  readonly generatedAt: number;
-  readonly short: number;
-  readonly long: number;
-  readonly counts?: FlowCounts;
-  readonly series: readonly ChartSeries[];
+/** The data a report page embeds: the report, with its alerts in columns per symbol. */
+interface EmbeddedReport extends Omit<ChartReport, 'alerts'> {
   readonly alerts: Record<string, AlertColumns>;
 }
 
