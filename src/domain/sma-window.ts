@@ -71,11 +71,6 @@ export class SmaWindow {
     return this.filled;
   }
 
-  /** The sum as a double when it is below 2^53, else `undefined` (use `sumBig`). */
-  get sumIfSafe(): number | undefined {
-    return this.bigSum === undefined ? this.exactSum : undefined;
-  }
-
   /** The exact sum of the held values. */
   get sumBig(): bigint {
     return this.bigSum ?? BigInt(this.exactSum);
