@@ -5,7 +5,7 @@
 import ti from 'technicalindicators';
 import { DMA } from 'trading-signals';
 import { seededRandom } from '../src/adapters/sources/simulated-tick-source.js';
-import { TickOutcome, TrendTracker } from '../src/domain/trend-tracker.js';
+import { TickOutcome, TrendBook, TrendTracker } from '../src/domain/trend-tracker.js';
 import { median, time } from './util.js';
 
 const SHORT = 5;
@@ -70,6 +70,20 @@ function runTickflow(m: Market): Events {
   return events;
 }
 
+/** tickflow's form for many symbols: one `TrendBook`, a slot per symbol (the same exact rule). */
+function runTickflowBook(m: Market): Events {
+  const book = new TrendBook({ short: SHORT, long: LONG }, m.symbols);
+  for (let s = 0; s < m.symbols; s++) book.add();
+  const events: Events = [];
+  const { symbol, ts, units } = m;
+  for (let i = 0; i < m.n; i++) {
+    const o = book.update(symbol[i] as number, ts[i] as number, units[i] as number);
+    if (o === TickOutcome.GoldenCross) events.push(i * 2);
+    else if (o === TickOutcome.DeathCross) events.push(i * 2 + 1);
+  }
+  return events;
+}
+
 function runTradingSignals(m: Market): Events {
   const dmas = Array.from({ length: m.symbols }, () => new DMA(SHORT, LONG));
   const rule = ruleOf(new Int8Array(m.symbols));
@@ -101,43 +115,40 @@ function runTechnicalIndicators(m: Market): Events {
 
 /**
  * The floor: what a careful hand-written loop does — per-symbol rings in one Float64Array,
- * head indices instead of modulo, two running sums of units, the same integer sign rule —
- * with none of a library's checks (order, duplicates, the 2^53 fallback).
+ * two running sums of units, the same integer sign rule — with none of a library's checks
+ * (order, duplicates, the 2^53 fallback). Shaped for interleaved symbols as TrendTracker is:
+ * power-of-two rings indexed by a counter, and one "same sign as before?" branch.
  */
 function runBareLoop(m: Market): Events {
   if (m.symbols === 1) return runBareLoopOneSymbol(m);
   const S = m.symbols;
-  const ring = new Float64Array(S * LONG);
+  const RING = 32; // a power of two ≥ LONG
+  const MASK = RING - 1;
+  const ring = new Float64Array(S * RING);
   const sumS = new Float64Array(S);
   const sumL = new Float64Array(S);
-  const head = new Int32Array(S);
-  const count = new Int32Array(S);
+  const n = new Int32Array(S);
   const last = new Int8Array(S);
   const events: Events = [];
   const { symbol, units } = m;
   for (let i = 0; i < m.n; i++) {
     const s = symbol[i] as number;
     const u = units[i] as number;
-    const base = s * LONG;
-    const h = head[s] as number;
-    const k = count[s] as number;
-    let behind = h - SHORT;
-    if (behind < 0) behind += LONG;
-    const l = (sumL[s] as number) + u - (k >= LONG ? (ring[base + h] as number) : 0);
-    const sh = (sumS[s] as number) + u - (k >= SHORT ? (ring[base + behind] as number) : 0);
+    const base = s * RING;
+    const k = n[s] as number;
+    // Slots not yet written hold 0, so the sums need no branch while the windows fill.
+    const l = (sumL[s] as number) + u - (ring[base + ((k - LONG) & MASK)] as number);
+    const sh = (sumS[s] as number) + u - (ring[base + ((k - SHORT) & MASK)] as number);
     sumL[s] = l;
     sumS[s] = sh;
-    ring[base + h] = u;
-    head[s] = h + 1 === LONG ? 0 : h + 1;
-    if (k < LONG) {
-      count[s] = k + 1;
-      if (k + 1 < LONG) continue;
-    }
-    const a = LONG * sh;
-    const b = SHORT * l;
-    const sign = a > b ? 1 : a < b ? -1 : 0;
-    if (sign === 0) continue;
+    ring[base + (k & MASK)] = u;
+    n[s] = k + 1;
+    if (k + 1 < LONG) continue;
+    const d = LONG * sh - SHORT * l;
     const prev = last[s] as number;
+    if (d * prev > 0) continue;
+    const sign = d > 0 ? 1 : d < 0 ? -1 : 0;
+    if (sign === 0) continue;
     if (prev !== 0 && prev !== sign) events.push(i * 2 + (sign > 0 ? 0 : 1));
     last[s] = sign;
   }
@@ -189,25 +200,40 @@ function differences(a: Events, b: Events): number {
 export interface DomainRow {
   ticks: number;
   symbols: number;
-  nsPerTick: { tickflow: number; tradingSignals: number; technicalIndicators: number; bareLoop: number };
+  /**
+   * `tickflow` is tickflow's form for the scenario: a `TrendTracker` for one symbol, a
+   * `TrendBook` for many; `tickflowTrackers` (many symbols only) is one `TrendTracker` per symbol.
+   */
+  nsPerTick: {
+    tickflow: number;
+    tickflowTrackers?: number;
+    tradingSignals: number;
+    technicalIndicators: number;
+    bareLoop: number;
+  };
   events: number;
   /** Events that differ from tickflow's (0 = identical). */
-  differences: { tradingSignals: number; technicalIndicators: number; bareLoop: number };
+  differences: { tickflowTrackers?: number; tradingSignals: number; technicalIndicators: number; bareLoop: number };
+  /** ns/tick of the fastest library peer ÷ tickflow's. */
   speedupOverBestPeer: number;
+  /** The same for one `TrendTracker` per symbol (many symbols only). */
+  trackersSpeedupOverBestPeer?: number;
   ratioToBareLoop: number;
 }
 
 /** Runs the domain row for one market shape. */
 export function domainRow(ticks: number, symbols: number, reps: number): DomainRow {
   const m = makeMarket(ticks, symbols);
+  const many = symbols > 1;
   const impls = {
-    tickflow: runTickflow,
+    tickflow: many ? runTickflowBook : runTickflow,
+    ...(many ? { tickflowTrackers: runTickflow } : {}),
     tradingSignals: runTradingSignals,
     technicalIndicators: runTechnicalIndicators,
     bareLoop: runBareLoop,
   };
   const results = {} as Record<keyof typeof impls, Events>;
-  const ns = {} as DomainRow['nsPerTick'];
+  const ns = {} as Record<keyof typeof impls, number>;
   for (const [name, run] of Object.entries(impls) as [keyof typeof impls, (m: Market) => Events][]) {
     const samples: number[] = [];
     for (let r = 0; r < reps; r++) {
@@ -224,11 +250,13 @@ export function domainRow(ticks: number, symbols: number, reps: number): DomainR
     nsPerTick: ns,
     events: results.tickflow.length,
     differences: {
+      ...(many ? { tickflowTrackers: differences(results.tickflow, results.tickflowTrackers as Events) } : {}),
       tradingSignals: differences(results.tickflow, results.tradingSignals),
       technicalIndicators: differences(results.tickflow, results.technicalIndicators),
       bareLoop: differences(results.tickflow, results.bareLoop),
     },
     speedupOverBestPeer: bestPeer / ns.tickflow,
+    ...(many ? { trackersSpeedupOverBestPeer: bestPeer / (ns.tickflowTrackers as number) } : {}),
     ratioToBareLoop: ns.tickflow / ns.bareLoop,
   };
 }

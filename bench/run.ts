@@ -61,9 +61,14 @@ lines.push(
 lines.push('');
 lines.push('**1. Domain** — streaming SMA-5/SMA-20 + crossover, ns/tick (median of runs):');
 lines.push('');
+lines.push(
+  "tickflow's form per scenario: a `TrendTracker` for one symbol, a `TrendBook` (every symbol's tracker in one array, a slot per symbol; the same code) for 100; one `TrendTracker` object per symbol is shown beside it.",
+);
+lines.push('');
 row(
   'scenario',
-  'tickflow TrendTracker',
+  'tickflow',
+  'one TrendTracker per symbol',
   'trading-signals DMA',
   'technicalindicators SMA',
   'bare loop',
@@ -71,17 +76,19 @@ row(
   'tickflow / bare loop',
   'events (differences vs tickflow)',
 );
-row('---', '---:', '---:', '---:', '---:', '---:', '---:', '---');
+row('---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---');
 for (const d of [domain, domain100]) {
+  const trackers = d.nsPerTick.tickflowTrackers;
   row(
     `${fmt(d.ticks, 0)} ticks, ${d.symbols} symbol${d.symbols > 1 ? 's' : ''}`,
-    fmt(d.nsPerTick.tickflow),
+    `${fmt(d.nsPerTick.tickflow)} (${d.symbols > 1 ? 'TrendBook' : 'TrendTracker'})`,
+    trackers === undefined ? '—' : `${fmt(trackers)} (${fmt(d.trackersSpeedupOverBestPeer ?? 0, 2)}× the best peer)`,
     fmt(d.nsPerTick.tradingSignals),
     fmt(d.nsPerTick.technicalIndicators),
     fmt(d.nsPerTick.bareLoop),
     `${fmt(d.speedupOverBestPeer, 2)}×`,
     `${fmt(d.ratioToBareLoop, 2)}×`,
-    `${fmt(d.events, 0)} (trading-signals ${d.differences.tradingSignals}, technicalindicators ${d.differences.technicalIndicators}, bare loop ${d.differences.bareLoop})`,
+    `${fmt(d.events, 0)} (${d.differences.tickflowTrackers === undefined ? '' : `per-symbol trackers ${d.differences.tickflowTrackers}, `}trading-signals ${d.differences.tradingSignals}, technicalindicators ${d.differences.technicalIndicators}, bare loop ${d.differences.bareLoop})`,
   );
 }
 lines.push('');
@@ -144,7 +151,7 @@ const bestPeer = (d: typeof domain) => Math.min(d.nsPerTick.tradingSignals, d.ns
 for (const d of [domain, domain100]) {
   target(
     `domain, ${d.symbols} symbol${d.symbols > 1 ? 's' : ''}: ≥ 5× faster than the fastest library peer`,
-    `${fmt(d.speedupOverBestPeer, 2)}× (the bare loop itself: ${fmt(bestPeer(d) / d.nsPerTick.bareLoop, 2)}×)`,
+    `${fmt(d.speedupOverBestPeer, 2)}× with ${d.symbols > 1 ? 'TrendBook' : 'TrendTracker'}${d.trackersSpeedupOverBestPeer === undefined ? '' : `, ${fmt(d.trackersSpeedupOverBestPeer, 2)}× with a TrendTracker per symbol`} (the bare loop itself: ${fmt(bestPeer(d) / d.nsPerTick.bareLoop, 2)}×)`,
     d.speedupOverBestPeer >= 5,
   );
   target(

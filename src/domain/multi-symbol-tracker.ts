@@ -1,7 +1,7 @@
 import type { Alert, Tick, TrendState } from '../ports/model.js';
 import { makeAlert } from './alert.js';
 import { unitsToPrice } from './price.js';
-import { resolveTrendOptions, TickOutcome, type TrendOptions, TrendTracker } from './trend-tracker.js';
+import { resolveTrendOptions, TickOutcome, TrendBook, type TrendOptions } from './trend-tracker.js';
 
 /** Counts kept by a `MultiSymbolTracker`. */
 export interface TrackerCounts {
@@ -13,7 +13,8 @@ export interface TrackerCounts {
 }
 
 /**
- * One `TrendTracker` per symbol, turning ticks into alerts.
+ * Every symbol's crossover detector in one `TrendBook` (a slot per symbol), turning ticks
+ * into alerts.
  *
  * @example
  * const trackers = new MultiSymbolTracker({ short: 5, long: 20 });
@@ -25,16 +26,18 @@ export interface TrackerCounts {
 export class MultiSymbolTracker {
   readonly options: Required<TrendOptions>;
   readonly counts: TrackerCounts = { applied: 0, duplicates: 0, late: 0, goldenCrosses: 0, deathCrosses: 0 };
-  private readonly trackers = new Map<string, TrendTracker>();
+  private readonly book: TrendBook;
+  private readonly slots = new Map<string, number>();
 
   constructor(options: TrendOptions = {}) {
     this.options = resolveTrendOptions(options);
+    this.book = new TrendBook(this.options);
   }
 
   /** Applies a validated tick; returns the alert it fires, if any. */
   push(tick: Tick): Alert | undefined {
-    const tracker = this.tracker(tick.symbol);
-    const outcome = tracker.update(tick.timestamp, tick.units);
+    const slot = this.slot(tick.symbol);
+    const outcome = this.book.update(slot, tick.timestamp, tick.units);
     switch (outcome) {
       case TickOutcome.Applied:
         this.counts.applied++;
@@ -55,32 +58,38 @@ export class MultiSymbolTracker {
           signal: golden ? 'GOLDEN_CROSS' : 'DEATH_CROSS',
           timestamp: tick.timestamp,
           price: unitsToPrice(tick.units, this.options.priceDecimals),
-          smaShort: tracker.smaShort as number,
-          smaLong: tracker.smaLong as number,
+          smaShort: this.book.smaShort(slot) as number,
+          smaLong: this.book.smaLong(slot) as number,
         });
       }
     }
   }
 
-  /** The tracker of a symbol, created on first use. */
-  tracker(symbol: string): TrendTracker {
-    let tracker = this.trackers.get(symbol);
-    if (tracker === undefined) {
-      tracker = new TrendTracker(this.options);
-      this.trackers.set(symbol, tracker);
+  /** The book slot of a symbol, added on first use. */
+  private slot(symbol: string): number {
+    let slot = this.slots.get(symbol);
+    if (slot === undefined) {
+      slot = this.book.add();
+      this.slots.set(symbol, slot);
     }
-    return tracker;
+    return slot;
   }
 
   /** Symbols seen so far. */
   symbols(): string[] {
-    return [...this.trackers.keys()];
+    return [...this.slots.keys()];
+  }
+
+  /** A symbol's state (as `TrendTracker.toState`), or `undefined` if it was never seen. */
+  state(symbol: string): TrendState | undefined {
+    const slot = this.slots.get(symbol);
+    return slot === undefined ? undefined : this.book.toState(slot);
   }
 
   /** Every symbol's state, for persisting. */
   toState(): Record<string, TrendState> {
     const out: Record<string, TrendState> = {};
-    for (const [symbol, tracker] of this.trackers) out[symbol] = tracker.toState();
+    for (const [symbol, slot] of this.slots) out[symbol] = this.book.toState(slot);
     return out;
   }
 
@@ -98,7 +107,7 @@ export class MultiSymbolTracker {
           `state of ${symbol} has periods ${s.short}/${s.long}, the tracker ${multi.options.short}/${multi.options.long}`,
         );
       }
-      multi.trackers.set(symbol, TrendTracker.fromState(s, multi.options.priceDecimals));
+      multi.slots.set(symbol, multi.book.restore(s));
     }
     return multi;
   }

@@ -3,21 +3,49 @@ import { exactSign, ratioToDouble } from './exact.js';
 import { checkPriceDecimals, DEFAULT_PRICE_DECIMALS, MAX_UNITS, pow10 } from './price.js';
 import { MAX_PERIOD } from './sma-window.js';
 
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
+// The constants of the hot path are enums: esbuild (tsx, tsup) writes the members of an
+// enum used in its own file in as literals, whereas a module-level `const` is a context load
+// with a TDZ check on every use, which costs several ns per tick when symbols interleave.
+
+/** Where each number of a detector sits in `TrendCells.cells`, from the detector's offset. */
+enum Cell {
+  SumS = 0,
+  SumL = 1,
+  LastTs = 2,
+  /** Ticks applied so far (exact to 2^53); masked, it is the ring position. */
+  Ticks = 3,
+  Last = 4,
+  Ring = 5,
+}
+
+/** The values of `TickOutcome`. */
+enum Outcome {
+  Applied = 0,
+  GoldenCross = 1,
+  DeathCross = 2,
+  Duplicate = 3,
+  Late = 4,
+}
+
+/** Number.MAX_SAFE_INTEGER, 2^53 − 1. */
+enum Limit {
+  MaxSafe = 9007199254740991,
+}
 
 /** What `TrendTracker.update` did with a tick. Small integers: this is the hot path. */
 export const TickOutcome = {
   /** Applied to the windows; no signal. */
-  Applied: 0,
+  Applied: Outcome.Applied,
   /** Applied, and SMA-short crossed above SMA-long. */
-  GoldenCross: 1,
+  GoldenCross: Outcome.GoldenCross,
   /** Applied, and SMA-short crossed below SMA-long. */
-  DeathCross: 2,
+  DeathCross: Outcome.DeathCross,
   /** Not applied: same timestamp as the last applied tick. */
-  Duplicate: 3,
+  Duplicate: Outcome.Duplicate,
   /** Not applied: older than the last applied tick. */
-  Late: 4,
+  Late: Outcome.Late,
 } as const;
 /** One of the `TickOutcome` values. */
 export type TickOutcome = (typeof TickOutcome)[keyof typeof TickOutcome];
@@ -54,120 +82,130 @@ export function resolveTrendOptions(options: TrendOptions = {}): Required<TrendO
 }
 
 /**
- * One symbol's SMA-short/SMA-long crossover detector (DESIGN.md §3), exact over integer
- * units: the sign `sign(L·ΣS − S·ΣL)` is compared in doubles only where that is exact, and
- * with BigInt otherwise. Ticks must come in increasing timestamp order; a tick at or before
- * the last applied one is reported as a duplicate or late and changes nothing.
+ * SMA-short/SMA-long crossover detectors (DESIGN.md §3) for one or many symbols, each at an
+ * offset into one Float64Array: exact over integer units — the sign `sign(L·ΣS − S·ΣL)` is
+ * compared in doubles only where that is exact, and with BigInt otherwise. Ticks must come
+ * in increasing timestamp order; a tick at or before the last applied one is reported as a
+ * duplicate or late and changes nothing. Used through `TrendTracker` (one symbol) and
+ * `TrendBook` (many).
  *
- * Both windows share one ring of the last `long` units with two running sums: O(1) per
+ * Each detector keeps one ring of its last `long` units with two running sums: O(1) per
  * tick. The sums are exact doubles while below 2^53; past that (prices near the top of the
  * range) they are recomputed exactly with BigInt from the ring until they fit again.
  *
- * @example
- * const t = new TrendTracker({ short: 2, long: 3, priceDecimals: 0 });
- * [3, 2, 1, 5].map((u, i) => t.update(i, u)); // [0, 0, 0, TickOutcome.GoldenCross]
+ * The hot path is shaped for many symbols interleaved, where the branch predictor cannot
+ * learn one symbol's pattern and scattered objects cost loads: the numbers sit in one
+ * array, the ring's size is a power of two indexed by a running counter (no wrap-around
+ * branches), and the one data-dependent branch asks "same sign as before?", which is almost
+ * always yes.
  */
-export class TrendTracker {
+export abstract class TrendCells {
   readonly short: number;
   readonly long: number;
   readonly priceDecimals: number;
-  private readonly ring: Float64Array;
-  private head = 0;
-  private count = 0;
-  private sumS = 0;
-  private sumL = 0;
-  /** Set while a sum does not fit below 2^53: the sums are then BigInts. */
-  private bigS: bigint | undefined;
-  private bigL: bigint | undefined;
-  private last: CrossSign = 0;
-  private lastTimestamp = Number.NEGATIVE_INFINITY;
+  /**
+   * Each detector's numbers from its offset: ΣS, ΣL (NaN while they are BigInts), the last
+   * applied timestamp, the count of applied ticks, the last non-zero sign, then the ring of
+   * the last `long` units at `Ring + (count & mask)` (entries not yet written hold 0).
+   */
+  protected cells: Float64Array;
+  protected readonly mask: number;
+  /** Numbers per detector. */
+  protected readonly stride: number;
+  /** The exact sums of the detectors (by offset) whose sums passed 2^53. */
+  private readonly bigSums = new Map<number, { s: bigint; l: bigint }>();
 
-  constructor(options: TrendOptions = {}) {
+  protected constructor(options: TrendOptions, capacity: number) {
     const o = resolveTrendOptions(options);
     this.short = o.short;
     this.long = o.long;
     this.priceDecimals = o.priceDecimals;
-    this.ring = new Float64Array(o.long);
+    // A power of two ≥ long: the entries of the ticks leaving each window are found by masking.
+    let ring = 1;
+    while (ring < o.long) ring *= 2;
+    this.mask = ring - 1;
+    this.stride = Cell.Ring + ring;
+    this.cells = new Float64Array(Math.max(1, capacity) * this.stride);
   }
 
-  /**
-   * Restores a tracker from `toState()` output, e.g. after a JSON round trip.
-   *
-   * @example
-   * const copy = TrendTracker.fromState(JSON.parse(JSON.stringify(tracker.toState())));
-   */
-  static fromState(state: TrendState, priceDecimals: number = DEFAULT_PRICE_DECIMALS): TrendTracker {
-    const tracker = new TrendTracker({ short: state.short, long: state.long, priceDecimals });
+  /** Makes the detector at offset `o` empty (its numbers must be zero). */
+  protected clear(o: number): void {
+    this.cells[o + Cell.LastTs] = Number.NEGATIVE_INFINITY;
+  }
+
+  /** Fills the empty detector at offset `o` from `toState()` output, after checking it. */
+  protected restoreAt(o: number, state: TrendState): void {
+    if (state.short !== this.short || state.long !== this.long)
+      throw new RangeError(`bad trend state: periods ${state.short}/${state.long}, expected ${this.short}/${this.long}`);
     if (state.last !== -1 && state.last !== 0 && state.last !== 1)
       throw new RangeError(`bad trend state: last must be -1, 0 or 1, got ${state.last}`);
     if (!Array.isArray(state.units) || state.units.length > state.long)
       throw new RangeError(`bad trend state: units must hold at most ${state.long} values`);
     for (const u of state.units) {
       if (!Number.isSafeInteger(u) || u < 1 || u > MAX_UNITS) throw new RangeError(`bad trend state: ${u} is not a price in units`);
-      tracker.push(u);
     }
     if (state.lastTimestamp !== null) {
       if (!Number.isFinite(state.lastTimestamp)) throw new RangeError('bad trend state: lastTimestamp must be a number or null');
-      tracker.lastTimestamp = state.lastTimestamp;
     } else if (state.units.length > 0) {
       throw new RangeError('bad trend state: units without a lastTimestamp');
     }
-    tracker.last = state.last;
-    return tracker;
+    // Stand-in timestamps in order; the real last one and the sign are set after.
+    state.units.forEach((u, i) => {
+      this.step(o, i, u);
+    });
+    this.cells[o + Cell.LastTs] = state.lastTimestamp ?? Number.NEGATIVE_INFINITY;
+    this.cells[o + Cell.Last] = state.last;
   }
 
-  /** Applies one tick (epoch ms, price in units) and says what happened. O(1). */
-  update(timestamp: number, units: number): TickOutcome {
-    if (timestamp <= this.lastTimestamp) {
-      return timestamp === this.lastTimestamp ? TickOutcome.Duplicate : TickOutcome.Late;
+  /** Applies one tick (epoch ms, price in units) to the detector at offset `o`. O(1). */
+  protected step(o: number, timestamp: number, units: number): TickOutcome {
+    const cells = this.cells;
+    const lastTimestamp = cells[o + Cell.LastTs] as number;
+    if (timestamp <= lastTimestamp) {
+      return timestamp === lastTimestamp ? Outcome.Duplicate : Outcome.Late;
     }
-    this.lastTimestamp = timestamp;
-    this.push(units);
-    // long > short, so a full ring means both SMAs are defined.
-    if (this.count < this.long) return TickOutcome.Applied;
-    let s: CrossSign;
-    if (this.bigS === undefined) {
-      // The common case, inline: strict inequality of the rounded products is exact.
-      const a = this.long * this.sumS;
-      const b = this.short * this.sumL;
-      s = a > b ? 1 : a < b ? -1 : this.sign();
-    } else s = this.sign();
-    if (s === 0) return TickOutcome.Applied;
-    const previous = this.last;
-    this.last = s;
-    if (previous === 0 || previous === s) return TickOutcome.Applied;
-    return s > 0 ? TickOutcome.GoldenCross : TickOutcome.DeathCross;
-  }
-
-  /** Adds a value to the ring and moves both sums: the one leaving each window goes out. */
-  private push(units: number): void {
+    cells[o + Cell.LastTs] = timestamp;
     const L = this.long;
-    const head = this.head;
-    const count = this.count;
-    const leavingL = count >= L ? (this.ring[head] as number) : 0;
-    let behind = head - this.short;
-    if (behind < 0) behind += L;
-    const leavingS = count >= this.short ? (this.ring[behind] as number) : 0;
-    this.ring[head] = units;
-    this.head = head + 1 === L ? 0 : head + 1;
-    if (count < L) this.count = count + 1;
-    if (this.bigS === undefined) {
-      // (sum − leaving) is exact; adding `units` is exact unless the result reaches 2^53,
-      // and then the rounded result is ≥ 2^53 too, so this test catches every inexact case.
-      const s = this.sumS - leavingS + units;
-      const l = this.sumL - leavingL + units;
-      if (s <= MAX_SAFE && l <= MAX_SAFE) {
-        this.sumS = s;
-        this.sumL = l;
-        return;
-      }
+    const mask = this.mask;
+    const ticks = cells[o + Cell.Ticks] as number;
+    const ring = o + Cell.Ring;
+    // Before a window fills, its leaving entry has never been written and holds 0.
+    const leavingL = cells[ring + ((ticks - L) & mask)] as number;
+    const leavingS = cells[ring + ((ticks - this.short) & mask)] as number;
+    cells[ring + (ticks & mask)] = units;
+    cells[o + Cell.Ticks] = ticks + 1;
+    // (sum − leaving) is exact; adding `units` is exact unless the result reaches 2^53, and
+    // then the rounded result is ≥ 2^53 too, so this test catches every inexact case. While
+    // the sums are BigInts the cells hold NaN, which fails the test too.
+    const sumS = (cells[o + Cell.SumS] as number) - leavingS + units;
+    const sumL = (cells[o + Cell.SumL] as number) - leavingL + units;
+    if (!(sumS <= Limit.MaxSafe && sumL <= Limit.MaxSafe)) {
+      this.resum(o);
+      return this.turn(o, this.signAt(o));
     }
-    this.resum();
+    cells[o + Cell.SumS] = sumS;
+    cells[o + Cell.SumL] = sumL;
+    // long > short, so a full ring means both SMAs are defined.
+    if (ticks + 1 < L) return Outcome.Applied;
+    // Rounding is monotonic and a − b is 0 only when a = b, so a non-zero difference of the
+    // rounded products has the exact sign; "same sign as before" is the common case.
+    const d = L * sumS - this.short * sumL;
+    if (d * (cells[o + Cell.Last] as number) > 0) return Outcome.Applied;
+    return this.turn(o, d > 0 ? 1 : d < 0 ? -1 : this.signAt(o));
   }
 
-  /** Recomputes both sums exactly from the ring (the rare path past 2^53), and leaves it when they fit. */
-  private resum(): void {
-    const values = this.values();
+  /** Records a sign that is 0 or differs from the last: a cross when it flips. */
+  private turn(o: number, s: CrossSign): TickOutcome {
+    if (s === 0) return Outcome.Applied;
+    const previous = this.cells[o + Cell.Last] as number;
+    this.cells[o + Cell.Last] = s;
+    if (previous === 0 || previous === s) return Outcome.Applied;
+    return s > 0 ? Outcome.GoldenCross : Outcome.DeathCross;
+  }
+
+  /** Recomputes the sums exactly from the ring (the rare path past 2^53), and leaves it when they fit. */
+  private resum(o: number): void {
+    const values = this.valuesAt(o);
     let s = 0n;
     let l = 0n;
     values.forEach((u, i) => {
@@ -175,42 +213,45 @@ export class TrendTracker {
       if (i >= values.length - this.short) s += BigInt(u);
     });
     if (s <= MAX_SAFE_BIG && l <= MAX_SAFE_BIG) {
-      this.sumS = Number(s);
-      this.sumL = Number(l);
-      this.bigS = undefined;
-      this.bigL = undefined;
+      this.cells[o + Cell.SumS] = Number(s);
+      this.cells[o + Cell.SumL] = Number(l);
+      this.bigSums.delete(o);
     } else {
-      this.bigS = s;
-      this.bigL = l;
+      this.cells[o + Cell.SumS] = Number.NaN;
+      this.cells[o + Cell.SumL] = Number.NaN;
+      this.bigSums.set(o, { s, l });
     }
   }
 
   /** The current crossover sign, or 0 while either SMA is undefined. */
-  sign(): CrossSign {
-    if (this.count < this.long) return 0;
-    if (this.bigS === undefined) {
-      const a = this.long * this.sumS;
-      const b = this.short * this.sumL;
+  protected signAt(o: number): CrossSign {
+    if ((this.cells[o + Cell.Ticks] as number) < this.long) return 0;
+    const big = this.bigSums.get(o);
+    if (big === undefined) {
+      const sumS = this.cells[o + Cell.SumS] as number;
+      const sumL = this.cells[o + Cell.SumL] as number;
+      const a = this.long * sumS;
+      const b = this.short * sumL;
       // Rounding is monotonic, so a strict inequality between the rounded products is
       // exact; equality is exact only while the products are below 2^53.
       if (a > b) return 1;
       if (a < b) return -1;
-      if (a <= MAX_SAFE) return 0;
-      return exactSign(this.long, this.sumS, this.short, this.sumL);
+      if (a <= Limit.MaxSafe) return 0;
+      return exactSign(this.long, sumS, this.short, sumL);
     }
-    return exactSign(this.long, this.bigS, this.short, this.bigL as bigint);
+    return exactSign(this.long, big.s, this.short, big.l);
   }
 
   /** SMA-short as a price, or `undefined` until `short` ticks are applied. */
-  get smaShort(): number | undefined {
-    if (this.count < this.short) return undefined;
-    return this.mean(this.bigS ?? this.sumS, this.short);
+  protected smaShortAt(o: number): number | undefined {
+    if ((this.cells[o + Cell.Ticks] as number) < this.short) return undefined;
+    return this.mean(this.bigSums.get(o)?.s ?? (this.cells[o + Cell.SumS] as number), this.short);
   }
 
   /** SMA-long as a price, or `undefined` until `long` ticks are applied. */
-  get smaLong(): number | undefined {
-    if (this.count < this.long) return undefined;
-    return this.mean(this.bigL ?? this.sumL, this.long);
+  protected smaLongAt(o: number): number | undefined {
+    if ((this.cells[o + Cell.Ticks] as number) < this.long) return undefined;
+    return this.mean(this.bigSums.get(o)?.l ?? (this.cells[o + Cell.SumL] as number), this.long);
   }
 
   /** ΣS / (n·10^d) rounded once to the nearest double. */
@@ -220,31 +261,170 @@ export class TrendTracker {
   }
 
   /** Timestamp of the last applied tick, or `null`. */
+  protected lastTimestampAt(o: number): number | null {
+    const t = this.cells[o + Cell.LastTs] as number;
+    return t === Number.NEGATIVE_INFINITY ? null : t;
+  }
+
+  /** The last non-zero sign (0 before any). */
+  protected lastSignAt(o: number): CrossSign {
+    return this.cells[o + Cell.Last] as CrossSign;
+  }
+
+  /** Units of the last `long` applied ticks (fewer before the ring fills), oldest first. */
+  private valuesAt(o: number): number[] {
+    const ticks = this.cells[o + Cell.Ticks] as number;
+    const out: number[] = [];
+    for (let i = Math.min(ticks, this.long); i > 0; i--) out.push(this.cells[o + Cell.Ring + ((ticks - i) & this.mask)] as number);
+    return out;
+  }
+
+  /** The state as a small JSON-safe value; it restores exactly. */
+  protected stateAt(o: number): TrendState {
+    return {
+      short: this.short,
+      long: this.long,
+      last: this.lastSignAt(o),
+      lastTimestamp: this.lastTimestampAt(o),
+      units: this.valuesAt(o),
+    };
+  }
+}
+
+/**
+ * One symbol's SMA-short/SMA-long crossover detector (DESIGN.md §3), exact over integer
+ * units; see `TrendCells` for the rule and the hot path. Ticks must come in increasing
+ * timestamp order; a tick at or before the last applied one is reported as a duplicate or
+ * late and changes nothing.
+ *
+ * @example
+ * const t = new TrendTracker({ short: 2, long: 3, priceDecimals: 0 });
+ * [3, 2, 1, 5].map((u, i) => t.update(i, u)); // [0, 0, 0, TickOutcome.GoldenCross]
+ */
+export class TrendTracker extends TrendCells {
+  /** A new tracker, or one resuming from `state` (as `fromState`). */
+  constructor(options: TrendOptions = {}, state?: TrendState) {
+    super(options, 1);
+    this.clear(0);
+    if (state !== undefined) this.restoreAt(0, state);
+  }
+
+  /**
+   * Restores a tracker from `toState()` output, e.g. after a JSON round trip.
+   *
+   * @example
+   * const copy = TrendTracker.fromState(JSON.parse(JSON.stringify(tracker.toState())));
+   */
+  static fromState(state: TrendState, priceDecimals: number = DEFAULT_PRICE_DECIMALS): TrendTracker {
+    return new TrendTracker({ short: state.short, long: state.long, priceDecimals }, state);
+  }
+
+  /** Applies one tick (epoch ms, price in units) and says what happened. O(1). */
+  update(timestamp: number, units: number): TickOutcome {
+    return this.step(0, timestamp, units);
+  }
+
+  /** The current crossover sign, or 0 while either SMA is undefined. */
+  sign(): CrossSign {
+    return this.signAt(0);
+  }
+
+  /** SMA-short as a price, or `undefined` until `short` ticks are applied. */
+  get smaShort(): number | undefined {
+    return this.smaShortAt(0);
+  }
+
+  /** SMA-long as a price, or `undefined` until `long` ticks are applied. */
+  get smaLong(): number | undefined {
+    return this.smaLongAt(0);
+  }
+
+  /** Timestamp of the last applied tick, or `null`. */
   get lastAppliedTimestamp(): number | null {
-    return this.lastTimestamp === Number.NEGATIVE_INFINITY ? null : this.lastTimestamp;
+    return this.lastTimestampAt(0);
   }
 
   /** The last non-zero sign seen (0 before any). */
   get lastSign(): CrossSign {
-    return this.last;
-  }
-
-  /** Units of the last `long` applied ticks (fewer before the ring fills), oldest first. */
-  private values(): number[] {
-    const out: number[] = [];
-    const start = this.count === this.long ? this.head : 0;
-    for (let i = 0; i < this.count; i++) out.push(this.ring[(start + i) % this.long] as number);
-    return out;
+    return this.lastSignAt(0);
   }
 
   /** The state as a small JSON-safe value; `fromState` resumes exactly from it. */
   toState(): TrendState {
-    return {
-      short: this.short,
-      long: this.long,
-      last: this.last,
-      lastTimestamp: this.lastAppliedTimestamp,
-      units: this.values(),
-    };
+    return this.stateAt(0);
+  }
+}
+
+/**
+ * Many symbols' crossover detectors in one array, each at a slot (0, 1, 2, …): the same
+ * exact rule as `TrendTracker`, laid out for many symbols interleaved (no object per
+ * symbol to load). Keep a map from symbol to slot.
+ *
+ * @example
+ * const book = new TrendBook({ short: 5, long: 20 });
+ * const slots = new Map(['AAPL', 'MSFT'].map((s) => [s, book.add()]));
+ * const outcome = book.update(slots.get('AAPL') as number, tick.timestamp, tick.units);
+ */
+export class TrendBook extends TrendCells {
+  /** Slots in use. */
+  size = 0;
+
+  /** An empty book; `capacity` slots are allocated up front (it grows as needed). */
+  constructor(options: TrendOptions = {}, capacity = 16) {
+    super(options, capacity);
+  }
+
+  /** Adds an empty slot and returns its index. */
+  add(): number {
+    const slot = this.size++;
+    if (this.size * this.stride > this.cells.length) {
+      const grown = new Float64Array(this.cells.length * 2);
+      grown.set(this.cells);
+      this.cells = grown;
+    }
+    this.clear(slot * this.stride);
+    return slot;
+  }
+
+  /** Adds a slot resuming from `toState()` output (the periods must be the book's) and returns it. */
+  restore(state: TrendState): number {
+    const slot = this.add();
+    this.restoreAt(slot * this.stride, state);
+    return slot;
+  }
+
+  /** Applies one tick (epoch ms, price in units) to a slot and says what happened. O(1). */
+  update(slot: number, timestamp: number, units: number): TickOutcome {
+    return this.step(slot * this.stride, timestamp, units);
+  }
+
+  /** A slot's crossover sign, or 0 while either SMA is undefined. */
+  sign(slot: number): CrossSign {
+    return this.signAt(slot * this.stride);
+  }
+
+  /** A slot's SMA-short as a price, or `undefined` until `short` ticks are applied. */
+  smaShort(slot: number): number | undefined {
+    return this.smaShortAt(slot * this.stride);
+  }
+
+  /** A slot's SMA-long as a price, or `undefined` until `long` ticks are applied. */
+  smaLong(slot: number): number | undefined {
+    return this.smaLongAt(slot * this.stride);
+  }
+
+  /** Timestamp of a slot's last applied tick, or `null`. */
+  lastAppliedTimestamp(slot: number): number | null {
+    return this.lastTimestampAt(slot * this.stride);
+  }
+
+  /** A slot's last non-zero sign (0 before any). */
+  lastSign(slot: number): CrossSign {
+    return this.lastSignAt(slot * this.stride);
+  }
+
+  /** A slot's state as a small JSON-safe value; `restore` resumes exactly from it. */
+  toState(slot: number): TrendState {
+    return this.stateAt(slot * this.stride);
   }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TickOutcome, TrendTracker } from '../../src/domain/trend-tracker.js';
+import { TickOutcome, TrendBook, TrendTracker } from '../../src/domain/trend-tracker.js';
 import { periodsArb, seriesArb, ticksOf, withNoiseArb } from '../arbitraries.js';
 import { bruteForceSignals } from '../oracles.js';
 
@@ -98,5 +98,68 @@ describe('TrendTracker (property)', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('TrendBook (property)', () => {
+  it('symbols interleaved in any order, some restored from JSON midway, each get their own oracle signals bit for bit', () => {
+    fc.assert(
+      fc.property(
+        fc.array(seriesArb(120), { minLength: 1, maxLength: 7 }),
+        periodsArb,
+        fc.integer({ min: 0, max: 9 }),
+        fc.array(fc.nat(), { maxLength: 1200 }),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        (seriesList, { short, long }, d, order, restoreAt) => {
+          const ticks = seriesList.map((series) => ticksOf(series));
+          // Interleave: `order` picks which symbol goes next; the rest follow symbol by symbol.
+          const next = ticks.map(() => 0);
+          const schedule: number[] = [];
+          for (const pick of order) {
+            const s = pick % ticks.length;
+            if ((next[s] as number) < (ticks[s] as unknown[]).length) {
+              schedule.push(s);
+              next[s] = (next[s] as number) + 1;
+            }
+          }
+          ticks.forEach((list, s) => {
+            for (let i = next[s] as number; i < list.length; i++) schedule.push(s);
+          });
+          const book = new TrendBook({ short, long, priceDecimals: d }, 1); // capacity 1: it must grow
+          const slot = ticks.map(() => book.add());
+          const restoreSteps = new Set(restoreAt.map((r) => r % (schedule.length + 1)));
+          const seen = ticks.map(() => 0);
+          const signals = ticks.map(() => [] as ReturnType<typeof bruteForceSignals>);
+          schedule.forEach((s, step) => {
+            if (restoreSteps.has(step)) {
+              // Move one symbol to a new slot through its JSON state, as the trend path does.
+              slot[s] = book.restore(JSON.parse(JSON.stringify(book.toState(slot[s] as number))));
+            }
+            const t = (ticks[s] as { timestamp: number; units: number }[])[seen[s] as number] as { timestamp: number; units: number };
+            const index = (seen[s] as number)++;
+            const outcome = book.update(slot[s] as number, t.timestamp, t.units);
+            if (outcome === TickOutcome.GoldenCross || outcome === TickOutcome.DeathCross) {
+              (signals[s] as unknown[]).push({
+                index,
+                timestamp: t.timestamp,
+                signal: outcome === TickOutcome.GoldenCross ? 'GOLDEN_CROSS' : 'DEATH_CROSS',
+                smaShort: book.smaShort(slot[s] as number) as number,
+                smaLong: book.smaLong(slot[s] as number) as number,
+              });
+            }
+          });
+          ticks.forEach((list, s) => {
+            expect(signals[s]).toEqual(bruteForceSignals(list, short, long, d));
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("refuses a state whose periods are not the book's", () => {
+    const book = new TrendBook({ short: 5, long: 20 });
+    const other = new TrendTracker({ short: 3, long: 20 });
+    expect(() => book.restore(other.toState())).toThrow(/periods 3\/20, expected 5\/20/);
   });
 });
