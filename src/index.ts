@@ -88,6 +88,8 @@ export {
   DEFAULT_SHORT,
   resolveTrendOptions,
   TickOutcome,
+  TrendBook,
+  TrendCells,
   type TrendOptions,
   TrendTracker,
 } from './domain/trend-tracker.js';
