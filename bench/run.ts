@@ -30,9 +30,9 @@ const machine = {
 const domainTicks = quick ? 1_000_000 : 10_000_000;
 const reps = quick ? 3 : 5;
 log(`domain: ${fmt(domainTicks, 0)} ticks, 1 symbol …`);
-const domain = domainRow(domainTicks, 1, reps);
+const domain = await domainRow(domainTicks, 1, reps);
 log(`domain: ${fmt(domainTicks, 0)} ticks, 100 symbols interleaved …`);
-const domain100 = domainRow(domainTicks, 100, reps);
+const domain100 = await domainRow(domainTicks, 100, reps);
 log('ingest: 10,000-record Kinesis events …');
 const ingest = await ingestRow(quick ? 5 : 9);
 const e2eTicks = quick ? 200_000 : 1_000_000;
