@@ -366,18 +366,22 @@ export class TrendTracker extends TrendCells {
  * const outcome = book.update(slots.get('AAPL') as number, tick.timestamp, tick.units);
  */
 export class TrendBook extends TrendCells {
-  /** Slots in use. */
-  size = 0;
+  private slots = 0;
 
   /** An empty book; `capacity` slots are allocated up front (it grows as needed). */
   constructor(options: TrendOptions = {}, capacity = 16) {
     super(options, capacity);
   }
 
+  /** Slots in use. */
+  get size(): number {
+    return this.slots;
+  }
+
   /** Adds an empty slot and returns its index. */
   add(): number {
-    const slot = this.size++;
-    if (this.size * this.stride > this.cells.length) {
+    const slot = this.slots++;
+    if (this.slots * this.stride > this.cells.length) {
       const grown = new Float64Array(this.cells.length * 2);
       grown.set(this.cells);
       this.cells = grown;

@@ -151,6 +151,7 @@ describe('TrendBook (property)', () => {
           ticks.forEach((list, s) => {
             expect(signals[s]).toEqual(bruteForceSignals(list, short, long, d));
           });
+          expect(book.size).toBe(ticks.length + [...restoreSteps].filter((step) => step < schedule.length).length);
         },
       ),
       { numRuns: 300 },
