@@ -219,6 +219,10 @@ export interface DomainRow {
   /** The same for one `TrendTracker` per symbol (many symbols only). */
   trackersSpeedupOverBestPeer?: number;
   ratioToBareLoop: number;
+  /** Child processes measured (each `reps` times); the figures are medians over them. */
+  processes?: number;
+  /** The lowest and highest `speedupOverBestPeer` of a single process. */
+  speedupRange?: [number, number];
 }
 
 /** Measures the domain row for one market shape, in this process. */
@@ -268,16 +272,42 @@ if (process.argv[2] === '--run') {
 }
 
 /**
- * Runs the domain row for one market shape in a child process that loads nothing but this
- * file: tickflow, the peers and the floor side by side, away from the rest of the bench.
- * (In a process that had loaded the whole flow, the floor's loop ran 2–3× slower, with no
- * deoptimisation to show why.)
+ * Runs the domain row for one market shape in `processes` child processes, each loading
+ * nothing but this file: tickflow, the peers and the floor side by side, away from the rest
+ * of the bench. (In a process that had loaded the whole flow, the floor's loop ran 2–3×
+ * slower, with no deoptimisation to show why.) The peers' times move more between processes
+ * than within one (trading-signals: 77 to 101 ns/tick on 100 symbols), so each figure is the
+ * median over the processes of each process's median, and `speedupRange` gives the spread.
  */
-export async function domainRow(ticks: number, symbols: number, reps: number): Promise<DomainRow> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), '--run', String(ticks), String(symbols), String(reps)],
-    { maxBuffer: 1 << 20 },
-  );
-  return JSON.parse(stdout) as DomainRow;
+export async function domainRow(ticks: number, symbols: number, reps: number, processes = 3): Promise<DomainRow> {
+  const runs: DomainRow[] = [];
+  for (let p = 0; p < processes; p++) {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), '--run', String(ticks), String(symbols), String(reps)],
+      { maxBuffer: 1 << 20 },
+    );
+    runs.push(JSON.parse(stdout) as DomainRow);
+  }
+  const first = runs[0] as DomainRow;
+  // Events are deterministic: every process must have found the same differences.
+  if (runs.some((r) => JSON.stringify(r.differences) !== JSON.stringify(first.differences)))
+    throw new Error('the domain processes disagree on the events');
+  const ns = Object.fromEntries(
+    Object.keys(first.nsPerTick).map((name) => [
+      name,
+      median(runs.map((r) => r.nsPerTick[name as keyof DomainRow['nsPerTick']] as number)),
+    ]),
+  ) as DomainRow['nsPerTick'];
+  const bestPeer = Math.min(ns.tradingSignals, ns.technicalIndicators);
+  const speedups = runs.map((r) => r.speedupOverBestPeer);
+  return {
+    ...first,
+    nsPerTick: ns,
+    speedupOverBestPeer: bestPeer / ns.tickflow,
+    ...(ns.tickflowTrackers === undefined ? {} : { trackersSpeedupOverBestPeer: bestPeer / ns.tickflowTrackers }),
+    ratioToBareLoop: ns.tickflow / ns.bareLoop,
+    processes,
+    speedupRange: [Math.min(...speedups), Math.max(...speedups)],
+  };
 }

@@ -58,12 +58,17 @@ const result = {
 };
 
 const lines: string[] = [];
+/** A domain row's speed-up range over its processes, e.g. "4.87–6.32× over 3 processes". */
+const spread = (d: typeof domain) =>
+  `${fmt(d.speedupRange?.[0] ?? 0, 2)}–${fmt(d.speedupRange?.[1] ?? 0, 2)}× over ${d.processes} processes`;
 const row = (...cells: string[]) => lines.push(`| ${cells.join(' | ')} |`);
 lines.push(
   `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GiB, Node ${machine.node}, ${machine.date}; load average ${result.machine.loadAverageAtEnd} at the end.`,
 );
 lines.push('');
-lines.push('**1. Domain** — streaming SMA-5/SMA-20 + crossover, ns/tick (median of runs):');
+lines.push(
+  `**1. Domain** — streaming SMA-5/SMA-20 + crossover, ns/tick: the median over ${domain.processes} processes of each one's median of ${reps} runs (the speed-up's range is over the processes):`,
+);
 lines.push('');
 lines.push(
   "tickflow's form per scenario: a `TrendTracker` for one symbol, a `TrendBook` (every symbol's tracker in one array, a slot per symbol; the same code) for 100; one `TrendTracker` object per symbol is shown beside it.",
@@ -90,7 +95,7 @@ for (const d of [domain, domain100]) {
     fmt(d.nsPerTick.tradingSignals),
     fmt(d.nsPerTick.technicalIndicators),
     fmt(d.nsPerTick.bareLoop),
-    `${fmt(d.speedupOverBestPeer, 2)}×`,
+    `${fmt(d.speedupOverBestPeer, 2)}× (${spread(d)})`,
     `${fmt(d.ratioToBareLoop, 2)}×`,
     `${fmt(d.events, 0)} (${d.differences.tickflowTrackers === undefined ? '' : `per-symbol trackers ${d.differences.tickflowTrackers}, `}trading-signals ${d.differences.tradingSignals}, technicalindicators ${d.differences.technicalIndicators}, bare loop ${d.differences.bareLoop})`,
   );
@@ -155,7 +160,7 @@ const bestPeer = (d: typeof domain) => Math.min(d.nsPerTick.tradingSignals, d.ns
 for (const d of [domain, domain100]) {
   target(
     `domain, ${d.symbols} symbol${d.symbols > 1 ? 's' : ''}: ≥ 5× faster than the fastest library peer`,
-    `${fmt(d.speedupOverBestPeer, 2)}× with ${d.symbols > 1 ? 'TrendBook' : 'TrendTracker'}${d.trackersSpeedupOverBestPeer === undefined ? '' : `, ${fmt(d.trackersSpeedupOverBestPeer, 2)}× with a TrendTracker per symbol`} (the bare loop itself: ${fmt(bestPeer(d) / d.nsPerTick.bareLoop, 2)}×)`,
+    `${fmt(d.speedupOverBestPeer, 2)}× with ${d.symbols > 1 ? 'TrendBook' : 'TrendTracker'} (${spread(d)})${d.trackersSpeedupOverBestPeer === undefined ? '' : `, ${fmt(d.trackersSpeedupOverBestPeer, 2)}× with a TrendTracker per symbol`} (the bare loop itself: ${fmt(bestPeer(d) / d.nsPerTick.bareLoop, 2)}×)`,
     d.speedupOverBestPeer >= 5,
   );
   target(
