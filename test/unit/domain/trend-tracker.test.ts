@@ -107,5 +107,13 @@ describe('MultiSymbolTracker', () => {
       { id: 'B#3#GOLDEN_CROSS', symbol: 'B', signal: 'GOLDEN_CROSS', trend: 'UPTREND', timestamp: 3, price: 6, smaShort: 6, smaLong: 5 },
     ]);
     expect(m.counts).toEqual({ applied: 6, duplicates: 1, late: 0, goldenCrosses: 1, deathCrosses: 1 });
+    expect(m.symbols()).toEqual(['A', 'B']);
+    expect(m.state('B')).toEqual({ short: 1, long: 2, last: 1, lastTimestamp: 3, units: [400, 600] });
+    expect(m.state('C')).toBeUndefined();
+    // Saved and restored, the symbols resume where they were: B's next fall is a death cross.
+    const again = MultiSymbolTracker.fromState(JSON.parse(JSON.stringify(m.toState())), { short: 1, long: 2, priceDecimals: 2 });
+    expect(again.state('A')).toEqual(m.state('A'));
+    expect(again.push(tick('B', 4, 3))?.signal).toBe('DEATH_CROSS');
+    expect(() => MultiSymbolTracker.fromState(m.toState(), { short: 1, long: 3 })).toThrow(/state of A has periods 1\/2/);
   });
 });
