@@ -133,8 +133,8 @@ export abstract class TrendCells {
     this.cells[o + Cell.LastTs] = Number.NEGATIVE_INFINITY;
   }
 
-  /** Fills the empty detector at offset `o` from `toState()` output, after checking it. */
-  protected restoreAt(o: number, state: TrendState): void {
+  /** Throws a RangeError unless `state` is `toState()` output for these periods. */
+  protected checkState(state: TrendState): void {
     if (state.short !== this.short || state.long !== this.long)
       throw new RangeError(`bad trend state: periods ${state.short}/${state.long}, expected ${this.short}/${this.long}`);
     if (state.last !== -1 && state.last !== 0 && state.last !== 1)
@@ -149,6 +149,10 @@ export abstract class TrendCells {
     } else if (state.units.length > 0) {
       throw new RangeError('bad trend state: units without a lastTimestamp');
     }
+  }
+
+  /** Fills the empty detector at offset `o` from a state `checkState` accepted. */
+  protected restoreAt(o: number, state: TrendState): void {
     // Stand-in timestamps in order; the real last one and the sign are set after.
     state.units.forEach((u, i) => {
       this.step(o, i, u);
@@ -306,7 +310,10 @@ export class TrendTracker extends TrendCells {
   constructor(options: TrendOptions = {}, state?: TrendState) {
     super(options, 1);
     this.clear(0);
-    if (state !== undefined) this.restoreAt(0, state);
+    if (state !== undefined) {
+      this.checkState(state);
+      this.restoreAt(0, state);
+    }
   }
 
   /**
@@ -392,6 +399,7 @@ export class TrendBook extends TrendCells {
 
   /** Adds a slot resuming from `toState()` output (the periods must be the book's) and returns it. */
   restore(state: TrendState): number {
+    this.checkState(state); // before adding: a refused state leaves no slot behind
     const slot = this.add();
     this.restoreAt(slot * this.stride, state);
     return slot;

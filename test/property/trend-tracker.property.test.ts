@@ -162,5 +162,7 @@ describe('TrendBook (property)', () => {
     const book = new TrendBook({ short: 5, long: 20 });
     const other = new TrendTracker({ short: 3, long: 20 });
     expect(() => book.restore(other.toState())).toThrow(/periods 3\/20, expected 5\/20/);
+    expect(() => book.restore({ short: 5, long: 20, last: 0, lastTimestamp: 1, units: [0] })).toThrow(/not a price in units/);
+    expect(book.size).toBe(0); // nothing added by a refused state
   });
 });
