@@ -3,6 +3,23 @@
  * and written without reference to the code under test.
  */
 
+import type { RejectCode } from '../src/ports/model.js';
+
+/**
+ * Every code a rejection may carry, written out here (not read from the code under test),
+ * so a new code must be added on purpose.
+ */
+export const REJECT_CODES: ReadonlySet<string> = new Set<RejectCode>([
+  'INVALID_JSON',
+  'NOT_AN_OBJECT',
+  'TOO_LARGE',
+  'BAD_SYMBOL',
+  'BAD_PRICE',
+  'BAD_VOLUME',
+  'BAD_TIMESTAMP',
+  'BAD_SOURCE',
+]);
+
 const view = new DataView(new ArrayBuffer(8));
 
 function bitsOf(x: number): bigint {

@@ -11,20 +11,11 @@ import { FlowStats } from '../../src/domain/flow-stats.js';
 import { IngestBatch } from '../../src/domain/usecases/ingest-batch.js';
 import { validateTick } from '../../src/domain/validate-tick.js';
 import { makeIngestHandler } from '../../src/handlers/ingest.js';
+import { REJECT_CODES } from '../oracles.js';
 import { lakeLines } from '../support/flow-harness.js';
 
 const NOW = Date.UTC(2024, 5, 1);
 const T = Date.UTC(2024, 0, 2, 14, 30);
-const CODES = new Set([
-  'INVALID_JSON',
-  'NOT_AN_OBJECT',
-  'TOO_LARGE',
-  'BAD_SYMBOL',
-  'BAD_PRICE',
-  'BAD_VOLUME',
-  'BAD_TIMESTAMP',
-  'BAD_SOURCE',
-]);
 const enc = new TextEncoder();
 
 const hostileSymbol = fc.constantFrom(
@@ -118,7 +109,7 @@ describe('reliability: bad input at volume', () => {
     }
     const rejected = lakeLines(lake, 'rejected/').map((l) => JSON.parse(l));
     expect(rejected).toHaveLength(expectedBad);
-    expect(rejected.every((r) => CODES.has(r.code) && typeof r.message === 'string' && r.message.length > 0)).toBe(true);
+    expect(rejected.every((r) => REJECT_CODES.has(r.code) && typeof r.message === 'string' && r.message.length > 0)).toBe(true);
     expect(lakeLines(lake, 'raw/')).toHaveLength(all.length - expectedBad);
     expect(stats.counts.accepted + stats.counts.rejectedTotal).toBe(all.length);
     // No key outside the layout: a hostile symbol never became part of a path.
