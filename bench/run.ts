@@ -16,7 +16,6 @@ import { ingestRow } from './ingest.js';
 import { fmt } from './util.js';
 
 const args = new Set(process.argv.slice(2));
-const biomeBin = createRequire(import.meta.url).resolve('@biomejs/biome/bin/biome');
 const quick = args.has('--quick');
 const json = args.has('--json');
 const log = (line: string) => {
@@ -198,5 +197,6 @@ if (args.has('--write')) {
     `# Benchmark results\n\nWritten by \`npm run bench -- --write${args.has('--full') ? ' --full' : ''}\` (see bench/run.ts). Numbers are medians of repeated runs (the domain rows: over three processes); the machine is shared, so compare the ratios more than the absolute times.\n\n${table}\n`,
   );
   // Aligned as the linter (Biome formats Markdown tables) wants it, so `npm run lint` stays green.
-  execFileSync(process.execPath, [biomeBin, 'format', '--write', resultsFile], { stdio: 'ignore' });
+  const biome = createRequire(import.meta.url).resolve('@biomejs/biome/bin/biome');
+  execFileSync(process.execPath, [biome, 'format', '--write', resultsFile], { stdio: 'ignore' });
 }
