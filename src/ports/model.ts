@@ -170,6 +170,12 @@ export interface ChangeRecord {
   readonly keys: { readonly pk: string; readonly sk: string };
   readonly newImage?: Readonly<Record<string, unknown>>;
   readonly oldImage?: Readonly<Record<string, unknown>>;
+  /**
+   * The symbol and timestamp of the recent-tick item the record is about, when the feed
+   * knows them without its keys (the in-memory store); the keys say the same. Readers
+   * fall back to parsing the keys.
+   */
+  readonly tick?: { readonly symbol: string; readonly timestamp: number };
 }
 
 /**
@@ -185,7 +191,18 @@ export interface StreamRecord {
   readonly data: Uint8Array;
   /** Epoch ms the stream received it, when known. */
   readonly arrivedAt?: number;
+  /**
+   * In-memory streams only: the plain value whose JSON text `data` is, when the producer
+   * published one. Validating it gives exactly what validating `data` gives.
+   */
+  readonly value?: PlainRecordValue;
 }
+
+/**
+ * A flat JSON object: what a tick record is, and a value `JSON.parse(JSON.stringify(…))`
+ * gives back unchanged.
+ */
+export type PlainRecordValue = Readonly<Record<string, string | number | boolean | null>>;
 
 /** Stable rejection codes of `validateTick` and of the decoder. */
 export type RejectCode =

@@ -1,3 +1,5 @@
+import type { PlainRecordValue } from './model.js';
+
 /**
  * A record ready for the stream: its partition key (the symbol, for per-symbol order) and bytes.
  *
@@ -7,6 +9,11 @@
 export interface OutgoingRecord {
   readonly partitionKey: string;
   readonly data: Uint8Array;
+  /**
+   * The record as a plain value, when the producer had one whose JSON text `data` is (see
+   * `encodeRecord`): an in-memory stream passes it on so ingest need not parse that text.
+   */
+  readonly value?: PlainRecordValue;
 }
 
 /** A record the publisher finally could not deliver, and why. */

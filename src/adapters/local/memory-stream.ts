@@ -1,6 +1,30 @@
 import type { Clock } from '../../ports/clock.port.js';
-import type { StreamRecord } from '../../ports/model.js';
+import type { PlainRecordValue, StreamRecord } from '../../ports/model.js';
 import type { OutgoingRecord, PublishReport, TickPublisher } from '../../ports/tick-publisher.port.js';
+
+/**
+ * A record on an in-memory shard: it keeps the published record, so a plain value stays a
+ * value (ingest validates it without parsing) and its bytes are made only if read.
+ */
+class MemoryRecord implements StreamRecord {
+  constructor(
+    readonly sequenceNumber: string,
+    private readonly published: OutgoingRecord,
+    readonly arrivedAt: number,
+  ) {}
+
+  get partitionKey(): string {
+    return this.published.partitionKey;
+  }
+
+  get data(): Uint8Array {
+    return this.published.data;
+  }
+
+  get value(): PlainRecordValue | undefined {
+    return this.published.value;
+  }
+}
 
 /**
  * One shard of the in-memory stream: an append-only log numbered in order.
@@ -30,7 +54,7 @@ export class MemoryShard {
   append(record: OutgoingRecord, arrivedAt: number): void {
     // Zero-padded decimals: sequence numbers compare the same as strings and as numbers.
     const sequenceNumber = `${this.epoch}${String(this.next++).padStart(12, '0')}`;
-    this.records.push({ sequenceNumber, partitionKey: record.partitionKey, data: record.data, arrivedAt });
+    this.records.push(new MemoryRecord(sequenceNumber, record, arrivedAt));
   }
 
   /** Records from absolute position `from`, at most `max`. */

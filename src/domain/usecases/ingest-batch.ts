@@ -98,7 +98,9 @@ export class IngestBatch {
     const invalid: Invalid[] = [];
     for (let index = 0; index < records.length; index++) {
       const record = records[index] as StreamRecord;
-      const result = validateTick(record.data, options);
+      // A plain value from an in-memory stream validates exactly as its JSON text would.
+      const value = record.value;
+      const result = validateTick(value === undefined ? record.data : value, options);
       if (result.ok) {
         valid.push({ index, tick: enrich(result.tick, { ingestedAt: now, sequence: record.sequenceNumber, source: this.defaultSource }) });
       } else {

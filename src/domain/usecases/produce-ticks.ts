@@ -1,7 +1,7 @@
 import type { Clock } from '../../ports/clock.port.js';
 import type { FlowObserver } from '../../ports/flow-observer.port.js';
 import type { Logger } from '../../ports/logger.port.js';
-import type { RejectCode, Rejection } from '../../ports/model.js';
+import type { PlainRecordValue, RejectCode, Rejection } from '../../ports/model.js';
 import type { RejectSink } from '../../ports/reject-sink.port.js';
 import type { OutgoingRecord, TickPublisher, UndeliveredRecord } from '../../ports/tick-publisher.port.js';
 import type { SourceItem, TickSource } from '../../ports/tick-source.port.js';
@@ -36,34 +36,88 @@ export interface ProduceSummary {
 
 const encoder = new TextEncoder();
 const MAX_PARTITION_KEY = 256;
+/** Bounds on a plain value kept as it is: its JSON text stays far below `MAX_RECORD_BYTES`. */
+const PLAIN_MAX_KEYS = 64;
+const PLAIN_MAX_CHARS = 4096;
+
+/**
+ * A record published as a plain value: its bytes (the JSON text) are made only if a
+ * publisher asks for them — an in-memory stream hands the value itself to ingest.
+ */
+class PlainRecord implements OutgoingRecord {
+  private bytes: Uint8Array | undefined;
+
+  constructor(
+    readonly partitionKey: string,
+    readonly value: PlainRecordValue,
+  ) {}
+
+  get data(): Uint8Array {
+    if (this.bytes === undefined) this.bytes = encoder.encode(JSON.stringify(this.value));
+    return this.bytes;
+  }
+}
+
+/**
+ * A copy of a record that JSON carries unchanged — a plain object of strings, finite
+ * numbers, booleans and nulls, small enough that its text is far under the record limit —
+ * or `undefined` (then the record travels as JSON text). Keys whose value JSON omits
+ * (`undefined`) are omitted; −0 becomes 0, as JSON writes it. Copying also means a caller
+ * changing the object after publishing changes nothing downstream, as with bytes.
+ *
+ * @example
+ * plainValue({ symbol: 'AAPL', price: 1 }); // { symbol: 'AAPL', price: 1 }
+ * plainValue({ price: Number.NaN });        // undefined: JSON would write null
+ */
+export function plainValue(record: unknown): PlainRecordValue | undefined {
+  if (typeof record !== 'object' || record === null || Object.getPrototypeOf(record) !== Object.prototype) return undefined;
+  const keys = Object.keys(record);
+  if (keys.length > PLAIN_MAX_KEYS) return undefined;
+  const copy: Record<string, string | number | boolean | null> = {};
+  let chars = 0;
+  for (const key of keys) {
+    if (key === '__proto__') return undefined;
+    const v = (record as Record<string, unknown>)[key];
+    chars += key.length;
+    if (typeof v === 'string') {
+      chars += v.length;
+      copy[key] = v;
+    } else if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return undefined;
+      copy[key] = v === 0 ? 0 : v;
+    } else if (typeof v === 'boolean' || v === null) copy[key] = v;
+    else if (v !== undefined) return undefined;
+  }
+  return chars > PLAIN_MAX_CHARS ? undefined : copy;
+}
 
 /**
  * Encodes a source record for the stream: JSON text as bytes, partition key = its symbol
  * (per-symbol order). Strings and bytes pass as they are (a producer does not validate:
  * ingest does, and quarantines what is bad). `undefined` for a value JSON cannot carry.
+ * A plain object (see `plainValue`) also keeps its value, and its bytes are made only
+ * when the publisher reads them.
  *
  * @example
- * encodeRecord({ symbol: 'AAPL', timestamp: 1, price: 1, volume: 1 }); // { partitionKey: 'AAPL', data: Uint8Array(…) }
+ * encodeRecord({ symbol: 'AAPL', timestamp: 1, price: 1, volume: 1 }); // { partitionKey: 'AAPL', data: Uint8Array(…), value: {…} }
  */
 export function encodeRecord(record: unknown): OutgoingRecord | undefined {
-  let data: Uint8Array;
-  if (record instanceof Uint8Array) data = record;
-  else if (typeof record === 'string') data = encoder.encode(record);
-  else {
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(record);
-    } catch {
-      return undefined;
-    }
-    if (text === undefined) return undefined;
-    data = encoder.encode(text);
-  }
   const symbol = typeof record === 'object' && record !== null ? (record as { symbol?: unknown }).symbol : undefined;
   // Upper-cased like the symbol ingest will keep, so `aapl` and `AAPL` share a shard and an order.
   const partitionKey =
     typeof symbol === 'string' && symbol.length > 0 && symbol.length <= MAX_PARTITION_KEY ? symbol.toUpperCase() : '_unkeyed';
-  return { partitionKey, data };
+  if (record instanceof Uint8Array) return { partitionKey, data: record };
+  if (typeof record === 'string') return { partitionKey, data: encoder.encode(record) };
+  const value = plainValue(record);
+  if (value !== undefined) return new PlainRecord(partitionKey, value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(record);
+  } catch {
+    return undefined;
+  }
+  if (text === undefined) return undefined;
+  return { partitionKey, data: encoder.encode(text) };
 }
 
 /**
