@@ -8,7 +8,7 @@ import { LocalKinesisMapping, LocalStreamsMapping } from '../adapters/local/even
 import { DEFAULT_LAKE_DIR, FolderLake } from '../adapters/local/folder-lake.js';
 import { JsonLogger } from '../adapters/local/loggers.js';
 import { DiscardingLake, MemoryLake } from '../adapters/local/memory-lake.js';
-import { MemoryMarketStore } from '../adapters/local/memory-market-store.js';
+import { type MemoryChangeFeed, MemoryMarketStore } from '../adapters/local/memory-market-store.js';
 import { MemoryStream } from '../adapters/local/memory-stream.js';
 import { FanOutObserver, FlowStats } from '../domain/flow-stats.js';
 import type { DetectTrends } from '../domain/usecases/detect-trends.js';
@@ -52,6 +52,13 @@ export interface LocalOptions {
   readonly observers?: readonly FlowObserver[];
   /** The DuckDB cache of a folder lake: a file, `':memory:'`, or `false` (default `<lake>/.cache/analytics.duckdb`). */
   readonly analyticsCache?: string | false;
+  /**
+   * How the local event source mappings reach the use cases: `'lambda'` (default) builds
+   * the Kinesis and DynamoDB Streams Lambda events and calls the handlers, as AWS does;
+   * `'direct'` hands the same batches to the use cases without building events (what
+   * `replay` uses: same results, less work per tick).
+   */
+  readonly transport?: 'lambda' | 'direct';
 }
 
 /** Token of the in-memory stream (a `MemoryStream`, also bound as the `TickPublisher`). */
@@ -118,12 +125,17 @@ export function localModule(options: LocalOptions = {}): ContainerModule {
     bind(FLOW_OBSERVER).toResolvedValue((stats: FlowStats) => new FanOutObserver([stats, ...(options.observers ?? [])]), [FLOW_STATS]);
 
     bindUseCases(bind, settings);
+    const direct = options.transport === 'direct';
     bind(LOCAL_FLOW).toResolvedValue(
       (stream: MemoryStream, store: MemoryMarketStore, ingest: IngestBatch, detect: DetectTrends, logger: Logger) =>
         new LocalFlow(
-          new LocalKinesisMapping(stream, makeIngestHandler(ingest, logger), { batchSize: ingestBatchSize, logger }),
-          new LocalStreamsMapping(store.feed, makeTrendHandler(detect, logger), { batchSize: options.trendBatchSize ?? 10_000, logger }),
-          () => store.expireTicks(settings.long),
+          new LocalKinesisMapping(stream, direct ? ingest : makeIngestHandler(ingest, logger), { batchSize: ingestBatchSize, logger }),
+          new LocalStreamsMapping(store.feed, direct ? detect : makeTrendHandler(detect, logger), {
+            batchSize: options.trendBatchSize ?? 10_000,
+            logger,
+          }),
+          store.feed,
+          { maxLead: ingestBatchSize, expire: () => store.expireTicks(settings.long) },
         ),
       [MEMORY_STREAM, MARKET_STORE, INGEST_BATCH, DETECT_TRENDS, LOGGER],
     );
@@ -131,9 +143,10 @@ export function localModule(options: LocalOptions = {}): ContainerModule {
 }
 
 /**
- * Drives the local flow the way AWS would: the stream's records to the ingest handler as
- * Kinesis events, the store's change records (filtered) to the trend handler as DynamoDB
- * Streams events. One ingest invocation per shard, then the trend path, until quiet.
+ * Drives the local flow the way AWS would: the stream's records to the ingest path (one
+ * invocation per shard at a time), and beside it, as DynamoDB Streams runs beside Kinesis,
+ * the store's change records (filtered) to the trend path — which so works while ingest
+ * waits on the lake. `drain` returns when both are quiet.
  *
  * @example
  * await container.get<LocalFlow>(LOCAL_FLOW).drain();
@@ -142,18 +155,46 @@ export class LocalFlow {
   constructor(
     readonly ingest: LocalKinesisMapping,
     readonly trend: LocalStreamsMapping,
-    private readonly expire?: () => void,
+    private readonly feed: MemoryChangeFeed,
+    private readonly options: {
+      /**
+       * Change records the trend path may have left to do when ingest starts another batch
+       * (default: no limit). The store keeps `long` + two ingest batches of ticks per
+       * symbol, so ingest must not run further ahead than one batch.
+       */
+      readonly maxLead?: number;
+      /** Called when both paths are quiet: forgets ticks the trend path will not read again. */
+      readonly expire?: () => void;
+    } = {},
   ) {}
 
   async drain(): Promise<void> {
-    for (;;) {
-      const more = await this.ingest.step();
-      await this.trend.drain();
-      // The trend path has read every tick it will need but its window: memory stays
-      // O(symbols) however long the run, as TTL keeps the table small on AWS.
-      if (this.trend.idle) this.expire?.();
-      if (!more) return;
-    }
+    const maxLead = this.options.maxLead ?? Number.POSITIVE_INFINITY;
+    let ingesting = true;
+    const ingest = async () => {
+      try {
+        for (;;) {
+          while (this.feed.size + this.trend.backlog > maxLead) await new Promise((resolve) => setImmediate(resolve));
+          if (!(await this.ingest.step())) return;
+        }
+      } finally {
+        ingesting = false;
+        this.feed.notify();
+      }
+    };
+    const trend = async () => {
+      for (;;) {
+        const last = !ingesting;
+        await this.trend.drain();
+        if (last) return;
+        // Checked and awaited with no await between: a `notify` from ingest cannot slip past.
+        if (ingesting) await this.feed.changed();
+      }
+    };
+    await Promise.all([ingest(), trend()]);
+    // The trend path has read every tick it will need but its window: memory stays
+    // O(symbols) however long the run, as TTL keeps the table small on AWS.
+    if (this.trend.idle) this.options.expire?.();
   }
 }
 

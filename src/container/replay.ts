@@ -50,7 +50,7 @@ export async function replay(
   options: ReplayOptions = {},
 ): Promise<ReplayResult> {
   const alerts = new MemoryAlertPublisher({ keep: options.collectAlerts !== false, onAlert: options.onAlert });
-  const container = localContainer({ ...options, lake: options.lake ?? false, alerts });
+  const container = localContainer({ transport: 'direct', ...options, lake: options.lake ?? false, alerts });
   const source: TickSource = isTickSource(ticks) ? ticks : new IterableTickSource(ticks);
   const flow = container.get<LocalFlow>(LOCAL_FLOW);
   const run = new Replay(

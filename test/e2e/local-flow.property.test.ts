@@ -25,7 +25,7 @@ function trackerAlerts(records: readonly unknown[], short: number, long: number)
 }
 
 describe('the whole local flow (property)', () => {
-  it("producer → stream → ingest handler → store → change feed → trend handler gives exactly the tracker's alerts", async () => {
+  it("producer → stream → ingest → store → change feed → trend gives exactly the tracker's alerts, through the Lambda events or directly", async () => {
     await fc.assert(
       fc.asyncProperty(
         marketArb,
@@ -35,6 +35,7 @@ describe('the whole local flow (property)', () => {
           trendBatchSize: fc.integer({ min: 1, max: 40 }),
           chunkSize: fc.integer({ min: 1, max: 200 }),
           periods: fc.constantFrom({ short: 5, long: 20 }, { short: 2, long: 3 }, { short: 1, long: 4 }),
+          transport: fc.constantFrom('lambda' as const, 'direct' as const),
         }),
         async (records, o) => {
           const expected = trackerAlerts(records, o.periods.short, o.periods.long);
@@ -46,6 +47,7 @@ describe('the whole local flow (property)', () => {
             ingestBatchSize: o.ingestBatchSize,
             trendBatchSize: o.trendBatchSize,
             chunkSize: o.chunkSize,
+            transport: o.transport,
             ...o.periods,
           });
           expect(alerts).toEqual(expected.alerts);
@@ -56,7 +58,7 @@ describe('the whole local flow (property)', () => {
           expect(stats.alerts.GOLDEN_CROSS + stats.alerts.DEATH_CROSS).toBe(expected.alerts.length);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
   });
 });

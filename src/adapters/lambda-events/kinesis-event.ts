@@ -13,9 +13,18 @@ import type { StreamRecord } from '../../ports/model.js';
 export function fromKinesisEvent(event: KinesisStreamEvent): { batchId: string; records: StreamRecord[] } {
   const records = event.Records.map(toStreamRecord);
   const first = event.Records[0];
-  const shard = first ? shardOf(first) : 'empty';
-  const batchId = `${shard}_${records[0]?.sequenceNumber ?? '0'}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
-  return { batchId, records };
+  return { batchId: kinesisBatchId(first ? shardOf(first) : 'empty', records[0]?.sequenceNumber ?? '0'), records };
+}
+
+/**
+ * The batch id of a Kinesis batch: its shard and first sequence number, in the characters a
+ * lake key allows.
+ *
+ * @example
+ * kinesisBatchId('shardId-000000000000', '4959'); // 'shardId-000000000000_4959'
+ */
+export function kinesisBatchId(shardId: string, firstSequence: string): string {
+  return `${shardId}_${firstSequence}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
 }
 
 function shardOf(record: KinesisStreamRecord): string {

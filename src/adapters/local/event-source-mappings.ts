@@ -7,15 +7,31 @@ import type {
 } from 'aws-lambda';
 import type { ChangeFeed } from '../../ports/change-feed.port.js';
 import type { Logger } from '../../ports/logger.port.js';
-import type { StreamRecord } from '../../ports/model.js';
+import type { ChangeRecord, StreamRecord } from '../../ports/model.js';
 import { compileFilter, TICK_INSERT_FILTER, toDynamoRecord } from '../lambda-events/dynamodb-stream-event.js';
-import { toKinesisEvent } from '../lambda-events/kinesis-event.js';
+import { kinesisBatchId, toKinesisEvent } from '../lambda-events/kinesis-event.js';
 import type { MemoryShard, MemoryStream } from './memory-stream.js';
 
 /** A Kinesis-triggered Lambda handler with ReportBatchItemFailures. */
 export type KinesisBatchHandler = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse | undefined>;
 /** A DynamoDB-Streams-triggered Lambda handler with ReportBatchItemFailures. */
 export type StreamsBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
+
+/**
+ * What a mapping can deliver to directly, skipping the Lambda event shapes: a use case that
+ * takes the records and says where redelivery must start (`IngestBatch`, `DetectTrends`).
+ * The outcome is the same as through the handler; only the wire shapes are not built.
+ */
+export interface DirectTarget<Input> {
+  execute(input: Input): Promise<{ readonly firstFailure: string | undefined }>;
+}
+
+/** The index of the record `firstFailure` names (unknown: 0, as Lambda restarts the whole batch). */
+function restartAt(sequences: readonly { readonly sequenceNumber: string }[], firstFailure: string | undefined): number {
+  if (firstFailure === undefined) return sequences.length;
+  const i = sequences.findIndex((r) => r.sequenceNumber === firstFailure);
+  return Math.max(i, 0);
+}
 
 /** Options shared by the two local event source mappings. */
 export interface MappingOptions {
@@ -53,21 +69,37 @@ export function restartIndex(ids: readonly string[], response: { batchItemFailur
  * sequence number) and bounded attempts, after which the failing records are kept in
  * `discarded` (the on-failure destination) — never dropped.
  *
+ * The target is a Lambda handler (each batch becomes a Kinesis event, base64 and all) or,
+ * for speed, the ingest use case itself (the same batch id and records, no event).
+ *
  * @example
  * const mapping = new LocalKinesisMapping(stream, ingestHandler, { batchSize: 500 });
  * await mapping.drain();
+ * new LocalKinesisMapping(stream, ingestBatch); // direct: no Kinesis events built
  */
 export class LocalKinesisMapping {
   readonly discarded: StreamRecord[] = [];
   private readonly positions: number[];
+  private readonly deliver: (batch: readonly StreamRecord[], shardId: string) => Promise<number>;
 
   constructor(
     private readonly stream: MemoryStream,
-    private readonly handler: KinesisBatchHandler,
+    target: KinesisBatchHandler | DirectTarget<{ batchId: string; records: readonly StreamRecord[] }>,
     private readonly options: MappingOptions = {},
   ) {
     this.positions = stream.shards.map(() => 0);
     this.attempts = stream.shards.map(() => 0);
+    this.deliver =
+      typeof target === 'function'
+        ? async (batch, shardId) =>
+            restartIndex(
+              batch.map((r) => r.sequenceNumber),
+              await target(toKinesisEvent(batch, { shardId })),
+            )
+        : async (batch, shardId) => {
+            const batchId = kinesisBatchId(shardId, batch[0]?.sequenceNumber ?? '0');
+            return restartAt(batch, (await target.execute({ batchId, records: batch })).firstFailure);
+          };
   }
 
   private readonly attempts: number[];
@@ -104,11 +136,7 @@ export class LocalKinesisMapping {
     const batch = shard.read(position, batchSize);
     let restart: number;
     try {
-      const response = await this.handler(toKinesisEvent(batch, { shardId: shard.shardId }));
-      restart = restartIndex(
-        batch.map((r) => r.sequenceNumber),
-        response,
-      );
+      restart = await this.deliver(batch, shard.shardId);
     } catch (error) {
       this.options.logger?.warn('kinesis mapping: the handler threw; retrying the batch', { error: String(error) });
       restart = 0;
@@ -137,26 +165,61 @@ export class LocalKinesisMapping {
  * (`TICK_INSERT_FILTER` unless another is given) applied to each record as Lambda applies
  * it, batches in order, ReportBatchItemFailures, bounded attempts, `discarded` for the rest.
  *
+ * The target is a Lambda handler (each record shaped as a DynamoDB Streams record, then
+ * filtered) or, for speed, the trend use case itself (the change records as they are,
+ * filtered by the same rule).
+ *
  * @example
  * const mapping = new LocalStreamsMapping(store.feed, trendHandler, { batchSize: 100 });
  * await mapping.drain();
+ * new LocalStreamsMapping(store.feed, detectTrends); // direct: no stream records built
  */
 export class LocalStreamsMapping {
-  readonly discarded: DynamoDBRecord[] = [];
-  private pending: DynamoDBRecord[] = [];
-  private readonly passes: (record: unknown) => boolean;
+  readonly discarded: (DynamoDBRecord | ChangeRecord)[] = [];
+  private pending: (DynamoDBRecord | ChangeRecord)[] = [];
+  /** The record Lambda would deliver for a change, or undefined when the filter drops it. */
+  private readonly shape: (change: ChangeRecord) => DynamoDBRecord | ChangeRecord | undefined;
+  private readonly deliver: (batch: (DynamoDBRecord | ChangeRecord)[]) => Promise<number>;
 
   constructor(
     private readonly feed: ChangeFeed,
-    private readonly handler: StreamsBatchHandler,
+    target: StreamsBatchHandler | DirectTarget<readonly ChangeRecord[]>,
     private readonly options: MappingOptions & { filter?: unknown } = {},
   ) {
-    this.passes = compileFilter(options.filter ?? TICK_INSERT_FILTER);
+    const passes = compileFilter(options.filter ?? TICK_INSERT_FILTER);
+    if (typeof target === 'function') {
+      // Shape each record as Lambda sees it, then filter that: the test Lambda runs.
+      this.shape = (change) => {
+        const record = toDynamoRecord(change);
+        return passes(record) ? record : undefined;
+      };
+      this.deliver = async (batch) => {
+        const records = batch as DynamoDBRecord[];
+        return restartIndex(
+          records.map((r) => r.dynamodb?.SequenceNumber ?? ''),
+          await target({ Records: records }),
+        );
+      };
+    } else {
+      this.shape =
+        options.filter === undefined
+          ? (change) => (isTickInsert(change) ? change : undefined)
+          : (change) => (passes(toDynamoRecord(change)) ? change : undefined);
+      this.deliver = async (batch) => {
+        const changes = batch as ChangeRecord[];
+        return restartAt(changes, (await target.execute(changes)).firstFailure);
+      };
+    }
   }
 
   /** True when no delivered batch waits to be retried. */
   get idle(): boolean {
     return this.pending.length === 0;
+  }
+
+  /** Records taken from the feed and not yet handled. */
+  get backlog(): number {
+    return this.pending.length;
   }
 
   /** Delivers every change record waiting (those the filter passes). */
@@ -169,19 +232,15 @@ export class LocalStreamsMapping {
         const taken = await this.feed.take(batchSize - this.pending.length);
         if (taken.length === 0) break;
         for (const change of taken) {
-          // Shape each record as Lambda sees it, then filter that: the test Lambda runs.
-          const record = toDynamoRecord(change);
-          if (this.passes(record)) this.pending.push(record);
+          const record = this.shape(change);
+          if (record !== undefined) this.pending.push(record);
         }
       }
       if (this.pending.length === 0) return;
       const batch = this.pending.slice(0, batchSize);
       let restart: number;
       try {
-        restart = restartIndex(
-          batch.map((r) => r.dynamodb?.SequenceNumber ?? ''),
-          await this.handler({ Records: batch }),
-        );
+        restart = await this.deliver(batch);
       } catch (error) {
         this.options.logger?.warn('streams mapping: the handler threw; retrying the batch', { error: String(error) });
         restart = 0;
@@ -202,4 +261,15 @@ export class LocalStreamsMapping {
       }
     }
   }
+}
+
+/**
+ * `TICK_INSERT_FILTER` on a change record itself: an INSERT of a recent-tick item. The same
+ * answer as the filter gives for the record's DynamoDB Streams shape.
+ *
+ * @example
+ * isTickInsert({ eventName: 'INSERT', sequenceNumber: '1', keys: { pk: 'SYMBOL#A', sk: 'TICK#001' } }); // true
+ */
+export function isTickInsert(change: ChangeRecord): boolean {
+  return change.eventName === 'INSERT' && (change.tick !== undefined || change.keys.sk.startsWith('TICK#'));
 }

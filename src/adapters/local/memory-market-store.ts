@@ -39,26 +39,47 @@ export class MemoryChangeFeed implements ChangeFeed {
   private queue: (ChangeRecord | TickInsert)[] = [];
   private head = 0;
   private sequence = 0;
+  private wake: (() => void) | undefined;
 
   push(eventName: ChangeRecord['eventName'], keys: ChangeRecord['keys'], newImage: AttributeImage, oldImage?: AttributeImage): void {
     const sequenceNumber = sequenceText(++this.sequence);
     this.queue.push(
       oldImage === undefined ? { eventName, sequenceNumber, keys, newImage } : { eventName, sequenceNumber, keys, newImage, oldImage },
     );
+    if (this.wake !== undefined) this.notify();
   }
 
   /** The INSERT of a tick item, kept compact until someone takes it (most are, one by one). */
   pushTickInsert(symbol: string, timestamp: number, units: number, volume: number, expiresAt: string, decimals: number): void {
     this.queue.push(new TickInsert(++this.sequence, symbol, timestamp, units, volume, expiresAt, decimals));
+    if (this.wake !== undefined) this.notify();
+  }
+
+  /**
+   * Resolves when records are waiting (at once if some are), or when `notify` is called:
+   * a consumer that runs beside the writers waits on this instead of polling.
+   */
+  changed(): Promise<void> {
+    if (this.size > 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const previous = this.wake;
+      this.wake = () => {
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  /** Wakes whoever waits in `changed` (records arrived, or the writers are done). */
+  notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
   }
 
   async take(max: number): Promise<ChangeRecord[]> {
     const end = Math.min(this.queue.length, this.head + max);
-    const out: ChangeRecord[] = [];
-    for (let i = this.head; i < end; i++) {
-      const entry = this.queue[i] as ChangeRecord | TickInsert;
-      out.push(entry instanceof TickInsert ? entry.record() : entry);
-    }
+    const out = this.queue.slice(this.head, end);
     this.head = end;
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
@@ -77,8 +98,13 @@ function sequenceText(n: number): string {
   return String(n).padStart(21, '0');
 }
 
-/** A tick INSERT as the feed holds it until taken. */
-class TickInsert {
+/**
+ * A tick INSERT as the feed holds it: compact, its keys, image and sequence number text made
+ * only when read (the trend path reads just `tick`, which is the record itself).
+ */
+class TickInsert implements ChangeRecord {
+  readonly eventName = 'INSERT';
+
   constructor(
     readonly sequence: number,
     readonly symbol: string,
@@ -89,15 +115,20 @@ class TickInsert {
     readonly decimals: number,
   ) {}
 
-  record(): ChangeRecord {
-    const pk = symbolKey(this.symbol);
-    const sk = tickKey(this.timestamp);
-    return {
-      eventName: 'INSERT',
-      sequenceNumber: sequenceText(this.sequence),
-      keys: { pk, sk },
-      newImage: tickImage(pk, sk, this.units, this.volume, this.expiresAt, this.decimals),
-    };
+  get tick(): { readonly symbol: string; readonly timestamp: number } {
+    return this;
+  }
+
+  get sequenceNumber(): string {
+    return sequenceText(this.sequence);
+  }
+
+  get keys(): { pk: string; sk: string } {
+    return { pk: symbolKey(this.symbol), sk: tickKey(this.timestamp) };
+  }
+
+  get newImage(): AttributeImage {
+    return tickImage(symbolKey(this.symbol), tickKey(this.timestamp), this.units, this.volume, this.expiresAt, this.decimals);
   }
 }
 

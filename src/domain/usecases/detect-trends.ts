@@ -62,7 +62,7 @@ export class DetectTrends {
     const bySymbol = new Map<string, { first: number; maxTimestamp: number; count: number }>();
     records.forEach((record, index) => {
       if (record.eventName !== 'INSERT') return;
-      const keys = parseTickKeys(record.keys.pk, record.keys.sk);
+      const keys = record.tick ?? parseTickKeys(record.keys.pk, record.keys.sk);
       if (keys === undefined) return;
       const entry = bySymbol.get(keys.symbol);
       if (entry === undefined) bySymbol.set(keys.symbol, { first: index, maxTimestamp: keys.timestamp, count: 1 });
