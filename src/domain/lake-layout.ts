@@ -89,3 +89,161 @@ export function rejectLine(r: Rejection): string {
     received_at: r.receivedAt,
   });
 }
+
+const utf8 = new TextEncoder();
+/** `{"symbol":"` … the fixed parts of a lake line, as bytes. */
+const PART = ['{"symbol":"', '","timestamp":', ',"price":', ',"volume":', ',"source":"', '","ingested_at":', ',"sequence":"', '"}\n'].map(
+  (p) => utf8.encode(p),
+);
+/** Bytes a line takes besides its strings: the fixed parts and five numbers of at most 17 characters. */
+const FIXED_BYTES = PART.reduce((n, p) => n + p.length, 0) + 5 * 17;
+
+/**
+ * The UTF-8 bytes of a raw object's NDJSON text — exactly the bytes of
+ * `lakeLine(t) + '\n'` for each tick — written straight into one array, with no string per
+ * line: this runs once per tick on the ingest path. Ticks whose text needs more than
+ * plain ASCII copying (non-ASCII symbol or source, a non-digit sequence, a fractional or
+ * negative number) are written through `lakeLine` itself.
+ *
+ * @example
+ * new TextDecoder().decode(lakeLinesBytes(ticks, 6)); // '{"symbol":"AAPL",…}\n…'
+ */
+export function lakeLinesBytes(ticks: readonly EnrichedTick[], priceDecimals: number): Uint8Array {
+  let bound = 0;
+  let special: Map<number, Uint8Array> | undefined;
+  ticks.forEach((t, i) => {
+    if (plainLine(t)) {
+      bound += FIXED_BYTES + t.symbol.length + t.source.length + t.sequence.length;
+    } else {
+      const bytes = utf8.encode(`${lakeLine(t, priceDecimals)}\n`);
+      special ??= new Map();
+      special.set(i, bytes);
+      bound += bytes.length;
+    }
+  });
+  const out = new Uint8Array(bound);
+  let at = 0;
+  for (let i = 0; i < ticks.length; i++) {
+    const t = ticks[i] as EnrichedTick;
+    const bytes = special?.get(i);
+    if (bytes !== undefined) {
+      at = put(out, at, bytes);
+      continue;
+    }
+    at = put(out, at, PART[0] as Uint8Array);
+    at = ascii(out, at, t.symbol);
+    at = put(out, at, PART[1] as Uint8Array);
+    at = digits(out, at, t.timestamp);
+    at = put(out, at, PART[2] as Uint8Array);
+    at = decimal(out, at, t.units, priceDecimals);
+    at = put(out, at, PART[3] as Uint8Array);
+    at = digits(out, at, t.volume);
+    at = put(out, at, PART[4] as Uint8Array);
+    at = ascii(out, at, t.source);
+    at = put(out, at, PART[5] as Uint8Array);
+    at = digits(out, at, t.ingestedAt);
+    at = put(out, at, PART[6] as Uint8Array);
+    at = ascii(out, at, t.sequence);
+    at = put(out, at, PART[7] as Uint8Array);
+  }
+  return out.subarray(0, at);
+}
+
+/** True when the tick's line is plain ASCII copying and whole numbers (else `lakeLine` writes it). */
+function plainLine(t: EnrichedTick): boolean {
+  return (
+    isWhole(t.timestamp) &&
+    isWhole(t.units) &&
+    isWhole(t.volume) &&
+    isWhole(t.ingestedAt) &&
+    isAscii(t.symbol) &&
+    isAscii(t.source) &&
+    t.sequence.length > 0 &&
+    isDigits(t.sequence)
+  );
+}
+
+function isWhole(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
+}
+
+/** Printable ASCII that JSON would not escape: copied byte for byte, as `lakeLine` writes it raw. */
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
+
+function isDigits(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+function put(out: Uint8Array, at: number, bytes: Uint8Array): number {
+  // A loop beats `set` for the few bytes of a line's parts.
+  for (let i = 0; i < bytes.length; i++) out[at + i] = bytes[i] as number;
+  return at + bytes.length;
+}
+
+function ascii(out: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
+  return at + text.length;
+}
+
+/** Decimal digits of a whole number 0 ≤ n < 2^53. */
+function digitCount(n: number): number {
+  let count = 1;
+  for (let p = 10; p <= n; p *= 10) count++;
+  return count;
+}
+
+/** A whole number 0 ≤ n < 2^53 in decimal digits. */
+function digits(out: Uint8Array, at: number, n: number): number {
+  const width = digitCount(n);
+  padded(out, at, n, width);
+  return at + width;
+}
+
+/**
+ * Writes 0 ≤ n < 2^53 as exactly `width` digits (leading zeros; width ≥ its digit count), in
+ * 32-bit integer steps: the low eight digits, then the rest (< 2^27), never a double modulo.
+ */
+function padded(out: Uint8Array, at: number, n: number, width: number): void {
+  let i = at + width - 1;
+  let v: number;
+  if (n >= 0x80000000) {
+    const hi = Math.floor(n / 1e8);
+    let lo = n - hi * 1e8;
+    for (const end = i - 8; i > end; i--) {
+      const q = (lo / 10) | 0;
+      out[i] = 0x30 + lo - q * 10;
+      lo = q;
+    }
+    v = hi;
+  } else v = n;
+  for (; i >= at; i--) {
+    const q = (v / 10) | 0;
+    out[i] = 0x30 + v - q * 10;
+    v = q;
+  }
+}
+
+/** `formatUnits(units, decimals)` as bytes: the fraction without trailing zeros, no point when it is empty. */
+function decimal(out: Uint8Array, at: number, units: number, decimals: number): number {
+  if (decimals === 0) return digits(out, at, units);
+  // The digits, zero-padded to at least decimals + 1, then the fraction moved one right for the point.
+  const width = Math.max(digitCount(units), decimals + 1);
+  padded(out, at, units, width);
+  const point = at + width - decimals;
+  let end = at + width;
+  while (end > point && out[end - 1] === 0x30) end--;
+  if (end === point) return point; // no fraction left: no point
+  for (let i = end - 1; i >= point; i--) out[i + 1] = out[i] as number;
+  out[point] = 0x2e;
+  return end + 1;
+}

@@ -1,26 +1,29 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { DEFAULT_GZIP_LEVEL } from '../shared/lake-codec.js';
 import { type LakeEncoding, ObjectLake } from '../shared/object-lake.js';
+import { type LakeWrite, type LakeWriter, sharedLakeWriter } from './lake-writer.js';
 
 /** Default folder of the local data lake. */
 export const DEFAULT_LAKE_DIR = '.tickflow/lake';
 
+/** Writes started in this process: numbers temporary names, unique across `FolderLake`s. */
+let writes = 0;
+
 /**
  * The data lake as a local folder with the S3 key layout (DESIGN.md §4), gzip NDJSON.
  * Each object is written to a temporary name and renamed, so a reader (DuckDB) never sees
- * half an object and a redelivered batch replaces its objects atomically.
+ * half an object and a redelivered batch replaces its objects atomically. Compression and
+ * the file system run on a writer thread (`LakeWriter`), beside the flow.
  *
  * @example
  * const lake = new FolderLake('.tickflow/lake');
  * await lake.writeSymbolDay('b1', 'AAPL', { year: 2024, month: 1, day: 2 }, ticks);
  */
 export class FolderLake extends ObjectLake {
-  private readonly made = new Set<string>();
-  private counter = 0;
-
   constructor(
     readonly root: string = DEFAULT_LAKE_DIR,
     encoding: LakeEncoding = {},
+    private readonly writer: LakeWriter = sharedLakeWriter(),
   ) {
     super(encoding);
   }
@@ -30,16 +33,23 @@ export class FolderLake extends ObjectLake {
     return join(this.root, ...key.split('/'));
   }
 
-  protected async put(key: string, body: Uint8Array): Promise<void> {
+  protected override putNdjson(key: string, ndjson: Uint8Array): Promise<void> {
+    return this.writer.write({
+      ...this.where(key),
+      data: ndjson,
+      transfer: true,
+      gzipLevel: this.encoding.gzipLevel ?? DEFAULT_GZIP_LEVEL,
+    });
+  }
+
+  protected put(key: string, body: Uint8Array): Promise<void> {
+    return this.writer.write({ ...this.where(key), data: body });
+  }
+
+  private where(key: string): Pick<LakeWrite, 'path' | 'dir' | 'tmp'> {
     const path = this.pathOf(key);
     const dir = dirname(path);
-    if (!this.made.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      this.made.add(dir);
-    }
     // A dot-name DuckDB's globs skip; unique per write so concurrent writes never collide.
-    const tmp = join(dir, `.${process.pid}.${++this.counter}.tmp`);
-    await writeFile(tmp, body);
-    await rename(tmp, path);
+    return { path, dir, tmp: join(dir, `.${process.pid}.${++writes}.tmp`) };
   }
 }

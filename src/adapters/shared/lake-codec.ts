@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { lakeLine, rejectLine } from '../../domain/lake-layout.js';
+import { lakeLine, lakeLinesBytes, rejectLine } from '../../domain/lake-layout.js';
 import type { EnrichedTick, Rejection } from '../../ports/model.js';
 
 const gzipAsync = promisify(gzip);
@@ -10,16 +10,45 @@ const gunzipAsync = promisify(gunzip);
 export const DEFAULT_GZIP_LEVEL = 6;
 
 /**
- * The bytes of a raw lake object: gzip'd NDJSON, one enriched tick per line. Compression
- * runs on libuv's thread pool, off the event loop.
+ * The text of a raw lake object: NDJSON, one enriched tick per line.
+ *
+ * @example
+ * ticksText(ticks, 6); // '{"symbol":"AAPL",…}\n…'
+ */
+export function ticksText(ticks: readonly EnrichedTick[], priceDecimals: number): string {
+  let text = '';
+  for (const t of ticks) text += `${lakeLine(t, priceDecimals)}\n`;
+  return text;
+}
+
+/**
+ * The text of a quarantine object: NDJSON, one rejection per line.
+ *
+ * @example
+ * rejectionsText(rejections); // '{"code":"BAD_PRICE",…}\n'
+ */
+export function rejectionsText(rejections: readonly Rejection[]): string {
+  return rejections.map((r) => `${rejectLine(r)}\n`).join('');
+}
+
+/**
+ * Gzips an object's text or bytes on libuv's thread pool, off the event loop.
+ *
+ * @example
+ * const body = await gzipBytes(ticksText(ticks, 6));
+ */
+export function gzipBytes(data: string | Uint8Array, level = DEFAULT_GZIP_LEVEL): Promise<Buffer> {
+  return gzipAsync(data, { level });
+}
+
+/**
+ * The bytes of a raw lake object: gzip'd NDJSON, one enriched tick per line.
  *
  * @example
  * const body = await encodeTicks(ticks, 6);
  */
 export async function encodeTicks(ticks: readonly EnrichedTick[], priceDecimals: number, level = DEFAULT_GZIP_LEVEL): Promise<Buffer> {
-  let text = '';
-  for (const t of ticks) text += `${lakeLine(t, priceDecimals)}\n`;
-  return gzipAsync(text, { level });
+  return gzipBytes(lakeLinesBytes(ticks, priceDecimals), level);
 }
 
 /**
@@ -29,7 +58,7 @@ export async function encodeTicks(ticks: readonly EnrichedTick[], priceDecimals:
  * const body = await encodeRejections(rejections);
  */
 export async function encodeRejections(rejections: readonly Rejection[], level = DEFAULT_GZIP_LEVEL): Promise<Buffer> {
-  return gzipAsync(rejections.map((r) => `${rejectLine(r)}\n`).join(''), { level });
+  return gzipBytes(rejectionsText(rejections), level);
 }
 
 /**

@@ -1,9 +1,11 @@
-import { rawKey, rejectedKey } from '../../domain/lake-layout.js';
+import { lakeLinesBytes, rawKey, rejectedKey } from '../../domain/lake-layout.js';
 import { DEFAULT_PRICE_DECIMALS } from '../../domain/price.js';
 import type { EnrichedTick, Partition, Rejection } from '../../ports/model.js';
 import type { RawTickArchive } from '../../ports/raw-tick-archive.port.js';
 import type { RejectSink } from '../../ports/reject-sink.port.js';
-import { DEFAULT_GZIP_LEVEL, encodeRejections, encodeTicks } from './lake-codec.js';
+import { DEFAULT_GZIP_LEVEL, gzipBytes, rejectionsText } from './lake-codec.js';
+
+const utf8 = new TextEncoder();
 
 /** How lake objects are encoded: the price decimals and the gzip level. */
 export interface LakeEncoding {
@@ -20,21 +22,26 @@ export interface LakeEncoding {
  * class MyLake extends ObjectLake { protected async put(key, body) { … } }
  */
 export abstract class ObjectLake implements RawTickArchive, RejectSink {
-  constructor(private readonly encoding: LakeEncoding = {}) {}
+  constructor(protected readonly encoding: LakeEncoding = {}) {}
 
   async writeSymbolDay(batchId: string, symbol: string, partition: Partition, ticks: readonly EnrichedTick[]): Promise<string> {
     const key = rawKey(symbol, partition, batchId);
-    await this.put(
-      key,
-      await encodeTicks(ticks, this.encoding.priceDecimals ?? DEFAULT_PRICE_DECIMALS, this.encoding.gzipLevel ?? DEFAULT_GZIP_LEVEL),
-    );
+    await this.putNdjson(key, lakeLinesBytes(ticks, this.encoding.priceDecimals ?? DEFAULT_PRICE_DECIMALS));
     return key;
   }
 
   async writeRejects(batchId: string, partition: Partition, rejections: readonly Rejection[]): Promise<string> {
     const key = rejectedKey(partition, batchId);
-    await this.put(key, await encodeRejections(rejections, this.encoding.gzipLevel ?? DEFAULT_GZIP_LEVEL));
+    await this.putNdjson(key, utf8.encode(rejectionsText(rejections)));
     return key;
+  }
+
+  /**
+   * Writes one object from its NDJSON bytes: gzips them, then `put`s the result. A subclass
+   * may do both its own way; the bytes are its to keep (or to transfer).
+   */
+  protected async putNdjson(key: string, ndjson: Uint8Array): Promise<void> {
+    await this.put(key, await gzipBytes(ndjson, this.encoding.gzipLevel ?? DEFAULT_GZIP_LEVEL));
   }
 
   /** Writes (or replaces) one object, atomically for its readers. */
