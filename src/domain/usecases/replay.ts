@@ -22,8 +22,9 @@ export interface ReplayPorts {
 
 /**
  * Replays a source through the whole flow in chunks: publish a chunk, drain the stream and
- * the change feed, repeat. A chunk ends at `chunkSize` items or at the source's `flush`, so
- * a live source is processed as it arrives. Memory stays bounded by the chunk, not the source.
+ * the change feed while the next chunk is read, repeat. A chunk ends at `chunkSize` items
+ * or at the source's `flush`, so a live source is processed as it arrives (a flush also
+ * waits for the drain). Memory stays bounded by two chunks, not the source.
  *
  * @example
  * const stats = await new Replay({ produce, drain, stats: new FlowStats(), clock }).execute(source);
@@ -43,24 +44,34 @@ export class Replay {
     let undelivered = 0;
     let read = 0;
     let chunk: SourceItem[] = [];
+    // The drain of the chunk before runs while the next chunk is read and published (it
+    // may deliver some of those records too): reading the source fills the time the flow
+    // waits on the lake. Each publish is followed by a drain started after it.
+    let draining: Promise<void> = Promise.resolve();
     const run = async () => {
-      const summary = await this.ports.produce.publishItems(chunk);
-      read += chunk.length;
+      const items = chunk;
       chunk = [];
+      const summary = await this.ports.produce.publishItems(items);
+      read += items.length;
       undelivered += summary.undelivered.length;
-      await this.ports.drain();
-      options.onProgress?.(read);
+      await draining;
+      options.onProgress?.(read - items.length);
+      draining = this.ports.drain();
+      draining.catch(() => undefined); // awaited (and so reported) by the next round or the end
     };
     for await (const item of source.items(options.signal)) {
       if (item.kind === 'flush') {
         // A live or paced source says "that is all for now": run what it gave, do not wait for more.
         if (chunk.length > 0) await run();
+        await draining;
         continue;
       }
       chunk.push(item);
       if (chunk.length >= this.chunkSize) await run();
     }
     if (chunk.length > 0) await run();
+    await draining;
+    options.onProgress?.(read);
     const elapsedMs = Math.max(1, this.ports.clock.now() - started);
     const counts = this.ports.stats.counts;
     return { ...structuredClone(counts), undelivered, elapsedMs, ticksPerSecond: Math.round((counts.ticksIn / elapsedMs) * 1000) };
