@@ -14,10 +14,13 @@ import { SimulatedTickSource } from '../src/adapters/sources/simulated-tick-sour
 import { replay } from '../src/container/replay.js';
 
 const SYMBOLS = Array.from({ length: 100 }, (_, i) => `SYM${i}`);
+/** A memory-backed folder (Linux): the same lake with the disk's file-creation latency taken out. */
+export const TMPFS = '/dev/shm';
 
 if (process.argv[2] === '--run') {
   const ticks = Number(process.argv[3]);
-  const lakeDir = process.argv[4] === 'off' ? false : await mkdtemp(join(tmpdir(), 'tickflow-bench-e2e-'));
+  const where = process.argv[4];
+  const lakeDir = where === 'off' ? false : await mkdtemp(join(where === 'tmpfs' ? TMPFS : tmpdir(), 'tickflow-bench-e2e-'));
   const started = performance.now();
   const { stats } = await replay(new SimulatedTickSource({ symbols: SYMBOLS, ticks, seed: 1 }), { lake: lakeDir, collectAlerts: false });
   const ms = performance.now() - started;
@@ -36,18 +39,19 @@ if (process.argv[2] === '--run') {
 /** One scenario's figures. */
 export interface E2eRun {
   ticks: number;
-  lake: boolean;
+  /** Where the folder lake was: the temporary folder's disk, tmpfs, or no lake. */
+  lake: 'disk' | 'tmpfs' | false;
   ticksPerSecond: number;
   peakRssMb: number;
   alerts: number;
 }
 
 /** Runs one scenario in a child process. */
-export async function e2eRun(ticks: number, lake: boolean): Promise<E2eRun> {
+export async function e2eRun(ticks: number, lake: 'disk' | 'tmpfs' | false): Promise<E2eRun> {
   const script = fileURLToPath(import.meta.url);
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [...process.execArgv, script, '--run', String(ticks), lake ? 'lake' : 'off'],
+    [...process.execArgv, script, '--run', String(ticks), lake === false ? 'off' : lake],
     {
       maxBuffer: 1 << 20,
     },

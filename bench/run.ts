@@ -5,13 +5,13 @@
  * `--full` adds the 10-million-row analytics lake; `--write` updates bench/RESULTS.md.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { analyticsRow } from './analytics.js';
 import { domainRow } from './domain.js';
-import { e2eRun } from './e2e.js';
+import { e2eRun, TMPFS } from './e2e.js';
 import { ingestRow } from './ingest.js';
 import { fmt } from './util.js';
 
@@ -40,7 +40,8 @@ log('ingest: 10,000-record Kinesis events …');
 const ingest = await ingestRow(quick ? 5 : 9);
 const e2eTicks = quick ? 200_000 : 1_000_000;
 log(`end to end: replay of ${fmt(e2eTicks, 0)} ticks × 100 symbols, lake on …`);
-const e2eLake = await e2eRun(e2eTicks, true);
+const e2eLake = await e2eRun(e2eTicks, 'disk');
+const e2eTmpfs = existsSync(TMPFS) ? await e2eRun(e2eTicks, 'tmpfs') : undefined;
 log(`end to end: ${fmt(e2eTicks, 0)} and ${fmt(e2eTicks * 10, 0)} ticks, lake off …`);
 const e2eSmall = await e2eRun(e2eTicks, false);
 const e2eLarge = await e2eRun(e2eTicks * 10, false);
@@ -52,7 +53,7 @@ const result = {
   domain: { ...domain, speedupOverBestPeer: domain.speedupOverBestPeer },
   domain100,
   ingest,
-  e2e: { withLake: e2eLake, lakeOff: e2eSmall, lakeOff10x: e2eLarge, rssGrowth: e2eLarge.peakRssMb / e2eSmall.peakRssMb },
+  e2e: { withLake: e2eLake, withLakeOnTmpfs: e2eTmpfs, lakeOff: e2eSmall, lakeOff10x: e2eLarge, rssGrowth: e2eLarge.peakRssMb / e2eSmall.peakRssMb },
   analytics,
 };
 
@@ -122,8 +123,14 @@ lines.push('**3. End to end** — `replay` through the whole local flow, 100 sym
 lines.push('');
 row('ticks', 'lake', 'ticks/s', 'peak RSS', 'alerts');
 row('---:', '---', '---:', '---:', '---:');
-for (const r of [e2eLake, e2eSmall, e2eLarge])
-  row(fmt(r.ticks, 0), r.lake ? 'folder, gzip NDJSON' : 'off', fmt(r.ticksPerSecond, 0), `${r.peakRssMb} MB`, fmt(r.alerts, 0));
+for (const r of [e2eLake, e2eTmpfs, e2eSmall, e2eLarge].filter((r) => r !== undefined))
+  row(
+    fmt(r.ticks, 0),
+    r.lake === false ? 'off' : `folder, gzip NDJSON${r.lake === 'tmpfs' ? `, on tmpfs (${TMPFS})` : ''}`,
+    fmt(r.ticksPerSecond, 0),
+    `${r.peakRssMb} MB`,
+    fmt(r.alerts, 0),
+  );
 lines.push('');
 lines.push('**4. Analytics** — `volatility` with DuckDB over the folder lake (gzip NDJSON), ms (median):');
 lines.push('');
