@@ -173,10 +173,9 @@ export class LocalFlow {
     let ingesting = true;
     const ingest = async () => {
       try {
-        for (;;) {
+        await this.ingest.pump(async () => {
           while (this.feed.size + this.trend.backlog > maxLead) await new Promise((resolve) => setImmediate(resolve));
-          if (!(await this.ingest.step())) return;
-        }
+        });
       } finally {
         ingesting = false;
         this.feed.notify();

@@ -129,6 +129,23 @@ export class LocalKinesisMapping {
     return shards.some((shard, i) => (this.positions[i] as number) < shard.end);
   }
 
+  /**
+   * Delivers until every shard is caught up, each shard at its own pace (as Lambda runs
+   * shards independently: one shard waiting on its writes does not hold the others up),
+   * awaiting `before` ahead of each invocation.
+   */
+  async pump(before: () => Promise<void> = async () => {}): Promise<void> {
+    const shards = this.stream.shards;
+    await Promise.all(
+      shards.map(async (shard, i) => {
+        while ((this.positions[i] as number) < shard.end) {
+          await before();
+          await this.invoke(shard, i);
+        }
+      }),
+    );
+  }
+
   private async invoke(shard: MemoryShard, i: number): Promise<void> {
     const batchSize = this.options.batchSize ?? 100;
     const maxAttempts = this.options.maxAttempts ?? 10;
