@@ -53,7 +53,13 @@ const result = {
   domain: { ...domain, speedupOverBestPeer: domain.speedupOverBestPeer },
   domain100,
   ingest,
-  e2e: { withLake: e2eLake, withLakeOnTmpfs: e2eTmpfs, lakeOff: e2eSmall, lakeOff10x: e2eLarge, rssGrowth: e2eLarge.peakRssMb / e2eSmall.peakRssMb },
+  e2e: {
+    withLake: e2eLake,
+    withLakeOnTmpfs: e2eTmpfs,
+    lakeOff: e2eSmall,
+    lakeOff10x: e2eLarge,
+    rssGrowth: e2eLarge.peakRssMb / e2eSmall.peakRssMb,
+  },
   analytics,
 };
 
