@@ -32,6 +32,12 @@ export interface TickSource {
   /** A short name for logs and the `source` field, e.g. `simulated`, `csv`, `yahoo`. */
   readonly name: string;
   items(signal?: AbortSignal): AsyncIterable<SourceItem>;
+  /**
+   * Optional: the same items, in order, handed over in arrays — for sources that make items
+   * faster than one await each can pass them on (a simulation, a file in memory). Readers
+   * that can take arrays prefer this.
+   */
+  chunks?(signal?: AbortSignal): AsyncIterable<readonly SourceItem[]>;
 }
 /** DI token of the `TickSource`. */
 export const TICK_SOURCE = Symbol.for('tickflow.TickSource');

@@ -2,11 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/adapters/local/clocks.js';
 import { MemoryLogger } from '../../src/adapters/local/loggers.js';
+import { SimulatedTickSource } from '../../src/adapters/sources/simulated-tick-source.js';
 import { replay } from '../../src/container/replay.js';
 import { compareAlerts } from '../../src/domain/alert.js';
 import { MultiSymbolTracker } from '../../src/domain/multi-symbol-tracker.js';
 import { validateTick } from '../../src/domain/validate-tick.js';
 import type { Alert } from '../../src/ports/model.js';
+import type { TickSource } from '../../src/ports/tick-source.port.js';
 import { marketArb, NOW } from '../support/flow-arbitraries.js';
 
 /** The oracle: the pure tracker over the valid records, in the order they were sent. */
@@ -60,5 +62,30 @@ describe('the whole local flow (property)', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('a source handed over in arrays replays exactly as one read item by item, through either transport', async () => {
+    const options = { symbols: ['AAPL', 'MSFT', 'BRK-B'], ticks: 6_000, seed: 11, badRate: 0.02, duplicateRate: 0.02 };
+    const run = async (source: TickSource, transport: 'lambda' | 'direct') => {
+      const { alerts, stats, latest } = await replay(source, {
+        lake: 'memory',
+        clock: new ManualClock(NOW),
+        logger: new MemoryLogger(),
+        chunkSize: 700,
+        ingestBatchSize: 300,
+        transport,
+      });
+      const { elapsedMs: _e, ticksPerSecond: _t, ...counts } = stats;
+      return { alerts, counts, latest };
+    };
+    const chunked = new SimulatedTickSource(options);
+    expect(chunked.chunks).toBeDefined();
+    const oneByOne: TickSource = { name: 'simulated', items: (signal) => new SimulatedTickSource(options).items(signal) };
+    const a = await run(chunked, 'direct');
+    expect(a.alerts.length).toBeGreaterThan(10);
+    expect(a.counts.rejectedTotal).toBeGreaterThan(0);
+    expect(a.counts.duplicates).toBeGreaterThan(0);
+    expect(await run(oneByOne, 'direct')).toEqual(a);
+    expect(await run(new SimulatedTickSource(options), 'lambda')).toEqual(a);
   });
 });

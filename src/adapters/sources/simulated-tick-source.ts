@@ -19,6 +19,9 @@ export interface SimulatedOptions {
   readonly duplicateRate?: number;
 }
 
+/** Items per array the simulation hands over. */
+const CHUNK = 1024;
+
 /** The default simulated symbols. */
 export const DEFAULT_SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'] as const;
 
@@ -80,8 +83,18 @@ export class SimulatedTickSource implements TickSource {
     yield* this.generate(signal);
   }
 
+  async *chunks(signal?: AbortSignal): AsyncIterable<readonly SourceItem[]> {
+    yield* this.generateChunks(CHUNK, signal);
+  }
+
   /** The same items, synchronously (benchmarks and tests that need no async iteration). */
   *generate(signal?: AbortSignal): Generator<SourceItem> {
+    for (const chunk of this.generateChunks(CHUNK, signal)) yield* chunk;
+  }
+
+  /** The items in arrays of about `size` (a tick sent twice may make one longer). */
+  *generateChunks(size: number, signal?: AbortSignal): Generator<SourceItem[]> {
+    let chunk: SourceItem[] = [];
     const { ticks = 10_000, seed = 42, start = Date.UTC(2024, 0, 2, 14, 30), stepMs = 1000, badRate = 0, duplicateRate = 0 } = this.options;
     const rand = seededRandom(seed);
     const gaussian = () => {
@@ -99,7 +112,11 @@ export class SimulatedTickSource implements TickSource {
     const drift = sigma.map((sd) => (rand() < 0.5 ? -1 : 1) * sd * 0.025);
     const pull = 1e-4;
     for (let i = 0; i < ticks; i++) {
-      if (signal?.aborted) return;
+      if (chunk.length >= size) {
+        yield chunk;
+        chunk = [];
+      }
+      if (signal?.aborted) break;
       const s = i % n;
       const symbol = this.symbols[s] as string;
       const timestamp = start + Math.floor(i / n) * stepMs;
@@ -109,7 +126,7 @@ export class SimulatedTickSource implements TickSource {
       const price = (start0[s] as number) * Math.exp(x[s] as number);
       if (badRate > 0 && rand() < badRate) {
         const make = BAD_RECORDS[Math.floor(rand() * BAD_RECORDS.length)] as (symbol: string, ts: number) => unknown;
-        yield { kind: 'record', record: make(symbol, timestamp) };
+        chunk.push({ kind: 'record', record: make(symbol, timestamp) });
         continue;
       }
       const record = {
@@ -119,8 +136,9 @@ export class SimulatedTickSource implements TickSource {
         volume: 100 * Math.max(1, Math.round(Math.exp(2 + 1.2 * gaussian()))),
         source: 'simulated',
       };
-      yield { kind: 'record', record };
-      if (duplicateRate > 0 && rand() < duplicateRate) yield { kind: 'record', record };
+      chunk.push({ kind: 'record', record });
+      if (duplicateRate > 0 && rand() < duplicateRate) chunk.push({ kind: 'record', record });
     }
+    if (chunk.length > 0) yield chunk;
   }
 }

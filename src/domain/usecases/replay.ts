@@ -59,15 +59,28 @@ export class Replay {
       draining = this.ports.drain();
       draining.catch(() => undefined); // awaited (and so reported) by the next round or the end
     };
-    for await (const item of source.items(options.signal)) {
+    // A live or paced source's flush says "that is all for now": run what it gave, and wait
+    // for the flow, rather than wait for more.
+    let flushed = false;
+    const due = (item: SourceItem): boolean => {
       if (item.kind === 'flush') {
-        // A live or paced source says "that is all for now": run what it gave, do not wait for more.
-        if (chunk.length > 0) await run();
-        await draining;
-        continue;
+        flushed = true;
+        return true;
       }
       chunk.push(item);
-      if (chunk.length >= this.chunkSize) await run();
+      return chunk.length >= this.chunkSize;
+    };
+    const step = async () => {
+      if (chunk.length > 0) await run();
+      if (flushed) {
+        flushed = false;
+        await draining;
+      }
+    };
+    if (source.chunks !== undefined) {
+      for await (const items of source.chunks(options.signal)) for (const item of items) if (due(item)) await step();
+    } else {
+      for await (const item of source.items(options.signal)) if (due(item)) await step();
     }
     if (chunk.length > 0) await run();
     await draining;

@@ -58,6 +58,23 @@ describe('SimulatedTickSource', () => {
     expect(items.length - 20_000).toBeGreaterThan(500); // duplicates come on top
   });
 
+  it('hands over the same items in arrays as one by one, and stops at an abort', async () => {
+    const options = { ticks: 5_000, seed: 9, badRate: 0.05, duplicateRate: 0.05 };
+    const arrays: (readonly SourceItem[])[] = [];
+    for await (const chunk of new SimulatedTickSource(options).chunks()) arrays.push(chunk);
+    expect(arrays.length).toBeGreaterThan(1);
+    expect(arrays.flat()).toEqual(await all(new SimulatedTickSource(options)));
+
+    const controller = new AbortController();
+    let seen = 0;
+    for await (const chunk of new SimulatedTickSource(options).chunks(controller.signal)) {
+      seen += chunk.length;
+      controller.abort();
+    }
+    expect(seen).toBeGreaterThan(0);
+    expect(seen).toBeLessThan(2_000);
+  });
+
   it('refuses options that make no sense', () => {
     expect(() => new SimulatedTickSource({ symbols: ['A B'] })).toThrow(/not a valid symbol/);
     expect(() => new SimulatedTickSource({ badRate: 2 })).toThrow(/\[0, 1\)/);
