@@ -15,7 +15,10 @@ import { FLOW_STATS, PRODUCE_TICKS, TREND_SETTINGS } from './tokens.js';
 
 /** Options of `replay`: the local stack's, plus how to run and what to keep. */
 export interface ReplayOptions extends Omit<LocalOptions, 'alerts'> {
-  /** Source items per produce-and-drain round (default 20,000): bounds memory. */
+  /**
+   * Source items per produce-and-drain round (default 10,000, one full ingest batch): bounds
+   * memory, and small rounds keep the records in flight young (cheap to collect).
+   */
   readonly chunkSize?: number;
   /** Keep the alerts to return them (default true); turn off for endless or huge runs. */
   readonly collectAlerts?: boolean;

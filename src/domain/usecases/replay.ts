@@ -36,7 +36,7 @@ export class Replay {
     private readonly ports: ReplayPorts,
     options: { chunkSize?: number } = {},
   ) {
-    this.chunkSize = options.chunkSize ?? 20_000;
+    this.chunkSize = options.chunkSize ?? 10_000;
   }
 
   async execute(source: TickSource, options: { signal?: AbortSignal; onProgress?: (read: number) => void } = {}): Promise<ReplayStats> {
