@@ -26,6 +26,8 @@ Flow:
   --decimals D           price decimals, 0-9 (default 6)
   --lake DIR             data lake folder (default ${DEFAULT_LAKE_DIR})
   --no-lake              keep no lake (only alerts and counts)
+  --lambda-events        deliver through the Lambda handlers, on Kinesis and DynamoDB
+                         Streams events built as AWS builds them (slower; the same results)
 
 Output:
   --json                 one JSON alert per line on stdout; the summary goes to stderr
@@ -54,6 +56,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
     decimals: { type: 'string' },
     lake: { type: 'string' },
     'no-lake': { type: 'boolean' },
+    'lambda-events': { type: 'boolean' },
     json: { type: 'boolean' },
     report: { type: 'string' },
     quiet: { type: 'boolean' },
@@ -80,6 +83,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
     long,
     priceDecimals,
     lake,
+    transport: flags['lambda-events'] ? 'lambda' : 'direct',
     clock,
     logger: new JsonLogger({ level: 'error' }),
     onProgress: (read) => progress.update(read),

@@ -103,4 +103,14 @@ describe('tickflow replay', () => {
     expect(a.stdout).toBe(b.stdout);
     expect(a.stderr).toMatch(/rejected\s+\d+\s+\S/);
   });
+
+  it('--lambda-events runs the handlers on Lambda-shaped events and prints the same alerts', async () => {
+    const direct = await runCli(['replay', '--no-lake', '--json', '--ticks', '3000', '--seed', '4', '--bad-rate', '0.02']);
+    const lambda = await runCli(['replay', '--no-lake', '--json', '--ticks', '3000', '--seed', '4', '--bad-rate', '0.02', '--lambda-events']);
+    expect(lambda.code).toBe(0);
+    expect(lambda.stdout.split('\n').length).toBeGreaterThan(5);
+    expect(lambda.stdout).toBe(direct.stdout);
+    const counts = (text: string) => text.split('\n').filter((l) => /^\s+(ticks in|accepted|rejected|alerts)\s/.test(l));
+    expect(counts(lambda.stderr)).toEqual(counts(direct.stderr));
+  });
 });
