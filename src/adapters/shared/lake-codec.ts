@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { lakeLine, lakeLinesBytes, rejectLine } from '../../domain/lake-layout.js';
+import { lakeLinesBytes, rejectLine } from '../../domain/lake-layout.js';
 import type { EnrichedTick, Rejection } from '../../ports/model.js';
 
 const gzipAsync = promisify(gzip);
@@ -8,18 +8,6 @@ const gunzipAsync = promisify(gunzip);
 
 /** Gzip level of lake objects: 6 is zlib's default balance of size and speed. */
 export const DEFAULT_GZIP_LEVEL = 6;
-
-/**
- * The text of a raw lake object: NDJSON, one enriched tick per line.
- *
- * @example
- * ticksText(ticks, 6); // '{"symbol":"AAPL",…}\n…'
- */
-export function ticksText(ticks: readonly EnrichedTick[], priceDecimals: number): string {
-  let text = '';
-  for (const t of ticks) text += `${lakeLine(t, priceDecimals)}\n`;
-  return text;
-}
 
 /**
  * The text of a quarantine object: NDJSON, one rejection per line.
@@ -35,7 +23,7 @@ export function rejectionsText(rejections: readonly Rejection[]): string {
  * Gzips an object's text or bytes on libuv's thread pool, off the event loop.
  *
  * @example
- * const body = await gzipBytes(ticksText(ticks, 6));
+ * const body = await gzipBytes(lakeLinesBytes(ticks, 6));
  */
 export function gzipBytes(data: string | Uint8Array, level = DEFAULT_GZIP_LEVEL): Promise<Buffer> {
   return gzipAsync(data, { level });
