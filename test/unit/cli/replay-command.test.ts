@@ -106,7 +106,18 @@ describe('tickflow replay', () => {
 
   it('--lambda-events runs the handlers on Lambda-shaped events and prints the same alerts', async () => {
     const direct = await runCli(['replay', '--no-lake', '--json', '--ticks', '3000', '--seed', '4', '--bad-rate', '0.02']);
-    const lambda = await runCli(['replay', '--no-lake', '--json', '--ticks', '3000', '--seed', '4', '--bad-rate', '0.02', '--lambda-events']);
+    const lambda = await runCli([
+      'replay',
+      '--no-lake',
+      '--json',
+      '--ticks',
+      '3000',
+      '--seed',
+      '4',
+      '--bad-rate',
+      '0.02',
+      '--lambda-events',
+    ]);
     expect(lambda.code).toBe(0);
     expect(lambda.stdout.split('\n').length).toBeGreaterThan(5);
     expect(lambda.stdout).toBe(direct.stdout);
