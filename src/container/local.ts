@@ -145,8 +145,8 @@ export function localModule(options: LocalOptions = {}): ContainerModule {
 /**
  * Drives the local flow the way AWS would: the stream's records to the ingest path (one
  * invocation per shard at a time), and beside it, as DynamoDB Streams runs beside Kinesis,
- * the store's change records (filtered) to the trend path — which so works while ingest
- * waits on the lake. `drain` returns when both are quiet.
+ * the store's change records (filtered) to the trend path, which so keeps working while
+ * ingest waits on the lake. `drain` returns when both are quiet.
  *
  * @example
  * await container.get<LocalFlow>(LOCAL_FLOW).drain();
