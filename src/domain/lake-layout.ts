@@ -95,39 +95,52 @@ const utf8 = new TextEncoder();
 const PART = ['{"symbol":"', '","timestamp":', ',"price":', ',"volume":', ',"source":"', '","ingested_at":', ',"sequence":"', '"}\n'].map(
   (p) => utf8.encode(p),
 );
-/** Bytes a line takes besides its strings: the fixed parts and five numbers of at most 17 characters. */
-const FIXED_BYTES = PART.reduce((n, p) => n + p.length, 0) + 5 * 17;
+/**
+ * Bytes a line may take besides its strings: the fixed parts, five numbers (`${n}` of a
+ * double is at most 24 characters; `formatUnits` of an odd one adds a point or a few zeros:
+ * 32 covers both) and the sequence's quotes.
+ */
+const FIXED_BYTES = PART.reduce((n, p) => n + p.length, 0) + 5 * 32 + 2;
+
+/**
+ * An upper bound of the bytes `writeLakeLines` writes for these ticks (their strings at the
+ * most UTF-8 or JSON escaping can make of them), for sizing its output.
+ *
+ * @example
+ * const out = new Uint8Array(lakeLinesBound(ticks));
+ */
+export function lakeLinesBound(ticks: readonly EnrichedTick[]): number {
+  let bound = 0;
+  for (const t of ticks) bound += FIXED_BYTES + 3 * (t.symbol.length + t.source.length) + 6 * t.sequence.length;
+  return bound;
+}
 
 /**
  * The UTF-8 bytes of a raw object's NDJSON text — exactly the bytes of
- * `lakeLine(t) + '\n'` for each tick — written straight into one array, with no string per
- * line: this runs once per tick on the ingest path. Ticks whose text needs more than
- * plain ASCII copying (non-ASCII symbol or source, a non-digit sequence, a fractional or
- * negative number) are written through `lakeLine` itself.
+ * `lakeLine(t) + '\n'` for each tick — in a new array.
  *
  * @example
  * new TextDecoder().decode(lakeLinesBytes(ticks, 6)); // '{"symbol":"AAPL",…}\n…'
  */
 export function lakeLinesBytes(ticks: readonly EnrichedTick[], priceDecimals: number): Uint8Array {
-  let bound = 0;
-  let special: Map<number, Uint8Array> | undefined;
-  ticks.forEach((t, i) => {
-    if (plainLine(t)) {
-      bound += FIXED_BYTES + t.symbol.length + t.source.length + t.sequence.length;
-    } else {
-      const bytes = utf8.encode(`${lakeLine(t, priceDecimals)}\n`);
-      special ??= new Map();
-      special.set(i, bytes);
-      bound += bytes.length;
-    }
-  });
-  const out = new Uint8Array(bound);
-  let at = 0;
-  for (let i = 0; i < ticks.length; i++) {
-    const t = ticks[i] as EnrichedTick;
-    const bytes = special?.get(i);
-    if (bytes !== undefined) {
-      at = put(out, at, bytes);
+  const out = new Uint8Array(lakeLinesBound(ticks));
+  return out.subarray(0, writeLakeLines(ticks, priceDecimals, out, 0));
+}
+
+/**
+ * Writes the bytes of `lakeLine(t) + '\n'` for each tick into `out` from `at`, with no
+ * string per line (this runs once per tick on the ingest path), and returns where it
+ * stopped. `out` must have `lakeLinesBound(ticks)` bytes free from `at`. Ticks whose text
+ * needs more than plain ASCII copying (non-ASCII symbol or source, a non-digit sequence, a
+ * fractional or negative number) are written through `lakeLine` itself.
+ *
+ * @example
+ * const end = writeLakeLines(ticks, 6, arena, used);
+ */
+export function writeLakeLines(ticks: readonly EnrichedTick[], priceDecimals: number, out: Uint8Array, at: number): number {
+  for (const t of ticks) {
+    if (!plainLine(t)) {
+      at += utf8.encodeInto(`${lakeLine(t, priceDecimals)}\n`, out.subarray(at)).written;
       continue;
     }
     at = put(out, at, PART[0] as Uint8Array);
@@ -146,7 +159,7 @@ export function lakeLinesBytes(ticks: readonly EnrichedTick[], priceDecimals: nu
     at = ascii(out, at, t.sequence);
     at = put(out, at, PART[7] as Uint8Array);
   }
-  return out.subarray(0, at);
+  return at;
 }
 
 /** True when the tick's line is plain ASCII copying and whole numbers (else `lakeLine` writes it). */

@@ -11,7 +11,7 @@ import { compileFilter, TICK_INSERT_FILTER, toDynamoRecord } from '../../src/ada
 import { isTickInsert } from '../../src/adapters/local/event-source-mappings.js';
 import { FolderLake } from '../../src/adapters/local/folder-lake.js';
 import { decodeLines } from '../../src/adapters/shared/lake-codec.js';
-import { lakeLine, lakeLinesBytes } from '../../src/domain/lake-layout.js';
+import { lakeLine, lakeLinesBound, lakeLinesBytes, writeLakeLines } from '../../src/domain/lake-layout.js';
 import { encodeRecord, plainValue } from '../../src/domain/usecases/produce-ticks.js';
 import { validateTick } from '../../src/domain/validate-tick.js';
 import type { ChangeRecord, EnrichedTick } from '../../src/ports/model.js';
@@ -73,7 +73,7 @@ const tickArb: fc.Arbitrary<EnrichedTick> = fc.record({
   symbol: fc.oneof(fc.stringMatching(/^[A-Z0-9.^=-]{1,16}$/), fc.string({ unit: 'binary', minLength: 1, maxLength: 16 })),
   timestamp: fc.oneof(fc.integer({ min: 0, max: 4102444800000 }), fc.double({ noNaN: true })),
   price: fc.constant(0),
-  units: fc.oneof(fc.integer({ min: 1, max: 99 }), fc.maxSafeInteger(), fc.integer({ min: 1 }), fc.constant(2 ** 53)),
+  units: fc.oneof(fc.integer({ min: 1, max: 99 }), fc.maxSafeInteger(), fc.integer({ min: 1 }), fc.constant(2 ** 53), fc.double()),
   volume: fc.oneof(fc.nat(), fc.maxSafeNat(), fc.double({ noNaN: true })),
   source: fc.oneof(asciiText(1, 32), fc.string({ unit: 'binary', minLength: 1, maxLength: 32 })),
   ingestedAt: fc.oneof(fc.integer({ min: 0, max: 4102444800000 }), fc.constant(-1)),
@@ -82,11 +82,17 @@ const tickArb: fc.Arbitrary<EnrichedTick> = fc.record({
 });
 
 describe('lake lines as bytes (property)', () => {
-  it('are exactly the UTF-8 of lakeLine + newline, tick after tick, at every decimals', () => {
+  it('are exactly the UTF-8 of lakeLine + newline, tick after tick, at every decimals, within their bound', () => {
     fc.assert(
-      fc.property(fc.array(tickArb, { maxLength: 30 }), fc.integer({ min: 0, max: 9 }), (ticks, decimals) => {
+      fc.property(fc.array(tickArb, { maxLength: 30 }), fc.integer({ min: 0, max: 9 }), fc.nat(40), (ticks, decimals, offset) => {
         const expected = ticks.map((t) => `${lakeLine(t, decimals)}\n`).join('');
         expect(text.decode(lakeLinesBytes(ticks, decimals))).toBe(expected);
+        // Written into a shared array at an offset, exactly within the bound (a byte past it stays untouched).
+        const out = new Uint8Array(offset + lakeLinesBound(ticks) + 1).fill(0xff);
+        const end = writeLakeLines(ticks, decimals, out, offset);
+        expect(text.decode(out.subarray(offset, end))).toBe(expected);
+        expect(new TextEncoder().encode(expected).length).toBeLessThanOrEqual(lakeLinesBound(ticks));
+        expect(out[out.length - 1]).toBe(0xff);
       }),
       { numRuns: 3000 },
     );

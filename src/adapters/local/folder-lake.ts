@@ -1,7 +1,9 @@
 import { dirname, join } from 'node:path';
+import { DEFAULT_PRICE_DECIMALS } from '../../domain/price.js';
+import type { EnrichedTick } from '../../ports/model.js';
 import { DEFAULT_GZIP_LEVEL } from '../shared/lake-codec.js';
 import { type LakeEncoding, ObjectLake } from '../shared/object-lake.js';
-import { type LakeWrite, type LakeWriter, sharedLakeWriter } from './lake-writer.js';
+import { type LakePlace, type LakeWriter, sharedLakeWriter } from './lake-writer.js';
 
 /** Default folder of the local data lake. */
 export const DEFAULT_LAKE_DIR = '.tickflow/lake';
@@ -33,20 +35,23 @@ export class FolderLake extends ObjectLake {
     return join(this.root, ...key.split('/'));
   }
 
+  protected override putLines(key: string, ticks: readonly EnrichedTick[]): Promise<void> {
+    return this.writer.writeLines(this.where(key), ticks, this.encoding.priceDecimals ?? DEFAULT_PRICE_DECIMALS, this.gzipLevel());
+  }
+
   protected override putNdjson(key: string, ndjson: Uint8Array): Promise<void> {
-    return this.writer.write({
-      ...this.where(key),
-      data: ndjson,
-      transfer: true,
-      gzipLevel: this.encoding.gzipLevel ?? DEFAULT_GZIP_LEVEL,
-    });
+    return this.writer.write(this.where(key), ndjson, this.gzipLevel());
   }
 
   protected put(key: string, body: Uint8Array): Promise<void> {
-    return this.writer.write({ ...this.where(key), data: body });
+    return this.writer.write(this.where(key), body);
   }
 
-  private where(key: string): Pick<LakeWrite, 'path' | 'dir' | 'tmp'> {
+  private gzipLevel(): number {
+    return this.encoding.gzipLevel ?? DEFAULT_GZIP_LEVEL;
+  }
+
+  private where(key: string): LakePlace {
     const path = this.pathOf(key);
     const dir = dirname(path);
     // A dot-name DuckDB's globs skip; unique per write so concurrent writes never collide.

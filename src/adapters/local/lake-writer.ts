@@ -1,18 +1,22 @@
 import { Worker } from 'node:worker_threads';
+import { lakeLinesBound, writeLakeLines } from '../../domain/lake-layout.js';
+import type { EnrichedTick } from '../../ports/model.js';
 
 /**
- * The writer thread: for each job, gzip the bytes (or take them as they are), write them
- * to a temporary dot-name and rename that into place, creating the folder when it is
- * missing; the files of one message are written concurrently, answered together in order. Plain CommonJS in a string, so it runs the same from the sources, the bundles
- * and the tests, with nothing to resolve.
+ * The writer thread. A message is `{ bytes, jobs }`: for each job, its slice of `bytes`,
+ * gzip'd if the job names a level, is written to a temporary dot-name and renamed into
+ * place (the folder made when missing); the files of one message are written at once,
+ * and the answer lists each job's error or null, in order. Plain CommonJS in a string, so
+ * it runs the same from the sources, the bundles and the tests, with nothing to resolve.
  */
 const WRITER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { gzipSync } = require('node:zlib');
 const { mkdir, writeFile, rename, rm } = require('node:fs/promises');
-async function writeOne(job) {
-  const body = job.gzipLevel === undefined ? job.data : gzipSync(job.data, { level: job.gzipLevel });
+async function writeOne(bytes, job) {
   try {
+    const data = bytes.subarray(job.start, job.end);
+    const body = job.gzipLevel === undefined ? data : gzipSync(data, { level: job.gzipLevel });
     try {
       await writeFile(job.tmp, body);
     } catch (error) {
@@ -27,49 +31,78 @@ async function writeOne(job) {
     return String((error && error.message) || error);
   }
 }
-parentPort.on('message', async (jobs) => {
+parentPort.on('message', async ({ bytes, jobs }) => {
   // All of a message's files at once: on a virtual disk, many writes in flight take a
   // fraction of the time of the same writes one by one.
-  parentPort.postMessage(await Promise.all(jobs.map(writeOne)));
+  parentPort.postMessage(await Promise.all(jobs.map((job) => writeOne(bytes, job))));
 });
 `;
 
-/** One object to write: its bytes, gzip'd at `gzipLevel` on the way if one is given. */
-export interface LakeWrite {
+/** Where one object goes: its path, its folder, and the temporary name it is written under first. */
+export interface LakePlace {
   readonly path: string;
   readonly dir: string;
   readonly tmp: string;
-  readonly data: Uint8Array;
+}
+
+/** One object of a message: its place and its slice of the message's bytes. */
+interface Job extends LakePlace {
+  readonly start: number;
+  readonly end: number;
   readonly gzipLevel?: number;
-  /** Move `data`'s whole buffer to the writer thread instead of copying it: the caller owns it and will not touch it again. */
-  readonly transfer?: boolean;
 }
 
 interface Pending {
-  readonly job: LakeWrite;
+  readonly job: Job;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
 
 /**
  * Writes lake objects on a thread of its own, so gzip and the file system run beside the
- * flow instead of in it. The writes asked for in one turn of the event loop go over in
- * one message; each write's promise settles when its file is in place (or fails with the
- * reason). The thread starts on first use, keeps the process alive only while writes are
- * in flight, and is started again if it dies (its unfinished writes fail, so the batch is
- * retried).
+ * flow instead of in it. The objects asked for in one turn of the event loop are laid out
+ * in one reused buffer and go over in one message (one copy, no allocation per object:
+ * on the ingest path, an array per object kept the garbage collector busy). Each write's
+ * promise settles when its file is in place, or fails with the reason. The thread starts
+ * on first use, keeps the process alive only while writes are in flight, and is started
+ * again if it dies (its unfinished writes fail, so their batch is retried).
  *
  * @example
- * await sharedLakeWriter().write({ path, dir, tmp, text, level: 6 });
+ * await sharedLakeWriter().writeLines(place, ticks, 6, 6);
  */
 export class LakeWriter {
   private worker: Worker | undefined;
   private queued: Pending[] = [];
+  private buffer = new Uint8Array(1 << 20);
+  private used = 0;
   /** Messages posted and not answered yet, oldest first. */
   private readonly inFlight: Pending[][] = [];
 
-  /** Writes one object; its promise settles when the file is in place. */
-  write(job: LakeWrite): Promise<void> {
+  /** Writes the lake lines of `ticks` as one object, gzip'd at `gzipLevel`. */
+  writeLines(place: LakePlace, ticks: readonly EnrichedTick[], priceDecimals: number, gzipLevel: number): Promise<void> {
+    this.reserve(lakeLinesBound(ticks));
+    const start = this.used;
+    this.used = writeLakeLines(ticks, priceDecimals, this.buffer, start);
+    return this.enqueue({ ...place, start, end: this.used, gzipLevel });
+  }
+
+  /** Writes `data` as one object: gzip'd at `gzipLevel` if one is given, else as it is. */
+  write(place: LakePlace, data: Uint8Array, gzipLevel?: number): Promise<void> {
+    this.reserve(data.length);
+    const start = this.used;
+    this.buffer.set(data, start);
+    this.used += data.length;
+    return this.enqueue(gzipLevel === undefined ? { ...place, start, end: this.used } : { ...place, start, end: this.used, gzipLevel });
+  }
+
+  private reserve(bytes: number): void {
+    if (this.used + bytes <= this.buffer.length) return;
+    const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.used + bytes));
+    grown.set(this.buffer.subarray(0, this.used));
+    this.buffer = grown;
+  }
+
+  private enqueue(job: Job): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.queued.length === 0) queueMicrotask(() => this.post());
       this.queued.push({ job, resolve, reject });
@@ -78,20 +111,14 @@ export class LakeWriter {
 
   private post(): void {
     const batch = this.queued;
+    const bytes = this.buffer.slice(0, this.used);
     this.queued = [];
+    this.used = 0;
     if (batch.length === 0) return;
     let worker: Worker;
     try {
       worker = this.start();
-      const transfer: ArrayBuffer[] = [];
-      for (const { job } of batch) {
-        const buffer = job.data.buffer;
-        if (job.transfer === true && buffer instanceof ArrayBuffer && !transfer.includes(buffer)) transfer.push(buffer);
-      }
-      worker.postMessage(
-        batch.map((p) => p.job),
-        transfer,
-      );
+      worker.postMessage({ bytes, jobs: batch.map((p) => p.job) }, [bytes.buffer]);
     } catch (error) {
       for (const p of batch) p.reject(error instanceof Error ? error : new Error(String(error)));
       return;

@@ -26,7 +26,7 @@ export abstract class ObjectLake implements RawTickArchive, RejectSink {
 
   async writeSymbolDay(batchId: string, symbol: string, partition: Partition, ticks: readonly EnrichedTick[]): Promise<string> {
     const key = rawKey(symbol, partition, batchId);
-    await this.putNdjson(key, lakeLinesBytes(ticks, this.encoding.priceDecimals ?? DEFAULT_PRICE_DECIMALS));
+    await this.putLines(key, ticks);
     return key;
   }
 
@@ -36,9 +36,14 @@ export abstract class ObjectLake implements RawTickArchive, RejectSink {
     return key;
   }
 
+  /** Writes one raw object from its ticks (their lake lines, gzip'd). A subclass may lay the lines out its own way. */
+  protected putLines(key: string, ticks: readonly EnrichedTick[]): Promise<void> {
+    return this.putNdjson(key, lakeLinesBytes(ticks, this.encoding.priceDecimals ?? DEFAULT_PRICE_DECIMALS));
+  }
+
   /**
    * Writes one object from its NDJSON bytes: gzips them, then `put`s the result. A subclass
-   * may do both its own way; the bytes are its to keep (or to transfer).
+   * may do both its own way.
    */
   protected async putNdjson(key: string, ndjson: Uint8Array): Promise<void> {
     await this.put(key, await gzipBytes(ndjson, this.encoding.gzipLevel ?? DEFAULT_GZIP_LEVEL));
