@@ -127,6 +127,9 @@ export function lakeLinesBytes(ticks: readonly EnrichedTick[], priceDecimals: nu
   return out.subarray(0, writeLakeLines(ticks, priceDecimals, out, 0));
 }
 
+/** Marks a head or middle that is not plain ASCII: its ticks are written through `lakeLine`. */
+const PLAIN_NOT = new Uint8Array(0);
+
 /**
  * Writes the bytes of `lakeLine(t) + '\n'` for each tick into `out` from `at`, with no
  * string per line (this runs once per tick on the ingest path), and returns where it
@@ -138,42 +141,44 @@ export function lakeLinesBytes(ticks: readonly EnrichedTick[], priceDecimals: nu
  * const end = writeLakeLines(ticks, 6, arena, used);
  */
 export function writeLakeLines(ticks: readonly EnrichedTick[], priceDecimals: number, out: Uint8Array, at: number): number {
+  // The head (`{"symbol":"…","timestamp":`) and the middle (`,"source":"…","ingested_at":…,
+  // "sequence":"`) repeat from tick to tick of an object: made once, copied whole.
+  let symbol: string | undefined;
+  let head = PLAIN_NOT;
+  let source: string | undefined;
+  let ingestedAt = Number.NaN;
+  let middle = PLAIN_NOT;
   for (const t of ticks) {
-    if (!plainLine(t)) {
+    if (t.symbol !== symbol) {
+      symbol = t.symbol;
+      head = isAscii(symbol) ? utf8.encode(`{"symbol":"${symbol}","timestamp":`) : PLAIN_NOT;
+    }
+    if (t.source !== source || t.ingestedAt !== ingestedAt) {
+      source = t.source;
+      ingestedAt = t.ingestedAt;
+      middle =
+        isAscii(source) && isWhole(ingestedAt) ? utf8.encode(`,"source":"${source}","ingested_at":${ingestedAt},"sequence":"`) : PLAIN_NOT;
+    }
+    if (head === PLAIN_NOT || middle === PLAIN_NOT || !plainNumbers(t) || !isDigits(t.sequence)) {
       at += utf8.encodeInto(`${lakeLine(t, priceDecimals)}\n`, out.subarray(at)).written;
       continue;
     }
-    at = put(out, at, PART[0] as Uint8Array);
-    at = ascii(out, at, t.symbol);
-    at = put(out, at, PART[1] as Uint8Array);
-    at = digits(out, at, t.timestamp);
+    out.set(head, at);
+    at = digits(out, at + head.length, t.timestamp);
     at = put(out, at, PART[2] as Uint8Array);
     at = decimal(out, at, t.units, priceDecimals);
     at = put(out, at, PART[3] as Uint8Array);
     at = digits(out, at, t.volume);
-    at = put(out, at, PART[4] as Uint8Array);
-    at = ascii(out, at, t.source);
-    at = put(out, at, PART[5] as Uint8Array);
-    at = digits(out, at, t.ingestedAt);
-    at = put(out, at, PART[6] as Uint8Array);
-    at = ascii(out, at, t.sequence);
+    out.set(middle, at);
+    at = ascii(out, at + middle.length, t.sequence);
     at = put(out, at, PART[7] as Uint8Array);
   }
   return at;
 }
 
-/** True when the tick's line is plain ASCII copying and whole numbers (else `lakeLine` writes it). */
-function plainLine(t: EnrichedTick): boolean {
-  return (
-    isWhole(t.timestamp) &&
-    isWhole(t.units) &&
-    isWhole(t.volume) &&
-    isWhole(t.ingestedAt) &&
-    isAscii(t.symbol) &&
-    isAscii(t.source) &&
-    t.sequence.length > 0 &&
-    isDigits(t.sequence)
-  );
+/** True when the tick's own numbers are whole and ≥ 0 (else `lakeLine` writes it). */
+function plainNumbers(t: EnrichedTick): boolean {
+  return isWhole(t.timestamp) && isWhole(t.units) && isWhole(t.volume);
 }
 
 function isWhole(n: number): boolean {

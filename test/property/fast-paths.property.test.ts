@@ -81,20 +81,43 @@ const tickArb: fc.Arbitrary<EnrichedTick> = fc.record({
   partition: fc.constant({ year: 2024, month: 1, day: 2 }),
 });
 
+/**
+ * Arrays of ticks as an object holds them: each tick takes the first one's symbol, source
+ * and ingestion time, or not, field by field (so each can change on its own).
+ */
+const objectTicksArb = fc.array(fc.tuple(tickArb, fc.nat(7)), { maxLength: 30 }).map((pairs) => {
+  const first = pairs[0]?.[0];
+  return pairs.map(([t, keep]) =>
+    first === undefined
+      ? t
+      : {
+          ...t,
+          symbol: keep & 1 ? first.symbol : t.symbol,
+          source: keep & 2 ? first.source : t.source,
+          ingestedAt: keep & 4 ? first.ingestedAt : t.ingestedAt,
+        },
+  );
+});
+
 describe('lake lines as bytes (property)', () => {
   it('are exactly the UTF-8 of lakeLine + newline, tick after tick, at every decimals, within their bound', () => {
     fc.assert(
-      fc.property(fc.array(tickArb, { maxLength: 30 }), fc.integer({ min: 0, max: 9 }), fc.nat(40), (ticks, decimals, offset) => {
-        const expected = ticks.map((t) => `${lakeLine(t, decimals)}\n`).join('');
-        expect(text.decode(lakeLinesBytes(ticks, decimals))).toBe(expected);
-        // Written into a shared array at an offset, exactly within the bound (a byte past it stays untouched).
-        const out = new Uint8Array(offset + lakeLinesBound(ticks) + 1).fill(0xff);
-        const end = writeLakeLines(ticks, decimals, out, offset);
-        expect(text.decode(out.subarray(offset, end))).toBe(expected);
-        expect(new TextEncoder().encode(expected).length).toBeLessThanOrEqual(lakeLinesBound(ticks));
-        expect(out[out.length - 1]).toBe(0xff);
-      }),
-      { numRuns: 3000 },
+      fc.property(
+        fc.oneof(fc.array(tickArb, { maxLength: 30 }), objectTicksArb),
+        fc.integer({ min: 0, max: 9 }),
+        fc.nat(40),
+        (ticks, decimals, offset) => {
+          const expected = ticks.map((t) => `${lakeLine(t, decimals)}\n`).join('');
+          expect(text.decode(lakeLinesBytes(ticks, decimals))).toBe(expected);
+          // Written into a shared array at an offset, exactly within the bound (a byte past it stays untouched).
+          const out = new Uint8Array(offset + lakeLinesBound(ticks) + 1).fill(0xff);
+          const end = writeLakeLines(ticks, decimals, out, offset);
+          expect(text.decode(out.subarray(offset, end))).toBe(expected);
+          expect(new TextEncoder().encode(expected).length).toBeLessThanOrEqual(lakeLinesBound(ticks));
+          expect(out[out.length - 1]).toBe(0xff);
+        },
+      ),
+      { numRuns: 4000 },
     );
   });
 });
