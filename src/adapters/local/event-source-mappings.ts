@@ -26,11 +26,13 @@ export interface DirectTarget<Input> {
   execute(input: Input): Promise<{ readonly firstFailure: string | undefined }>;
 }
 
-/** The index of the record `firstFailure` names (unknown: 0, as Lambda restarts the whole batch). */
-function restartAt(sequences: readonly { readonly sequenceNumber: string }[], firstFailure: string | undefined): number {
-  if (firstFailure === undefined) return sequences.length;
-  const i = sequences.findIndex((r) => r.sequenceNumber === firstFailure);
-  return Math.max(i, 0);
+/** Where a batch restarts after a use case names its first failure: `restartIndex`'s rule, as a handler would report it. */
+function restartAt(records: readonly { readonly sequenceNumber: string }[], firstFailure: string | undefined): number {
+  if (firstFailure === undefined) return records.length;
+  return restartIndex(
+    records.map((r) => r.sequenceNumber),
+    { batchItemFailures: [{ itemIdentifier: firstFailure }] },
+  );
 }
 
 /** Options shared by the two local event source mappings. */
