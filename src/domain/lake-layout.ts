@@ -67,11 +67,9 @@ export function lakeLine(tick: EnrichedTick, priceDecimals: number): string {
   // symbol and source are validated to characters that need no escaping; the sequence is not
   // ours, but stream sequence numbers are digits, which need none either (checked: cheaper
   // than JSON.stringify, and this runs once per tick).
-  const sequence = DIGITS.test(tick.sequence) ? `"${tick.sequence}"` : JSON.stringify(tick.sequence);
+  const sequence = isDigits(tick.sequence) ? `"${tick.sequence}"` : JSON.stringify(tick.sequence);
   return `{"symbol":"${tick.symbol}","timestamp":${tick.timestamp},"price":${formatUnits(tick.units, priceDecimals)},"volume":${tick.volume},"source":"${tick.source}","ingested_at":${tick.ingestedAt},"sequence":${sequence}}`;
 }
-
-const DIGITS = /^\d+$/;
 
 /**
  * One line of a quarantine object.
