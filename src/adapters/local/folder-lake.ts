@@ -36,19 +36,12 @@ export class FolderLake extends ObjectLake {
   }
 
   protected override putLines(key: string, ticks: readonly EnrichedTick[]): Promise<void> {
-    return this.writer.writeLines(this.where(key), ticks, this.encoding.priceDecimals ?? DEFAULT_PRICE_DECIMALS, this.gzipLevel());
-  }
-
-  protected override putNdjson(key: string, ndjson: Uint8Array): Promise<void> {
-    return this.writer.write(this.where(key), ndjson, this.gzipLevel());
+    const { priceDecimals = DEFAULT_PRICE_DECIMALS, gzipLevel = DEFAULT_GZIP_LEVEL } = this.encoding;
+    return this.writer.writeLines(this.where(key), ticks, priceDecimals, gzipLevel);
   }
 
   protected put(key: string, body: Uint8Array): Promise<void> {
     return this.writer.write(this.where(key), body);
-  }
-
-  private gzipLevel(): number {
-    return this.encoding.gzipLevel ?? DEFAULT_GZIP_LEVEL;
   }
 
   private where(key: string): LakePlace {

@@ -89,13 +89,13 @@ export class LakeWriter {
     return this.enqueue({ ...place, start, end: this.used, gzipLevel });
   }
 
-  /** Writes `data` as one object: gzip'd at `gzipLevel` if one is given, else as it is. */
-  write(place: LakePlace, data: Uint8Array, gzipLevel?: number): Promise<void> {
+  /** Writes `data` as one object, as it is. */
+  write(place: LakePlace, data: Uint8Array): Promise<void> {
     this.reserve(data.length);
     const start = this.used;
     this.buffer.set(data, start);
     this.used += data.length;
-    return this.enqueue(gzipLevel === undefined ? { ...place, start, end: this.used } : { ...place, start, end: this.used, gzipLevel });
+    return this.enqueue({ ...place, start, end: this.used });
   }
 
   private reserve(bytes: number): void {
