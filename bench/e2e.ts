@@ -110,6 +110,8 @@ export interface E2eRun {
   cpuSeconds: number;
   peakRssMb: number;
   alerts: number;
+  /** Ticks the flow accepted: all of them, or the run is refused. */
+  accepted: number;
 }
 
 /** The lake alone: the objects of a replay of `ticks` written by the `FolderLake`, nothing else running. */
@@ -161,6 +163,9 @@ function medianRun<T extends { ticksPerSecond: number }>(runs: T[]): T & { runs:
 export async function e2eRun(ticks: number, lake: LakePlace, runs: number): Promise<E2eRun> {
   const results: Omit<E2eRun, 'ticks' | 'lake' | 'runs' | 'range'>[] = [];
   for (let i = 0; i < runs; i++) results.push(await child(['--run', String(ticks), lake === false ? 'off' : await lakeFolder(lake)]));
+  // A rate is only a rate of the whole input: a run that lost ticks is an error, not a figure.
+  const short = results.find((r) => r.accepted !== ticks);
+  if (short !== undefined) throw new Error(`a replay of ${ticks} ticks accepted ${short.accepted}`);
   return { ticks, lake, ...medianRun(results) };
 }
 
