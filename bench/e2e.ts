@@ -56,8 +56,9 @@ if (process.argv[2] === '--run') {
 if (process.argv[2] === '--lake-alone') {
   const ticks = Number(process.argv[3]);
   const lake = new FolderLake(process.argv[4] as string);
-  // The ticks as ingest archives them (validated, enriched, grouped per symbol-day of each
-  // ingest batch), made before the clock starts: only the lake's own work is timed.
+  // The ticks as ingest archives them (validated, enriched with sequence numbers shaped as
+  // the in-memory stream's, grouped per symbol-day of each ingest batch), made before the
+  // clock starts: only the lake's own work is timed.
   const now = Date.now();
   const batches: EnrichedTick[][][] = [];
   let groups = new Map<string, EnrichedTick[]>();
@@ -67,7 +68,11 @@ if (process.argv[2] === '--lake-alone') {
     if (item.kind !== 'record') continue;
     const result = validateTick(item.record, { now });
     if (!result.ok) throw new Error(result.message);
-    const tick = enrich(result.tick, { ingestedAt: now, sequence: `${now}${String(sequence++).padStart(12, '0')}`, source: 'stream' });
+    const tick = enrich(result.tick, {
+      ingestedAt: now,
+      sequence: `${String(now).padStart(15, '0')}${String(sequence++).padStart(12, '0')}`,
+      source: 'stream',
+    });
     const key = `${tick.symbol}/${tick.partition.year}-${tick.partition.month}-${tick.partition.day}`;
     const group = groups.get(key);
     if (group === undefined) groups.set(key, [tick]);

@@ -11,7 +11,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { analyticsRow } from './analytics.js';
 import { domainRow } from './domain.js';
-import { e2eRun, lakeAlone, removeLakes, TMPFS } from './e2e.js';
+import { type E2eRun, e2eRun, type LakeAlone, lakeAlone, removeLakes, TMPFS } from './e2e.js';
 import { ingestRow } from './ingest.js';
 import { fmt } from './util.js';
 
@@ -41,16 +41,26 @@ const ingest = await ingestRow(quick ? 5 : 9);
 const e2eTicks = quick ? 200_000 : 1_000_000;
 const e2eRuns = quick ? 1 : 3;
 const tmpfs = existsSync(TMPFS);
-log(`end to end: the lake alone, the objects of ${fmt(e2eTicks, 0)} ticks …`);
-const lakeAloneDisk = await lakeAlone(e2eTicks, 'disk', e2eRuns);
-const lakeAloneTmpfs = tmpfs ? await lakeAlone(e2eTicks, 'tmpfs', e2eRuns) : undefined;
-log(`end to end: replay of ${fmt(e2eTicks, 0)} ticks × 100 symbols, lake on …`);
-const e2eLake = await e2eRun(e2eTicks, 'disk', e2eRuns);
-const e2eTmpfs = tmpfs ? await e2eRun(e2eTicks, 'tmpfs', e2eRuns) : undefined;
-log(`end to end: ${fmt(e2eTicks, 0)} and ${fmt(e2eTicks * 10, 0)} ticks, lake off …`);
-const e2eSmall = await e2eRun(e2eTicks, false, e2eRuns);
-const e2eLarge = await e2eRun(e2eTicks * 10, false, args.has('--full') ? e2eRuns : 1);
-await removeLakes();
+let lakeAloneDisk: LakeAlone;
+let lakeAloneTmpfs: LakeAlone | undefined;
+let e2eLake: E2eRun;
+let e2eTmpfs: E2eRun | undefined;
+let e2eSmall: E2eRun;
+let e2eLarge: E2eRun;
+try {
+  log(`end to end: the lake alone, the objects of ${fmt(e2eTicks, 0)} ticks …`);
+  lakeAloneDisk = await lakeAlone(e2eTicks, 'disk', e2eRuns);
+  lakeAloneTmpfs = tmpfs ? await lakeAlone(e2eTicks, 'tmpfs', e2eRuns) : undefined;
+  log(`end to end: replay of ${fmt(e2eTicks, 0)} ticks × 100 symbols, lake on …`);
+  e2eLake = await e2eRun(e2eTicks, 'disk', e2eRuns);
+  e2eTmpfs = tmpfs ? await e2eRun(e2eTicks, 'tmpfs', e2eRuns) : undefined;
+  log(`end to end: ${fmt(e2eTicks, 0)} and ${fmt(e2eTicks * 10, 0)} ticks, lake off …`);
+  e2eSmall = await e2eRun(e2eTicks, false, e2eRuns);
+  e2eLarge = await e2eRun(e2eTicks * 10, false, args.has('--full') ? e2eRuns : 1);
+} finally {
+  // Only now: see `removeLakes`.
+  await removeLakes();
+}
 const analytics = [await analyticsRow(quick ? 200_000 : 2_000_000, log)];
 if (args.has('--full')) analytics.push(await analyticsRow(10_000_000, log));
 
