@@ -10,33 +10,14 @@ const gunzipAsync = promisify(gunzip);
 export const DEFAULT_GZIP_LEVEL = 6;
 
 /**
- * The text of a quarantine object: NDJSON, one rejection per line.
- *
- * @example
- * rejectionsText(rejections); // '{"code":"BAD_PRICE",…}\n'
- */
-export function rejectionsText(rejections: readonly Rejection[]): string {
-  return rejections.map((r) => `${rejectLine(r)}\n`).join('');
-}
-
-/**
- * Gzips an object's text or bytes on libuv's thread pool, off the event loop.
- *
- * @example
- * const body = await gzipBytes(lakeLinesBytes(ticks, 6));
- */
-export function gzipBytes(data: string | Uint8Array, level = DEFAULT_GZIP_LEVEL): Promise<Buffer> {
-  return gzipAsync(data, { level });
-}
-
-/**
- * The bytes of a raw lake object: gzip'd NDJSON, one enriched tick per line.
+ * The bytes of a raw lake object: gzip'd NDJSON, one enriched tick per line. Compression
+ * runs on libuv's thread pool, off the event loop.
  *
  * @example
  * const body = await encodeTicks(ticks, 6);
  */
 export async function encodeTicks(ticks: readonly EnrichedTick[], priceDecimals: number, level = DEFAULT_GZIP_LEVEL): Promise<Buffer> {
-  return gzipBytes(lakeLinesBytes(ticks, priceDecimals), level);
+  return gzipAsync(lakeLinesBytes(ticks, priceDecimals), { level });
 }
 
 /**
@@ -46,7 +27,7 @@ export async function encodeTicks(ticks: readonly EnrichedTick[], priceDecimals:
  * const body = await encodeRejections(rejections);
  */
 export async function encodeRejections(rejections: readonly Rejection[], level = DEFAULT_GZIP_LEVEL): Promise<Buffer> {
-  return gzipBytes(rejectionsText(rejections), level);
+  return gzipAsync(rejections.map((r) => `${rejectLine(r)}\n`).join(''), { level });
 }
 
 /**

@@ -1,11 +1,9 @@
-import { lakeLinesBytes, rawKey, rejectedKey } from '../../domain/lake-layout.js';
+import { rawKey, rejectedKey } from '../../domain/lake-layout.js';
 import { DEFAULT_PRICE_DECIMALS } from '../../domain/price.js';
 import type { EnrichedTick, Partition, Rejection } from '../../ports/model.js';
 import type { RawTickArchive } from '../../ports/raw-tick-archive.port.js';
 import type { RejectSink } from '../../ports/reject-sink.port.js';
-import { DEFAULT_GZIP_LEVEL, gzipBytes, rejectionsText } from './lake-codec.js';
-
-const utf8 = new TextEncoder();
+import { DEFAULT_GZIP_LEVEL, encodeRejections, encodeTicks } from './lake-codec.js';
 
 /** How lake objects are encoded: the price decimals and the gzip level. */
 export interface LakeEncoding {
@@ -32,21 +30,14 @@ export abstract class ObjectLake implements RawTickArchive, RejectSink {
 
   async writeRejects(batchId: string, partition: Partition, rejections: readonly Rejection[]): Promise<string> {
     const key = rejectedKey(partition, batchId);
-    await this.putNdjson(key, utf8.encode(rejectionsText(rejections)));
+    await this.put(key, await encodeRejections(rejections, this.encoding.gzipLevel ?? DEFAULT_GZIP_LEVEL));
     return key;
   }
 
   /** Writes one raw object from its ticks (their lake lines, gzip'd). A subclass may lay the lines out its own way. */
-  protected putLines(key: string, ticks: readonly EnrichedTick[]): Promise<void> {
-    return this.putNdjson(key, lakeLinesBytes(ticks, this.encoding.priceDecimals ?? DEFAULT_PRICE_DECIMALS));
-  }
-
-  /**
-   * Writes one object from its NDJSON bytes: gzips them, then `put`s the result. A subclass
-   * may do both its own way.
-   */
-  protected async putNdjson(key: string, ndjson: Uint8Array): Promise<void> {
-    await this.put(key, await gzipBytes(ndjson, this.encoding.gzipLevel ?? DEFAULT_GZIP_LEVEL));
+  protected async putLines(key: string, ticks: readonly EnrichedTick[]): Promise<void> {
+    const { priceDecimals = DEFAULT_PRICE_DECIMALS, gzipLevel = DEFAULT_GZIP_LEVEL } = this.encoding;
+    await this.put(key, await encodeTicks(ticks, priceDecimals, gzipLevel));
   }
 
   /** Writes (or replaces) one object, atomically for its readers. */
