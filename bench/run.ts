@@ -2,7 +2,8 @@
  * `npm run bench`: tickflow measured against the peers a user would otherwise pick, in one
  * process run (children only where a figure must be a process's own: peak memory, start-up).
  * Prints a table; `--json` prints one object for machines. `--quick` for smaller sizes,
- * `--full` adds the 10-million-row analytics lake; `--write` updates bench/RESULTS.md.
+ * `--full` adds the 10-million-row analytics lake; `--write` updates bench/RESULTS.md;
+ * `--help` says all this; an unknown option is refused.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,35 @@ import { type E2eRun, e2eRun, type LakeAlone, lakeAlone, removeLakes, TMPFS } fr
 import { ingestRow } from './ingest.js';
 import { fmt } from './util.js';
 
+const USAGE = `npm run bench -- [options]
+
+Measures tickflow against the peers a user would otherwise pick, in one run:
+  1. domain     streaming SMA-5/SMA-20 + crossover, 10M ticks, 1 and 100 symbols:
+                TrendTracker / TrendBook vs trading-signals, technicalindicators, a bare loop
+  2. ingest     a 10,000-record Kinesis event through the ingest handler vs base64 + JSON.parse
+  3. end to end replay of 1M ticks x 100 symbols, folder lake on (disk, tmpfs) and off, with
+                CPU time and peak RSS, beside the lake alone; 10M ticks with the lake off
+  4. analytics  DuckDB volatility over a 2M-row folder lake (gzip NDJSON)
+Progress goes to stderr, the table to stdout.
+
+Options:
+  --quick   smaller sizes, one run per replay scenario (about half a minute)
+  --full    also a 10M-row analytics lake, and the 10M-tick replay three times
+  --json    print one JSON object instead of the table
+  --write   also write the table to bench/RESULTS.md
+  --help    print this and exit
+`;
+const KNOWN = new Set(['--quick', '--full', '--json', '--write', '--help', '-h']);
 const args = new Set(process.argv.slice(2));
+if (args.has('--help') || args.has('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const unknown = [...args].filter((a) => !KNOWN.has(a));
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown option ${unknown.join(', ')}\n\n${USAGE}`);
+  process.exit(2);
+}
 const quick = args.has('--quick');
 const json = args.has('--json');
 const log = (line: string) => {
