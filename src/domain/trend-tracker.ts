@@ -365,6 +365,7 @@ export class TrendTracker extends TrendCells {
     return this.slide(0, ticks, units);
   }
 
+  /** Ticks applied: the field, not the cell. */
   protected override ticksAt(_o: 0): number {
     return this.count;
   }
