@@ -1,7 +1,5 @@
 import { dirname, join } from 'node:path';
-import { DEFAULT_PRICE_DECIMALS } from '../../domain/price.js';
 import type { EnrichedTick } from '../../ports/model.js';
-import { DEFAULT_GZIP_LEVEL } from '../shared/lake-codec.js';
 import { type LakeEncoding, ObjectLake } from '../shared/object-lake.js';
 import { type LakePlace, type LakeWriter, sharedLakeWriter } from './lake-writer.js';
 
@@ -36,8 +34,7 @@ export class FolderLake extends ObjectLake {
   }
 
   protected override putLines(key: string, ticks: readonly EnrichedTick[]): Promise<void> {
-    const { priceDecimals = DEFAULT_PRICE_DECIMALS, gzipLevel = DEFAULT_GZIP_LEVEL } = this.encoding;
-    return this.writer.writeLines(this.where(key), ticks, priceDecimals, gzipLevel);
+    return this.writer.writeLines(this.where(key), ticks, this.priceDecimals, this.gzipLevel);
   }
 
   protected put(key: string, body: Uint8Array): Promise<void> {

@@ -20,7 +20,15 @@ export interface LakeEncoding {
  * class MyLake extends ObjectLake { protected async put(key, body) { … } }
  */
 export abstract class ObjectLake implements RawTickArchive, RejectSink {
-  constructor(protected readonly encoding: LakeEncoding = {}) {}
+  /** Decimals the prices are written with (default 6). */
+  protected readonly priceDecimals: number;
+  /** gzip level of every object (default 6). */
+  protected readonly gzipLevel: number;
+
+  constructor(encoding: LakeEncoding = {}) {
+    this.priceDecimals = encoding.priceDecimals ?? DEFAULT_PRICE_DECIMALS;
+    this.gzipLevel = encoding.gzipLevel ?? DEFAULT_GZIP_LEVEL;
+  }
 
   async writeSymbolDay(batchId: string, symbol: string, partition: Partition, ticks: readonly EnrichedTick[]): Promise<string> {
     const key = rawKey(symbol, partition, batchId);
@@ -30,14 +38,13 @@ export abstract class ObjectLake implements RawTickArchive, RejectSink {
 
   async writeRejects(batchId: string, partition: Partition, rejections: readonly Rejection[]): Promise<string> {
     const key = rejectedKey(partition, batchId);
-    await this.put(key, await encodeRejections(rejections, this.encoding.gzipLevel ?? DEFAULT_GZIP_LEVEL));
+    await this.put(key, await encodeRejections(rejections, this.gzipLevel));
     return key;
   }
 
   /** Writes one raw object from its ticks (their lake lines, gzip'd). A subclass may lay the lines out its own way. */
   protected async putLines(key: string, ticks: readonly EnrichedTick[]): Promise<void> {
-    const { priceDecimals = DEFAULT_PRICE_DECIMALS, gzipLevel = DEFAULT_GZIP_LEVEL } = this.encoding;
-    await this.put(key, await encodeTicks(ticks, priceDecimals, gzipLevel));
+    await this.put(key, await encodeTicks(ticks, this.priceDecimals, this.gzipLevel));
   }
 
   /** Writes (or replaces) one object, atomically for its readers. */
