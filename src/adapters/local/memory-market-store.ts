@@ -128,7 +128,8 @@ class TickInsert implements ChangeRecord {
   }
 
   get newImage(): AttributeImage {
-    return tickImage(symbolKey(this.symbol), tickKey(this.timestamp), this.units, this.volume, this.expiresAt, this.decimals);
+    const { pk, sk } = this.keys;
+    return tickImage(pk, sk, this.units, this.volume, this.expiresAt, this.decimals);
   }
 }
 
