@@ -12,7 +12,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { analyticsRow } from './analytics.js';
 import { domainRow } from './domain.js';
-import { type E2eRun, e2eRun, type LakeAlone, lakeAlone, removeLakes, TMPFS } from './e2e.js';
+import { type E2eRun, e2eRun, type LakeAlone, type LakePlace, lakeAlone, removeLakes, TMPFS } from './e2e.js';
 import { ingestRow } from './ingest.js';
 import { fmt } from './util.js';
 
@@ -178,7 +178,7 @@ lines.push(
 lines.push('');
 row('ticks', 'lake', 'ticks/s', 'range', 'CPU', 'peak RSS', 'alerts');
 row('---:', '---', '---:', '---:', '---:', '---:', '---:');
-const where = (lake: 'disk' | 'tmpfs' | false) =>
+const where = (lake: LakePlace) =>
   lake === false ? 'off' : `folder, gzip NDJSON, ${lake === 'tmpfs' ? `on tmpfs (${TMPFS})` : 'on disk'}`;
 const range = (r: { range: [number, number] }) => `${fmt(r.range[0], 0)}–${fmt(r.range[1], 0)}`;
 for (const a of [lakeAloneDisk, lakeAloneTmpfs].filter((a) => a !== undefined))
