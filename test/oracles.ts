@@ -18,6 +18,7 @@ export const REJECT_CODES: ReadonlySet<string> = new Set<RejectCode>([
   'BAD_VOLUME',
   'BAD_TIMESTAMP',
   'BAD_SOURCE',
+  'BAD_ROW',
 ]);
 
 const view = new DataView(new ArrayBuffer(8));

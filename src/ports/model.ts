@@ -204,7 +204,7 @@ export interface StreamRecord {
  */
 export type PlainRecordValue = Readonly<Record<string, string | number | boolean | null>>;
 
-/** Stable rejection codes of `validateTick` and of the decoder. */
+/** Stable rejection codes of `validateTick` and of the decoder, and `BAD_ROW` of the file sources. */
 export type RejectCode =
   | 'INVALID_JSON'
   | 'NOT_AN_OBJECT'
@@ -213,7 +213,9 @@ export type RejectCode =
   | 'BAD_PRICE'
   | 'BAD_VOLUME'
   | 'BAD_TIMESTAMP'
-  | 'BAD_SOURCE';
+  | 'BAD_SOURCE'
+  /** A file row that is not a record at all (CSV: a quoted field not closed on its line, the wrong number of fields). */
+  | 'BAD_ROW';
 
 /**
  * A quarantined record: what came in, why it was refused, and where it came from.

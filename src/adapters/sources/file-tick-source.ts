@@ -2,9 +2,10 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
-import { validateTick } from '../../domain/validate-tick.js';
+import { MAX_RECORD_BYTES, validateTick } from '../../domain/validate-tick.js';
 import type { Clock } from '../../ports/clock.port.js';
 import { SourceError } from '../../ports/errors.js';
+import type { RejectCode } from '../../ports/model.js';
 import type { SourceItem, TickSource } from '../../ports/tick-source.port.js';
 
 /** Options of the file sources. */
@@ -82,7 +83,8 @@ abstract class LineFileSource implements TickSource {
       for await (const line of lines) {
         if (signal?.aborted) return;
         lineNo++;
-        const item = this.parse(line, lineNo);
+        // A byte-order mark (as some editors save UTF-8) is not part of the first record.
+        const item = this.parse(lineNo === 1 && line.startsWith('\uFEFF') ? line.slice(1) : line, lineNo);
         if (item !== undefined) yield item;
       }
     } finally {
@@ -94,12 +96,21 @@ abstract class LineFileSource implements TickSource {
   /** Turns one line into an item; `undefined` for lines that carry no record (blank, header). */
   protected abstract parse(line: string, lineNo: number): SourceItem | undefined;
 
-  /** Validates a raw tick so a bad row is reported with its line number, not published. */
+  /**
+   * Validates a raw tick so a bad row is reported with its line number, not published. A
+   * long row is measured as the record it would be sent as, so `TOO_LARGE` names its line
+   * too instead of surfacing later at ingest.
+   */
   protected check(raw: unknown, text: string, lineNo: number): SourceItem {
     const origin = `${this.label}:${lineNo}`;
-    const r = validateTick(raw, { now: this.options.clock.now(), priceDecimals: this.options.priceDecimals });
+    const options = { now: this.options.clock.now(), priceDecimals: this.options.priceDecimals };
+    const r = validateTick(text.length > MAX_RECORD_BYTES / 4 ? JSON.stringify(raw) : raw, options);
     if (r.ok) return { kind: 'record', record: raw, origin };
-    return { kind: 'reject', code: r.code, message: `${this.label} line ${lineNo}: ${r.message}`, text, origin };
+    return this.reject(r.code, r.message, text, lineNo);
+  }
+
+  protected reject(code: RejectCode, message: string, text: string, lineNo: number): SourceItem {
+    return { kind: 'reject', code, message: `${this.label} line ${lineNo}: ${message}`, text, origin: `${this.label}:${lineNo}` };
   }
 }
 
@@ -116,6 +127,8 @@ export class CsvTickSource extends LineFileSource {
 
   protected parse(line: string, lineNo: number): SourceItem | undefined {
     if (line.trim() === '') return undefined;
+    // One row per line: a quote left open is that row's mistake, and the rows after it are
+    // still read (no field of a tick has a reason to hold a line break).
     const fields = splitCsvLine(line);
     if (this.columns === undefined) {
       const names = (fields ?? []).map((f) => f.trim().toLowerCase());
@@ -128,24 +141,11 @@ export class CsvTickSource extends LineFileSource {
       this.columns = new Map(names.map((n, i) => [n, i]));
       return undefined;
     }
-    const origin = `${this.label}:${lineNo}`;
     if (fields === undefined) {
-      return {
-        kind: 'reject',
-        code: 'INVALID_JSON',
-        message: `${this.label} line ${lineNo}: a quoted field is not closed`,
-        text: line,
-        origin,
-      };
+      return this.reject('BAD_ROW', 'a quoted field is not closed on its line', line, lineNo);
     }
     if (fields.length !== this.columns.size) {
-      return {
-        kind: 'reject',
-        code: 'NOT_AN_OBJECT',
-        message: `${this.label} line ${lineNo}: expected ${this.columns.size} fields, got ${fields.length}`,
-        text: line,
-        origin,
-      };
+      return this.reject('BAD_ROW', `expected ${this.columns.size} fields, got ${fields.length}`, line, lineNo);
     }
     const at = (name: string) => {
       const i = this.columns?.get(name);
@@ -179,15 +179,12 @@ export class NdjsonTickSource extends LineFileSource {
     try {
       raw = JSON.parse(line);
     } catch {
-      return {
-        kind: 'reject',
-        code: 'INVALID_JSON',
-        message: `${this.label} line ${lineNo}: not valid JSON`,
-        text: line,
-        origin: `${this.label}:${lineNo}`,
-      };
+      return this.reject('INVALID_JSON', 'not valid JSON', line, lineNo);
     }
-    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && !('source' in raw)) raw = { ...raw, source: 'ndjson' };
+    // Not an object (a number, a string, an array, null): validation says so from the text,
+    // where a parsed string would be taken for a record's JSON text.
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return this.check(line, line, lineNo);
+    if (!('source' in raw)) raw = { ...raw, source: 'ndjson' };
     return this.check(raw, line, lineNo);
   }
 }

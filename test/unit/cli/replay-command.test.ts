@@ -68,7 +68,7 @@ describe('tickflow replay', () => {
     const rejected = (await readdir(join(lake, 'rejected'), { recursive: true })).filter((f) => String(f).endsWith('.ndjson.gz'));
     expect(rejected).toHaveLength(1);
     const lines = await decodeLines(await readFile(join(lake, 'rejected', String(rejected[0]))));
-    expect(lines.map((l) => JSON.parse(l).code).sort()).toEqual(['BAD_PRICE', 'BAD_SYMBOL', 'INVALID_JSON', 'NOT_AN_OBJECT']);
+    expect(lines.map((l) => JSON.parse(l).code).sort()).toEqual(['BAD_PRICE', 'BAD_ROW', 'BAD_ROW', 'BAD_SYMBOL']);
     expect(String(rejected[0])).toMatch(
       new RegExp(`^year=${new Date().getUTCFullYear()}/month=\\d\\d/day=\\d\\d/source-ticks.csv_56.ndjson.gz$`),
     );

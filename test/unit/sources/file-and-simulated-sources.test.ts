@@ -123,6 +123,33 @@ describe('NdjsonTickSource and IterableTickSource', () => {
     ]);
   });
 
+  it('NDJSON: a byte-order mark is not data; a JSON string is not an object; a huge line is TOO_LARGE at its line', async () => {
+    const good = '{"symbol":"AAPL","timestamp":1704205800000,"price":1,"volume":1}';
+    const huge = `{"symbol":"AAPL","timestamp":1704205800001,"price":1,"volume":1,"note":"${'x'.repeat(70_000)}"}`;
+    const path = await file('b.ndjson', `\uFEFF${good}\n"str"\n${huge}\n`);
+    const items = await all(new NdjsonTickSource({ path, clock }));
+    expect(items.map((i) => (i.kind === 'reject' ? `${i.code} ${i.message}` : i.kind))).toEqual([
+      'record',
+      'NOT_AN_OBJECT b.ndjson line 2: record must be a JSON object, got "str"',
+      `TOO_LARGE b.ndjson line 3: record is ${Buffer.byteLength(JSON.stringify({ ...JSON.parse(huge), source: 'ndjson' }))} bytes; the limit is 65536`,
+    ]);
+  });
+
+  it('CSV: rows that are not records (a quote left open, the wrong number of fields) are BAD_ROW, and the rows after them are read', async () => {
+    const path = await file(
+      'r.csv',
+      '\uFEFFsymbol,timestamp,price,volume\nAAPL,"1704205800000,1,1\nAAPL,1704205800001,1\nAAPL,1704205800002,1,1\n',
+    );
+    const items = await all(new CsvTickSource({ path, clock }));
+    expect(
+      items.map((i) => (i.kind === 'reject' ? `${i.code} ${i.message}` : i.kind === 'record' ? `record ${i.origin}` : i.kind)),
+    ).toEqual([
+      'BAD_ROW r.csv line 2: a quoted field is not closed on its line',
+      'BAD_ROW r.csv line 3: expected 4 fields, got 3',
+      'record r.csv:4',
+    ]);
+  });
+
   it('an iterable passes every value through, numbered', async () => {
     const items = await all(new IterableTickSource(['x', { a: 1 }]));
     expect(items).toEqual([
