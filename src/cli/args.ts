@@ -1,5 +1,9 @@
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { MAX_PERIOD } from '../domain/sma-window.js';
 import { parseSymbolList } from '../domain/symbol.js';
+import { DEFAULT_LONG, DEFAULT_SHORT } from '../domain/trend-tracker.js';
 
 /**
  * A mistake in how a command was called: printed as one line, exit code 2.
@@ -15,8 +19,10 @@ export class UsageError extends Error {
 export type Flags = Record<string, string | boolean | undefined>;
 
 /**
- * Parses a command's flags strictly: an unknown flag or a missing value is a `UsageError`
- * naming it, never a stack trace.
+ * Parses a command's flags strictly: an unknown flag, a missing value or an argument the
+ * command does not take is a `UsageError` naming it, never a stack trace. A negative number
+ * after a flag that takes a value is that flag's value (`--ticks -1`), so the flag's own
+ * check says what is wrong with it.
  *
  * @example
  * parseFlags('replay', ['--ticks', '100'], { ticks: { type: 'string' } }); // { ticks: '100' }
@@ -25,16 +31,81 @@ export function parseFlags(
   command: string,
   argv: readonly string[],
   options: NonNullable<ParseArgsConfig['options']>,
+  accepts: { positionals?: boolean } = {},
 ): { flags: Flags; positionals: string[] } {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    const option = arg.startsWith('--') ? options[arg.slice(2)] : undefined;
+    if (option?.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      args.push(`${arg}=${next}`);
+      i++;
+    } else args.push(arg);
+  }
+  let parsed: { values: Flags; positionals: string[] };
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
-    return { flags: values as Flags, positionals };
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true }) as typeof parsed;
   } catch (error) {
     const message = (error as Error).message
       .replace(/\. To specify a positional argument.*$/s, '')
       .replace(/^Unknown option/, 'unknown option');
     throw new UsageError(`tickflow ${command}: ${message} (see tickflow ${command} --help)`);
   }
+  const [stray] = parsed.positionals;
+  if (!accepts.positionals && stray !== undefined) {
+    throw new UsageError(`tickflow ${command}: unexpected argument ${JSON.stringify(stray)} (see tickflow ${command} --help)`);
+  }
+  return { flags: parsed.values, positionals: parsed.positionals };
+}
+
+/**
+ * Reads the `--short N --long N` SMA periods (default 5 and 20): whole numbers with
+ * 1 ≤ short < long ≤ the longest period a tracker takes.
+ *
+ * @example
+ * periodFlags('replay', { short: '3', long: '10' }); // { short: 3, long: 10 }
+ */
+export function periodFlags(command: string, flags: Flags): { short: number; long: number } {
+  const short = intFlag(command, 'short', flags.short, { min: 1, max: MAX_PERIOD - 1 }) ?? DEFAULT_SHORT;
+  const long = intFlag(command, 'long', flags.long, { min: 2, max: MAX_PERIOD }) ?? DEFAULT_LONG;
+  if (short >= long) throw new UsageError(`tickflow ${command}: --short (${short}) must be less than --long (${long})`);
+  return { short, long };
+}
+
+/**
+ * Reads a `--lake DIR` flag (or the default): a folder, or a path with nothing there yet;
+ * a file is a `UsageError`, not a failure deep in the flow.
+ *
+ * @example
+ * await lakeFlag('replay', flags.lake, '.tickflow/lake'); // '.tickflow/lake'
+ */
+export async function lakeFlag(command: string, value: string | boolean | undefined, fallback: string): Promise<string> {
+  const lake = value === undefined ? fallback : String(value);
+  const found = await stat(lake).catch(() => undefined);
+  if (found !== undefined && !found.isDirectory()) {
+    throw new UsageError(`tickflow ${command}: --lake must be a folder, but ${lake} is not one`);
+  }
+  return lake;
+}
+
+/**
+ * Reads a flag naming a file to write (`--report`, `--out`), checked before any work: not a
+ * folder, and in a folder that exists.
+ *
+ * @example
+ * await outputFileFlag('report', 'out', 'report.html'); // 'report.html'
+ */
+export async function outputFileFlag(command: string, name: string, value: string | boolean | undefined): Promise<string> {
+  const path = String(value);
+  if ((await stat(path).catch(() => undefined))?.isDirectory()) {
+    throw new UsageError(`tickflow ${command}: --${name} ${path} is a folder; name a file in it, e.g. ${join(path, 'report.html')}`);
+  }
+  const dir = dirname(path);
+  if (!(await stat(dir).catch(() => undefined))?.isDirectory()) {
+    throw new UsageError(`tickflow ${command}: --${name} ${path}: there is no folder ${dir} to write it in`);
+  }
+  return path;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { SystemClock } from '../adapters/local/clocks.js';
 import { JsonLogger } from '../adapters/local/loggers.js';
 import { DEFAULT_DASHBOARD_SPEED, type RunningDashboard, startDashboard } from '../container/dashboard.js';
-import { count, intFlag, parseFlags, UsageError } from './args.js';
+import { count, intFlag, lakeFlag, parseFlags, periodFlags } from './args.js';
 import { SOURCE_FLAGS, SOURCE_HELP, sourceFromFlags } from './sources.js';
 
 /**
@@ -74,12 +74,11 @@ export async function dashboardCommand(argv: readonly string[], io: DashboardIo 
   }
   const port = intFlag('dashboard', 'port', flags.port, { min: 0, max: 65535 }) ?? 0;
   const speed = intFlag('dashboard', 'speed', flags.speed, { min: 1, max: 10_000_000 }) ?? DEFAULT_DASHBOARD_SPEED;
-  const short = intFlag('dashboard', 'short', flags.short, { min: 1 }) ?? 5;
-  const long = intFlag('dashboard', 'long', flags.long, { min: 2 }) ?? 20;
-  if (short >= long) throw new UsageError(`tickflow dashboard: --short (${short}) must be less than --long (${long})`);
+  const { short, long } = periodFlags('dashboard', flags);
   const priceDecimals = intFlag('dashboard', 'decimals', flags.decimals, { min: 0, max: 9 }) ?? 6;
   const clock = new SystemClock();
-  const { source, describe } = await sourceFromFlags('dashboard', { ...flags, ticks: flags.ticks ?? '1M' }, clock, priceDecimals);
+  const lake = flags.lake === undefined ? false : await lakeFlag('dashboard', flags.lake, '');
+  const { source, describe } = await sourceFromFlags('dashboard', flags, clock, priceDecimals, { ticks: 1_000_000 });
 
   let running: RunningDashboard;
   try {
@@ -89,7 +88,7 @@ export async function dashboardCommand(argv: readonly string[], io: DashboardIo 
       short,
       long,
       priceDecimals,
-      lake: flags.lake === undefined ? false : String(flags.lake),
+      lake,
       clock,
       logger: new JsonLogger({ level: 'error' }),
       describe: `${describe}, ${count(speed)} ticks/s`,

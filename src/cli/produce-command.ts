@@ -6,8 +6,8 @@ import { type ProduceSummary, ProduceTicks } from '../domain/usecases/produce-ti
 import type { FlowObserver } from '../ports/flow-observer.port.js';
 import type { UndeliveredRecord } from '../ports/tick-publisher.port.js';
 import type { TickSource } from '../ports/tick-source.port.js';
-import { count, durationFlag, intFlag, parseFlags, symbolsFlag, UsageError } from './args.js';
-import { SOURCE_FLAGS, sourceFromFlags } from './sources.js';
+import { count, durationFlag, intFlag, lakeFlag, parseFlags, symbolsFlag, UsageError } from './args.js';
+import { refuseFlags, SOURCE_FLAGS, sourceFromFlags } from './sources.js';
 
 /** The text of `tickflow produce --help`. */
 export const PRODUCE_HELP = `Usage: tickflow produce --stream NAME [options]
@@ -85,12 +85,20 @@ export async function produceCommand(argv: readonly string[]): Promise<number> {
   const logger = new JsonLogger({ level: 'warn' });
   const { source, describe } = await produceSource(flags, clock, logger);
 
+  // The SDK's notice that its releases from 2027 need Node 22 is for whoever upgrades the
+  // pinned SDK, not for this command's user: eight lines on every run would bury the output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Loaded here, not at the top: `tickflow replay` must not pay for the AWS SDK.
   const { createKinesisClient, KinesisTickPublisher } = await import('../adapters/aws/kinesis-tick-publisher.js');
   const client = createKinesisClient({ ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) });
+  // Without a region every record would fail on its own; say it once, before reading anything.
+  if (!(await client.config.region().catch(() => undefined))) {
+    client.destroy();
+    throw new UsageError('tickflow produce: no AWS region: give --region R or set AWS_REGION');
+  }
   // No logger for the publisher: the undelivered records are printed below, one line each.
   const publisher = new KinesisTickPublisher({ client, stream });
-  const lake = String(flags.lake ?? DEFAULT_LAKE_DIR);
+  const lake = await lakeFlag('produce', flags.lake, DEFAULT_LAKE_DIR);
   const produce = new ProduceTicks({ publisher, rejects: new FolderLake(lake), clock, observer: QUIET_OBSERVER, logger });
 
   const controller = new AbortController();
@@ -143,6 +151,7 @@ async function produceSource(
     return sourceFromFlags('produce', flags, clock, 6);
   }
   if (flags.file !== undefined) throw new UsageError('tickflow produce: --file needs --source csv or ndjson');
+  refuseFlags('produce', flags, ['ticks', 'seed', 'bad-rate', 'duplicate-rate'], '--source yahoo (live quotes)');
   const intervalMs = durationFlag('produce', 'interval', flags.interval) ?? 30_000;
   if (intervalMs < 1000) throw new UsageError(`tickflow produce: --interval must be at least 1s, got ${JSON.stringify(flags.interval)}`);
   const rounds = intFlag('produce', 'rounds', flags.rounds, { min: 1 });

@@ -5,7 +5,7 @@ import { localContainer } from '../container/local.js';
 import { isQueryName } from '../domain/query-params.js';
 import { ANALYTICS_ENGINE, QUERY_NAMES, type QueryParams, type QueryResult } from '../ports/analytics-engine.port.js';
 import { InvalidQueryError, QueryError } from '../ports/errors.js';
-import { count, dateFlag, intFlag, parseFlags, symbolsFlag, UsageError } from './args.js';
+import { count, dateFlag, intFlag, lakeFlag, parseFlags, symbolsFlag, UsageError } from './args.js';
 
 /** The text of `tickflow query --help`. */
 export const QUERY_HELP = `Usage: tickflow query <name> [options]
@@ -49,20 +49,25 @@ const TABLE_ROWS = 50;
  * process.exitCode = await queryCommand(['volatility', '--symbols', 'AAPL']);
  */
 export async function queryCommand(argv: readonly string[]): Promise<number> {
-  const { flags, positionals } = parseFlags('query', argv, {
-    symbols: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    short: { type: 'string' },
-    long: { type: 'string' },
-    decimals: { type: 'string' },
-    'max-points': { type: 'string' },
-    lake: { type: 'string' },
-    'no-cache': { type: 'boolean' },
-    json: { type: 'boolean' },
-    csv: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { flags, positionals } = parseFlags(
+    'query',
+    argv,
+    {
+      symbols: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      short: { type: 'string' },
+      long: { type: 'string' },
+      decimals: { type: 'string' },
+      'max-points': { type: 'string' },
+      lake: { type: 'string' },
+      'no-cache': { type: 'boolean' },
+      json: { type: 'boolean' },
+      csv: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    { positionals: true },
+  );
   if (flags.help) {
     process.stdout.write(QUERY_HELP);
     return 0;
@@ -81,7 +86,7 @@ export async function queryCommand(argv: readonly string[]): Promise<number> {
     maxPoints: intFlag('query', 'max-points', flags['max-points'], { min: 4 }),
   };
   const priceDecimals = intFlag('query', 'decimals', flags.decimals, { min: 0, max: 9 }) ?? 6;
-  const lake = String(flags.lake ?? DEFAULT_LAKE_DIR);
+  const lake = await lakeFlag('query', flags.lake, DEFAULT_LAKE_DIR);
 
   const container = localContainer({ lake, priceDecimals, analyticsCache: flags['no-cache'] ? false : undefined });
   const engine = container.get<DuckDbAnalyticsEngine>(ANALYTICS_ENGINE);

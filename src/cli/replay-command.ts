@@ -5,8 +5,9 @@ import { DEFAULT_LAKE_DIR } from '../adapters/local/folder-lake.js';
 import { writeHtmlReport } from '../adapters/local/html-report.js';
 import { JsonLogger } from '../adapters/local/loggers.js';
 import { type ReplayResult, replay } from '../container/replay.js';
+import type { LatestView } from '../domain/latest-aggregate.js';
 import { QUERY_NAMES } from '../ports/analytics-engine.port.js';
-import { count, intFlag, parseFlags } from './args.js';
+import { count, intFlag, lakeFlag, outputFileFlag, parseFlags, periodFlags } from './args.js';
 import { Progress } from './progress.js';
 import { SOURCE_FLAGS, SOURCE_HELP, sourceFromFlags } from './sources.js';
 
@@ -66,17 +67,17 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(REPLAY_HELP);
     return 0;
   }
-  const short = intFlag('replay', 'short', flags.short, { min: 1 }) ?? 5;
-  const long = intFlag('replay', 'long', flags.long, { min: 2 }) ?? 20;
-  if (short >= long) return usage(`tickflow replay: --short (${short}) must be less than --long (${long})`);
+  const { short, long } = periodFlags('replay', flags);
   const priceDecimals = intFlag('replay', 'decimals', flags.decimals, { min: 0, max: 9 }) ?? 6;
   if (flags['no-lake'] && flags.lake !== undefined) return usage('tickflow replay: give either --lake DIR or --no-lake, not both');
-  const lake = flags['no-lake'] ? false : String(flags.lake ?? DEFAULT_LAKE_DIR);
+  const lake = flags['no-lake'] ? false : await lakeFlag('replay', flags.lake, DEFAULT_LAKE_DIR);
+  // Checked before the run, so a typo in the path does not cost the replay.
+  const reportPath = flags.report === undefined ? undefined : await outputFileFlag('replay', 'report', flags.report);
   const clock = new SystemClock();
   const { source, total, describe } = await sourceFromFlags('replay', flags, clock, priceDecimals);
 
   const progress = new Progress(process.stderr, { total, quiet: Boolean(flags.quiet) });
-  const recorder = flags.report === undefined ? undefined : new ChartRecorder({ short, long, priceDecimals });
+  const recorder = reportPath === undefined ? undefined : new ChartRecorder({ short, long, priceDecimals });
   const result = await replay(source, {
     observers: recorder === undefined ? [] : [recorder],
     short,
@@ -91,11 +92,17 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
   progress.done();
 
   let summary = summarise(result, { describe, lake, short, long });
-  if (recorder !== undefined) {
-    const path = String(flags.report);
+  let failed = result.stats.undelivered > 0;
+  if (recorder !== undefined && reportPath !== undefined) {
     const report = recorder.toReport({ title: 'tickflow replay', describe, generatedAt: clock.now(), counts: result.stats });
-    const { bytes } = await writeHtmlReport(path, report);
-    summary += `\n  Report: ${path} (${(bytes / 1e6).toFixed(1)} MB) — open it in a browser; it needs no network.\n`;
+    try {
+      const { bytes } = await writeHtmlReport(reportPath, report);
+      summary += `\n  Report: ${reportPath} (${(bytes / 1e6).toFixed(1)} MB) — open it in a browser; it needs no network.\n`;
+    } catch (error) {
+      // The replay itself is done (and its lake written): say so, and what went wrong with the file.
+      summary += `\n  REPORT NOT WRITTEN: ${reportPath}: ${(error as Error).message}\n`;
+      failed = true;
+    }
   }
   if (flags.json) {
     process.stdout.write(result.alerts.map((a) => `${alertJson(a)}\n`).join(''));
@@ -119,7 +126,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
       );
     }
   }
-  return result.stats.undelivered > 0 ? 1 : 0;
+  return failed ? 1 : 0;
 }
 
 /** A path as one shell word: bare when safe, else single-quoted. */
@@ -131,6 +138,9 @@ function usage(message: string): number {
   process.stderr.write(`${message}\n`);
   return 2;
 }
+
+/** 1973-03-03 in epoch ms (10^11): an epoch-seconds timestamp of any date from 1973 to 5138 reads as earlier. */
+const SECONDS_LOOKALIKE_BEFORE = 1e11;
 
 /**
  * The human summary: counts, then one row per symbol.
@@ -163,6 +173,12 @@ export function summarise(result: ReplayResult, context: { describe: string; lak
   if (s.undelivered > 0) rows.push(['UNDELIVERED', count(s.undelivered), 'records the flow could not process after retries']);
   let out = `tickflow replay — ${context.describe}, SMA ${context.short}/${context.long}\n\n`;
   for (const [label, value, note] of rows) out += `  ${label.padEnd(12)}${value.padStart(12)}  ${note}\n`.replace(/ +\n$/, '\n');
+  // Valid (the rule takes 1970 on), but most likely epoch seconds read as milliseconds.
+  const seconds = result.latest.filter((l) => l.lastTimestamp < SECONDS_LOOKALIKE_BEFORE);
+  if (seconds.length > 0) {
+    const day = new Date((seconds[0] as LatestView).lastTimestamp).toISOString().slice(0, 10);
+    out += `\n  Note: the last ticks of ${seconds.map((l) => l.symbol).join(', ')} are dated ${day}. Epoch timestamps are read as\n  milliseconds; if these were seconds, multiply them by 1000.\n`;
+  }
   const samples = s.rejectionSamples.slice(0, 5);
   if (samples.length > 0) {
     const more = s.rejectedTotal - samples.length;

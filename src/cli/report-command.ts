@@ -5,7 +5,7 @@ import { writeHtmlReport } from '../adapters/local/html-report.js';
 import { localContainer } from '../container/local.js';
 import { buildReportFromEngine } from '../domain/usecases/build-report.js';
 import { ANALYTICS_ENGINE, type AnalyticsEngine } from '../ports/analytics-engine.port.js';
-import { count, dateFlag, intFlag, parseFlags, symbolsFlag, UsageError } from './args.js';
+import { count, dateFlag, lakeFlag, outputFileFlag, parseFlags, periodFlags, symbolsFlag, UsageError } from './args.js';
 
 /**
  * The help of `tickflow report`.
@@ -55,13 +55,12 @@ export async function reportCommand(argv: readonly string[], deps: { engine?: An
     return 0;
   }
   if (flags.out === undefined) throw new UsageError('tickflow report: --out FILE.html is required (see tickflow report --help)');
-  const short = intFlag('report', 'short', flags.short, { min: 1 }) ?? 5;
-  const long = intFlag('report', 'long', flags.long, { min: 2 }) ?? 20;
-  if (short >= long) throw new UsageError(`tickflow report: --short (${short}) must be less than --long (${long})`);
+  const path = await outputFileFlag('report', 'out', flags.out);
+  const { short, long } = periodFlags('report', flags);
   const symbols = symbolsFlag('report', flags.symbols);
   const from = dateFlag('report', 'from', flags.from);
   const to = dateFlag('report', 'to', flags.to);
-  const lake = String(flags.lake ?? DEFAULT_LAKE_DIR);
+  const lake = await lakeFlag('report', flags.lake, DEFAULT_LAKE_DIR);
 
   let engine = deps.engine;
   if (engine === undefined) {
@@ -85,8 +84,13 @@ export async function reportCommand(argv: readonly string[], deps: { engine?: An
     title: 'tickflow report',
     describe,
   });
-  const path = String(flags.out);
-  const { bytes } = await writeHtmlReport(path, report);
+  let bytes: number;
+  try {
+    ({ bytes } = await writeHtmlReport(path, report));
+  } catch (error) {
+    process.stderr.write(`tickflow report: cannot write ${path}: ${(error as Error).message}\n`);
+    return 1;
+  }
   const points = report.series.reduce((n, s) => n + s.t.length, 0);
   process.stdout.write(
     `Report: ${path} (${(bytes / 1e6).toFixed(1)} MB): ${report.series.length} symbols, ${count(points)} points drawn, ${count(report.alerts.length)} alerts — open it in a browser; it needs no network.\n`,

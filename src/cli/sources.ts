@@ -8,6 +8,31 @@ import { dateFlag, type Flags, intFlag, rateFlag, symbolsFlag, UsageError } from
 /** Source kinds the commands accept. */
 export const SOURCE_KINDS = ['simulated', 'csv', 'ndjson', 'yahoo'] as const;
 
+type SourceKind = (typeof SOURCE_KINDS)[number];
+
+const SIMULATION_FLAGS = ['ticks', 'seed', 'bad-rate', 'duplicate-rate'] as const;
+const YAHOO_FLAGS = ['from', 'to', 'interval'] as const;
+/** The source flags each kind has no use for: given with it, they are refused rather than ignored. */
+const FLAGS_NOT_FOR: Record<SourceKind, readonly string[]> = {
+  simulated: ['file', ...YAHOO_FLAGS],
+  csv: ['symbols', ...SIMULATION_FLAGS, ...YAHOO_FLAGS],
+  ndjson: ['symbols', ...SIMULATION_FLAGS, ...YAHOO_FLAGS],
+  yahoo: ['file', ...SIMULATION_FLAGS],
+};
+
+/**
+ * Refuses the first of `names` that was given: a flag the chosen mode has no use for is a
+ * mistake to point out, not a setting to drop without a word.
+ *
+ * @example
+ * refuseFlags('replay', flags, ['ticks'], '--source csv'); // UsageError when --ticks was given
+ */
+export function refuseFlags(command: string, flags: Flags, names: readonly string[], mode: string): void {
+  const given = names.find((name) => flags[name] !== undefined);
+  if (given !== undefined)
+    throw new UsageError(`tickflow ${command}: --${given} does not apply to ${mode} (see tickflow ${command} --help)`);
+}
+
 /** The `--source` flags every command that reads ticks shares, for parseArgs. */
 export const SOURCE_FLAGS = {
   source: { type: 'string' },
@@ -26,7 +51,8 @@ export const SOURCE_FLAGS = {
 export const SOURCE_HELP = `Sources:
   --source KIND          simulated (default), csv, ndjson or yahoo
   --file PATH            the CSV (header symbol,timestamp,price,volume) or NDJSON file;
-                         --source is taken from the extension when omitted
+                         --source is taken from the extension when omitted; timestamps
+                         ISO 8601 or epoch milliseconds (not seconds)
   --symbols A,B          symbols to simulate or fetch (default AAPL,MSFT,GOOG,AMZN,TSLA)
   --ticks N              simulated ticks in all (default 10000; 1k, 2.5M also work)
   --seed N               simulation seed: the same seed replays the same market (default 42)
@@ -46,6 +72,7 @@ export async function sourceFromFlags(
   flags: Flags,
   clock: Clock,
   priceDecimals: number,
+  defaults: { ticks?: number } = {},
 ): Promise<{ source: TickSource; total?: number; describe: string }> {
   const file = flags.file === undefined ? undefined : String(flags.file);
   let kind = flags.source === undefined ? undefined : String(flags.source);
@@ -53,6 +80,7 @@ export async function sourceFromFlags(
   if (!(SOURCE_KINDS as readonly string[]).includes(kind)) {
     throw new UsageError(`tickflow ${command}: --source must be one of ${SOURCE_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
   }
+  refuseFlags(command, flags, FLAGS_NOT_FOR[kind as SourceKind], `--source ${kind}`);
   const symbols = symbolsFlag(command, flags.symbols);
   if (kind === 'csv' || kind === 'ndjson') {
     if (file === undefined) throw new UsageError(`tickflow ${command}: --source ${kind} needs --file PATH`);
@@ -64,6 +92,7 @@ export async function sourceFromFlags(
     const { YahooChartSource } = await import('../adapters/sources/yahoo-tick-source.js');
     const to = dateFlag(command, 'to', flags.to) ?? new Date(clock.now()).toISOString().slice(0, 10);
     const from = dateFlag(command, 'from', flags.from) ?? new Date(clock.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+    if (from > to) throw new UsageError(`tickflow ${command}: --from ${from} is after --to ${to}`);
     const interval = String(flags.interval ?? '1d');
     if (!['1m', '5m', '15m', '1h', '1d'].includes(interval))
       throw new UsageError(`tickflow ${command}: --interval must be 1m, 5m, 15m, 1h or 1d, got ${JSON.stringify(interval)}`);
@@ -73,7 +102,7 @@ export async function sourceFromFlags(
       describe: `Yahoo Finance ${interval} bars of ${list.join(', ')} from ${from} to ${to}`,
     };
   }
-  const ticks = intFlag(command, 'ticks', flags.ticks, { min: 1 }) ?? 10_000;
+  const ticks = intFlag(command, 'ticks', flags.ticks, { min: 1 }) ?? defaults.ticks ?? 10_000;
   const seed = intFlag(command, 'seed', flags.seed, { min: 0, max: 2 ** 32 - 1 }) ?? 42;
   const source = new SimulatedTickSource({
     symbols,
@@ -83,5 +112,9 @@ export async function sourceFromFlags(
     duplicateRate: rateFlag(command, 'duplicate-rate', flags['duplicate-rate']) ?? 0.01,
   });
   const n = (symbols ?? ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA']).length;
-  return { source, total: ticks, describe: `simulated market of ${n} symbols, ${ticks.toLocaleString('en-US')} ticks, seed ${seed}` };
+  return {
+    source,
+    total: ticks,
+    describe: `simulated market of ${n} symbol${n === 1 ? '' : 's'}, ${ticks.toLocaleString('en-US')} ticks, seed ${seed}`,
+  };
 }

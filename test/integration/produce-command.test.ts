@@ -101,6 +101,42 @@ describe('tickflow produce, against kinesalite', () => {
     expect(lines[0]).toMatch(/^ {2}AAPL {2}ResourceNotFoundException: .* \{"symbol":"AAPL","timestamp":/);
   });
 
+  it('without a region, says so once before reading the source, not once per record', async () => {
+    const saved = { region: process.env.AWS_REGION, defaultRegion: process.env.AWS_DEFAULT_REGION, config: process.env.AWS_CONFIG_FILE };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    process.env.AWS_CONFIG_FILE = join(lake, 'no-such-config');
+    try {
+      const run = await runCli([
+        'produce',
+        '--stream',
+        's',
+        '--source',
+        'simulated',
+        '--ticks',
+        '10',
+        '--endpoint',
+        endpoints().kinesis,
+        '--lake',
+        lake,
+      ]);
+      expect([run.code, run.stderr.trim(), run.stdout]).toEqual([
+        2,
+        'tickflow produce: no AWS region: give --region R or set AWS_REGION',
+        '',
+      ]);
+    } finally {
+      for (const [name, value] of [
+        ['AWS_REGION', saved.region],
+        ['AWS_DEFAULT_REGION', saved.defaultRegion],
+        ['AWS_CONFIG_FILE', saved.config],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it('refuses a missing stream, a bad endpoint and --interval without yahoo, with one line and exit code 2', async () => {
     expect(await runCli(['produce'])).toMatchObject({
       code: 2,
@@ -113,6 +149,11 @@ describe('tickflow produce, against kinesalite', () => {
     expect([interval.code, interval.stderr.trim()]).toEqual([2, 'tickflow produce: --interval and --rounds apply to --source yahoo only']);
     const fast = await runCli(['produce', '--stream', 's', '--interval', '500ms']);
     expect(fast.code).toBe(2);
+    const quotes = await runCli(['produce', '--stream', 's', '--ticks', '5']);
+    expect([quotes.code, quotes.stderr.trim()]).toEqual([
+      2,
+      'tickflow produce: --ticks does not apply to --source yahoo (live quotes) (see tickflow produce --help)',
+    ]);
     const help = await runCli(['produce', '--help']);
     expect(help.stdout).toContain('Usage: tickflow produce --stream NAME [options]');
   });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -86,6 +86,59 @@ describe('tickflow replay', () => {
     const symbols = await runCli(['replay', '--symbols', 'AAPL,../x']);
     expect(symbols.code).toBe(2);
     expect(symbols.stderr).toContain('not a valid symbol: "../x"');
+  });
+
+  it('refuses, before any work and in one line, what it would otherwise ignore or trip over later', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tickflow-cli-'));
+    dirs.push(dir);
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'not a folder');
+    const cases: [string[], string][] = [
+      [['--ticks', '-1'], 'tickflow replay: --ticks must be a whole number ≥ 1, got "-1"'],
+      [['--long', '100000000'], 'tickflow replay: --long must be a whole number ≥ 2 and ≤ 1000000, got "100000000"'],
+      [['extra'], 'tickflow replay: unexpected argument "extra" (see tickflow replay --help)'],
+      [['--file', FIXTURE, '--ticks', '5'], 'tickflow replay: --ticks does not apply to --source csv (see tickflow replay --help)'],
+      [['--file', FIXTURE, '--symbols', 'MSFT'], 'tickflow replay: --symbols does not apply to --source csv (see tickflow replay --help)'],
+      [['--from', '2024-01-01'], 'tickflow replay: --from does not apply to --source simulated (see tickflow replay --help)'],
+      [['--source', 'yahoo', '--from', '2024-06-30', '--to', '2024-01-01'], 'tickflow replay: --from 2024-06-30 is after --to 2024-01-01'],
+      [['--lake', file], `tickflow replay: --lake must be a folder, but ${file} is not one`],
+      [['--report', dir], `tickflow replay: --report ${dir} is a folder; name a file in it, e.g. ${join(dir, 'report.html')}`],
+      [
+        ['--report', join(dir, 'nowhere', 'r.html')],
+        `tickflow replay: --report ${join(dir, 'nowhere', 'r.html')}: there is no folder ${join(dir, 'nowhere')} to write it in`,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runCli(['replay', '--quiet', ...(args.includes('--lake') ? [] : ['--no-lake']), ...args]);
+      expect([run.code, run.stderr.trim(), run.stdout]).toEqual([2, message, '']);
+    }
+  });
+
+  it('prints the summary and says so in one line when the report cannot be written after the run', async () => {
+    // Passes the checks before the run (a new file in a folder that exists) and fails at the
+    // write, even for root: nothing can be created in /proc.
+    const path = '/proc/tickflow-report.html';
+    const run = await runCli(['replay', '--quiet', '--no-lake', '--ticks', '500', '--report', path]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/ticks in\s+504/);
+    expect(run.stdout).toContain(`REPORT NOT WRITTEN: ${path}: ENOENT`);
+  });
+
+  it('points out ticks that look like epoch seconds read as milliseconds (valid, so kept)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tickflow-cli-'));
+    dirs.push(dir);
+    const csv = (ts: number) => `symbol,timestamp,price,volume\nAAPL,${ts},100,1\nMSFT,${ts + 1},100,1\n`;
+    await writeFile(join(dir, 'seconds.csv'), csv(1704205800));
+    await writeFile(join(dir, 'ms.csv'), csv(1704205800000));
+    const seconds = await runCli(['replay', '--quiet', '--no-lake', '--file', join(dir, 'seconds.csv')]);
+    expect(seconds.code).toBe(0);
+    expect(seconds.stdout).toMatch(/accepted\s+2\s/);
+    expect(seconds.stdout).toContain(
+      'Note: the last ticks of AAPL, MSFT are dated 1970-01-20. Epoch timestamps are read as\n  milliseconds',
+    );
+    const ms = await runCli(['replay', '--quiet', '--no-lake', '--file', join(dir, 'ms.csv')]);
+    expect(ms.stdout).toMatch(/accepted\s+2\s/);
+    expect(ms.stdout).not.toContain('Note:');
   });
 
   it('explains itself with --help', async () => {
