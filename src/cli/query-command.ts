@@ -96,7 +96,12 @@ export async function queryCommand(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof InvalidQueryError) throw new UsageError(`tickflow query: ${error.message}`);
     if (error instanceof QueryError) {
-      process.stderr.write(`tickflow query: ${error.message}; run tickflow replay first, or give --lake DIR\n`);
+      // No lake, or one with no ticks: say how to make one. A damaged object: the message names it.
+      const hint =
+        error.message.startsWith('no data lake') || error.message.includes('holds no ticks')
+          ? '; run tickflow replay first, or give --lake DIR'
+          : '';
+      process.stderr.write(`tickflow query: ${error.message}${hint}\n`);
       return 1;
     }
     throw error;

@@ -104,8 +104,12 @@ export class DuckDbCatalog implements Catalog {
     const run = this.queue.then(async () => {
       const objects = listObjects(this.root);
       const { duckdb, connection } = await this.open();
-      const snapshot = await this.refresh(duckdb, connection, objects);
-      return work(connection, snapshot, duckdb);
+      try {
+        const snapshot = await this.refresh(duckdb, connection, objects);
+        return await work(connection, snapshot, duckdb);
+      } catch (error) {
+        throw unreadable(error, this.root);
+      }
     });
     this.queue = run.catch(() => undefined);
     return run;
@@ -283,4 +287,14 @@ function listObjects(root: string): LakeObject[] {
 function globLiteral(root: string): string {
   const glob = join(resolve(root), 'raw', '*', '*', '*', '*', '*.ndjson.gz');
   return `'${glob.replace(/'/g, "''")}'`;
+}
+
+/**
+ * A lake object DuckDB cannot read (not gzip, not JSON lines: written by something else, or
+ * damaged) as a `QueryError` naming the lake, not an internal error; any other error as it is.
+ */
+function unreadable(error: unknown, root: string): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/^(IO Error|Invalid Input Error)\b/.test(message)) return error;
+  return new QueryError(`an object in the data lake at ${root} cannot be read: ${message.split('\n')[0]}`);
 }

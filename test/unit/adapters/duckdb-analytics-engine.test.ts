@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import * as duckdb from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -260,6 +261,25 @@ describe('DuckDbAnalyticsEngine', () => {
     await mkdir(join(root, 'raw'), { recursive: true });
     await writeFile(join(root, 'raw', 'README'), 'not an object');
     await expect(engineOn(root).run('volatility', {})).rejects.toThrow(`the data lake at ${root} holds no ticks yet (raw/ has no objects)`);
+  });
+
+  it('names a lake object it cannot read (not gzip, not JSON lines) in a QueryError, with the cache on and off', async () => {
+    for (const [bytes, reason] of [
+      [Buffer.from('garbage'), /cannot be read: IO Error: Input is not a GZIP stream: .*b2\.ndjson\.gz$/],
+      [gzipSync('{"symbol": not json\n'), /cannot be read: Invalid Input Error: .*b2\.ndjson\.gz/],
+    ] as const) {
+      for (const cache of [':memory:', false] as const) {
+        const root = await tempLake();
+        await write(root, 'b1', [tick('AAPL', T0, 100_000_000)]);
+        await writeFile(join(root, 'raw', 'symbol=AAPL', 'year=2024', 'month=01', 'day=02', 'b2.ndjson.gz'), bytes);
+        const error = await engineOn(root, cache)
+          .run('daily-ohlc', {})
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(QueryError);
+        expect((error as Error).message).toMatch(new RegExp(`^an object in the data lake at ${root} `));
+        expect((error as Error).message).toMatch(reason);
+      }
+    }
   });
 
   it('refuses a symbol or date with SQL metacharacters before any query runs', async () => {
