@@ -49,6 +49,7 @@ export function parseFlags(
   } catch (error) {
     const message = (error as Error).message
       .replace(/\. To specify a positional argument.*$/s, '')
+      .replace(/^Option '(--[\w-]+)' argument is ambiguous\..*$/s, '$1 takes a value; for one that starts with a dash, write $1=-…')
       .replace(/^Unknown option/, 'unknown option');
     throw new UsageError(`tickflow ${command}: ${message} (see tickflow ${command} --help)`);
   }

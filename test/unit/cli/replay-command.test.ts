@@ -97,6 +97,10 @@ describe('tickflow replay', () => {
       [['--ticks', '-1'], 'tickflow replay: --ticks must be a whole number ≥ 1, got "-1"'],
       [['--long', '100000000'], 'tickflow replay: --long must be a whole number ≥ 2 and ≤ 1000000, got "100000000"'],
       [['extra'], 'tickflow replay: unexpected argument "extra" (see tickflow replay --help)'],
+      [
+        ['--lake', '-dir'],
+        'tickflow replay: --lake takes a value; for one that starts with a dash, write --lake=-… (see tickflow replay --help)',
+      ],
       [['--file', FIXTURE, '--ticks', '5'], 'tickflow replay: --ticks does not apply to --source csv (see tickflow replay --help)'],
       [['--file', FIXTURE, '--symbols', 'MSFT'], 'tickflow replay: --symbols does not apply to --source csv (see tickflow replay --help)'],
       [['--from', '2024-01-01'], 'tickflow replay: --from does not apply to --source simulated (see tickflow replay --help)'],
