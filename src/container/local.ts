@@ -1,10 +1,11 @@
 import 'reflect-metadata';
+import { statSync } from 'node:fs';
 import { Container, ContainerModule } from 'inversify';
 import { MemoryAlertPublisher } from '../adapters/local/alert-publishers.js';
 import { SystemClock } from '../adapters/local/clocks.js';
 import { DuckDbAnalyticsEngine } from '../adapters/local/duckdb-analytics-engine.js';
 import { DuckDbCatalog } from '../adapters/local/duckdb-catalog.js';
-import { LocalKinesisMapping, LocalStreamsMapping } from '../adapters/local/event-source-mappings.js';
+import { checkBatchSize, LocalKinesisMapping, LocalStreamsMapping } from '../adapters/local/event-source-mappings.js';
 import { DEFAULT_LAKE_DIR, FolderLake } from '../adapters/local/folder-lake.js';
 import { JsonLogger } from '../adapters/local/loggers.js';
 import { DiscardingLake, MemoryLake } from '../adapters/local/memory-lake.js';
@@ -61,6 +62,29 @@ export interface LocalOptions {
   readonly transport?: 'lambda' | 'direct';
 }
 
+/**
+ * Refuses local options that would otherwise fail later, far from their cause: a lake that
+ * is neither `false`, `'memory'` nor a folder path (an empty path would write into the
+ * working directory; a file fails every batch), batch sizes (0 would stall or drop the flow),
+ * an unknown transport. The other numbers are checked by the parts that use them (periods,
+ * shards, gzip level).
+ */
+function checkLocalOptions(options: LocalOptions): void {
+  const lake = options.lake;
+  if (lake !== undefined && lake !== false && (typeof lake !== 'string' || lake.trim() === '')) {
+    throw new RangeError(`lake must be a folder path, 'memory' or false, got ${JSON.stringify(lake)}`);
+  }
+  if (typeof lake === 'string' && lake !== 'memory') {
+    const found = statSync(lake, { throwIfNoEntry: false });
+    if (found !== undefined && !found.isDirectory()) throw new RangeError(`lake must be a folder, but ${lake} is not one`);
+  }
+  checkBatchSize('ingestBatchSize', options.ingestBatchSize);
+  checkBatchSize('trendBatchSize', options.trendBatchSize);
+  if (options.transport !== undefined && options.transport !== 'lambda' && options.transport !== 'direct') {
+    throw new RangeError(`transport must be 'lambda' or 'direct', got ${JSON.stringify(options.transport)}`);
+  }
+}
+
 /** Token of the in-memory stream (a `MemoryStream`, also bound as the `TickPublisher`). */
 export const MEMORY_STREAM = Symbol.for('tickflow.local.MemoryStream');
 /** Token of the `LocalFlow` driver. */
@@ -76,6 +100,7 @@ export const LOCAL_FLOW = Symbol.for('tickflow.local.LocalFlow');
  * container.load(localModule({ lake: 'memory' }));
  */
 export function localModule(options: LocalOptions = {}): ContainerModule {
+  checkLocalOptions(options);
   return new ContainerModule(({ bind }) => {
     const settings: TrendSettings = {
       short: options.short ?? 5,

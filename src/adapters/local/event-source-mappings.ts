@@ -46,6 +46,30 @@ export interface MappingOptions {
   readonly onRetry?: () => void;
 }
 
+/** Lambda's largest batch for either event source. */
+const MAX_BATCH_SIZE = 10_000;
+
+/**
+ * Checks a batch size, named `name` in the error: a batch of 0 records would never move a
+ * shard on (ingest) or never deliver (trend), so it is refused, not run.
+ *
+ * @example
+ * checkBatchSize('ingestBatchSize', 0); // RangeError: ingestBatchSize must be a whole number from 1 to 10000, got 0
+ */
+export function checkBatchSize(name: string, batchSize: number | undefined): void {
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE)) {
+    throw new RangeError(`${name} must be a whole number from 1 to ${MAX_BATCH_SIZE}, got ${String(batchSize)}`);
+  }
+}
+
+function checkMappingOptions(options: MappingOptions): void {
+  const { batchSize, maxAttempts } = options;
+  checkBatchSize('batchSize', batchSize);
+  if (maxAttempts !== undefined && (!Number.isInteger(maxAttempts) || maxAttempts < 1)) {
+    throw new RangeError(`maxAttempts must be a whole number ≥ 1, got ${String(maxAttempts)}`);
+  }
+}
+
 /**
  * Where a batch restarts after a response, as Lambda decides it: the lowest reported
  * identifier; an empty or unknown identifier (or a thrown error) fails the whole batch.
@@ -89,6 +113,7 @@ export class LocalKinesisMapping {
     target: KinesisBatchHandler | DirectTarget<{ batchId: string; records: readonly StreamRecord[] }>,
     private readonly options: MappingOptions = {},
   ) {
+    checkMappingOptions(options);
     this.positions = stream.shards.map(() => 0);
     this.attempts = stream.shards.map(() => 0);
     this.deliver =
@@ -205,6 +230,7 @@ export class LocalStreamsMapping {
     target: StreamsBatchHandler | DirectTarget<readonly ChangeRecord[]>,
     private readonly options: MappingOptions & { filter?: unknown } = {},
   ) {
+    checkMappingOptions(options);
     const passes = compileFilter(options.filter ?? TICK_INSERT_FILTER);
     if (typeof target === 'function') {
       // Shape each record as Lambda sees it, then filter that: the test Lambda runs.

@@ -28,6 +28,10 @@ export abstract class ObjectLake implements RawTickArchive, RejectSink {
   constructor(encoding: LakeEncoding = {}) {
     this.priceDecimals = encoding.priceDecimals ?? DEFAULT_PRICE_DECIMALS;
     this.gzipLevel = encoding.gzipLevel ?? DEFAULT_GZIP_LEVEL;
+    // zlib's levels; anything else would fail every write, batch after batch.
+    if (!Number.isInteger(this.gzipLevel) || this.gzipLevel < 0 || this.gzipLevel > 9) {
+      throw new RangeError(`gzipLevel must be a whole number from 0 to 9, got ${String(encoding.gzipLevel)}`);
+    }
   }
 
   async writeSymbolDay(batchId: string, symbol: string, partition: Partition, ticks: readonly EnrichedTick[]): Promise<string> {

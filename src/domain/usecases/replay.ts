@@ -36,7 +36,10 @@ export class Replay {
     private readonly ports: ReplayPorts,
     options: { chunkSize?: number } = {},
   ) {
-    this.chunkSize = options.chunkSize ?? 10_000;
+    const chunkSize = options.chunkSize ?? 10_000;
+    if (!Number.isInteger(chunkSize) || chunkSize < 1)
+      throw new RangeError(`chunkSize must be a whole number ≥ 1, got ${String(chunkSize)}`);
+    this.chunkSize = chunkSize;
   }
 
   async execute(source: TickSource, options: { signal?: AbortSignal; onProgress?: (read: number) => void } = {}): Promise<ReplayStats> {
