@@ -1,6 +1,7 @@
 import type { Alert, Tick, TrendState } from '../ports/model.js';
 import { makeAlert } from './alert.js';
 import { unitsToPrice } from './price.js';
+import { normaliseSymbol } from './symbol.js';
 import { resolveTrendOptions, TickOutcome, TrendBook, type TrendOptions } from './trend-tracker.js';
 
 /** Counts kept by a `MultiSymbolTracker`. */
@@ -10,6 +11,13 @@ export interface TrackerCounts {
   late: number;
   goldenCrosses: number;
   deathCrosses: number;
+}
+
+/** Throws unless `symbol` is a symbol as validation leaves it (DESIGN.md §3: it reaches storage keys). */
+function checkSymbol(symbol: string, where: string): void {
+  if (normaliseSymbol(symbol) !== symbol) {
+    throw new RangeError(`${where} names ${JSON.stringify(symbol)}, not a symbol (1–16 of A–Z 0–9 . - ^ =, upper case)`);
+  }
 }
 
 /**
@@ -65,10 +73,11 @@ export class MultiSymbolTracker {
     }
   }
 
-  /** The book slot of a symbol, added on first use. */
+  /** The book slot of a symbol, added on first use (when the symbol is checked: it becomes a key of `toState`). */
   private slot(symbol: string): number {
     let slot = this.slots.get(symbol);
     if (slot === undefined) {
+      checkSymbol(symbol, 'a tick');
       slot = this.book.add();
       this.slots.set(symbol, slot);
     }
@@ -88,7 +97,8 @@ export class MultiSymbolTracker {
 
   /** Every symbol's state, for persisting. */
   toState(): Record<string, TrendState> {
-    const out: Record<string, TrendState> = {};
+    // Symbols are checked as they come in, so none is `__proto__`; no prototype all the same.
+    const out: Record<string, TrendState> = Object.create(null);
     for (const [symbol, slot] of this.slots) out[symbol] = this.book.toState(slot);
     return out;
   }
@@ -100,8 +110,15 @@ export class MultiSymbolTracker {
    * const again = MultiSymbolTracker.fromState(JSON.parse(saved), { short: 5, long: 20 });
    */
   static fromState(state: Record<string, TrendState>, options: TrendOptions = {}): MultiSymbolTracker {
+    if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+      throw new TypeError(
+        `a trackers' state must be an object of symbol → state, from toState(), got ${Array.isArray(state) ? 'an array' : String(state)}`,
+      );
+    }
     const multi = new MultiSymbolTracker(options);
     for (const [symbol, s] of Object.entries(state)) {
+      checkSymbol(symbol, 'the state');
+      if (typeof s !== 'object' || s === null) throw new TypeError(`state of ${symbol} must be an object from toState(), got ${String(s)}`);
       if (s.short !== multi.options.short || s.long !== multi.options.long) {
         throw new RangeError(
           `state of ${symbol} has periods ${s.short}/${s.long}, the tracker ${multi.options.short}/${multi.options.long}`,

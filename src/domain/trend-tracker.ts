@@ -135,17 +135,21 @@ export abstract class TrendCells {
 
   /** Throws a RangeError unless `state` is `toState()` output for these periods. */
   protected checkState(state: TrendState): void {
+    checkStateObject(state);
     if (state.short !== this.short || state.long !== this.long)
-      throw new RangeError(`bad trend state: periods ${state.short}/${state.long}, expected ${this.short}/${this.long}`);
+      throw new RangeError(`bad trend state: periods ${shown(state.short)}/${shown(state.long)}, expected ${this.short}/${this.long}`);
     if (state.last !== -1 && state.last !== 0 && state.last !== 1)
-      throw new RangeError(`bad trend state: last must be -1, 0 or 1, got ${state.last}`);
+      throw new RangeError(`bad trend state: last must be -1, 0 or 1, got ${shown(state.last)}`);
     if (!Array.isArray(state.units) || state.units.length > state.long)
-      throw new RangeError(`bad trend state: units must hold at most ${state.long} values`);
+      throw new RangeError(`bad trend state: units must be an array of at most ${state.long} values`);
     for (const u of state.units) {
-      if (!Number.isSafeInteger(u) || u < 1 || u > MAX_UNITS) throw new RangeError(`bad trend state: ${u} is not a price in units`);
+      if (!Number.isSafeInteger(u) || u < 1 || u > MAX_UNITS) throw new RangeError(`bad trend state: ${shown(u)} is not a price in units`);
     }
+    // A last sign with fewer than `long` units is allowed: the trend path restores one when
+    // the store's older ticks have expired (a quiet symbol), and the sign carries over the gap.
     if (state.lastTimestamp !== null) {
-      if (!Number.isFinite(state.lastTimestamp)) throw new RangeError('bad trend state: lastTimestamp must be a number or null');
+      if (!Number.isFinite(state.lastTimestamp))
+        throw new RangeError(`bad trend state: lastTimestamp must be a finite number or null, got ${shown(state.lastTimestamp)}`);
     } else if (state.units.length > 0) {
       throw new RangeError('bad trend state: units without a lastTimestamp');
     }
@@ -309,6 +313,25 @@ export abstract class TrendCells {
   }
 }
 
+/** Throws the TypeError of a state that is not even an object. */
+function checkStateObject(state: unknown): void {
+  if (typeof state !== 'object' || state === null || Array.isArray(state))
+    throw new TypeError(`bad trend state: expected an object from toState(), got ${Array.isArray(state) ? 'an array' : shown(state)}`);
+}
+
+/** A value as an error message shows it: strings quoted, so "1" and 1 read apart. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** Throws the RangeError of a tick `update` refuses (out of the hot path). */
+function badTick(timestamp: unknown, units: unknown): never {
+  if (!Number.isFinite(timestamp)) throw new RangeError(`a tick's timestamp must be a finite number (epoch ms), got ${shown(timestamp)}`);
+  throw new RangeError(
+    `a tick's price must be whole units from 1 to 2^53 − 1 (a price is not: quantise(187.43, 6) gives its units), got ${shown(units)}`,
+  );
+}
+
 /**
  * One symbol's SMA-short/SMA-long crossover detector (DESIGN.md §3), exact over integer
  * units; see `TrendCells` for the rule and the hot path. Ticks must come in increasing
@@ -344,11 +367,17 @@ export class TrendTracker extends TrendCells {
    * const copy = TrendTracker.fromState(JSON.parse(JSON.stringify(tracker.toState())));
    */
   static fromState(state: TrendState, priceDecimals: number = DEFAULT_PRICE_DECIMALS): TrendTracker {
+    checkStateObject(state); // before its periods are read
     return new TrendTracker({ short: state.short, long: state.long, priceDecimals }, state);
   }
 
-  /** Applies one tick (epoch ms, price in units) and says what happened. O(1). */
+  /**
+   * Applies one tick (epoch ms, price in units) and says what happened. O(1). Throws a
+   * RangeError, changing nothing, unless the timestamp is a finite number and the units a
+   * whole number from 1 to 2^53 − 1 (a price such as 187.43 is not units: `quantise(187.43, 6)` is).
+   */
   update(timestamp: number, units: number): TickOutcome {
+    if (!(timestamp - timestamp === 0 && units >= 1 && units <= Limit.MaxSafe && Math.floor(units) === units)) badTick(timestamp, units);
     return this.step(0, timestamp, units);
   }
 
@@ -444,9 +473,19 @@ export class TrendBook extends TrendCells {
     return slot;
   }
 
-  /** Applies one tick (epoch ms, price in units) to a slot and says what happened. O(1). */
+  /**
+   * Applies one tick (epoch ms, price in units) to a slot and says what happened. O(1).
+   * Throws a RangeError, changing nothing, for a slot not added or a tick `TrendTracker.update` refuses.
+   */
   update(slot: number, timestamp: number, units: number): TickOutcome {
+    if (!(slot >>> 0 === slot && slot < this.slots)) this.badSlot(slot);
+    if (!(timestamp - timestamp === 0 && units >= 1 && units <= Limit.MaxSafe && Math.floor(units) === units)) badTick(timestamp, units);
     return this.step(slot * this.stride, timestamp, units);
+  }
+
+  /** Throws the RangeError of a slot that is not one of this book's. */
+  private badSlot(slot: unknown): never {
+    throw new RangeError(`no slot ${String(slot)} in this book (slots 0 to ${this.slots - 1}; add() makes one)`);
   }
 
   /** A slot's crossover sign, or 0 while either SMA is undefined. */

@@ -3,7 +3,8 @@ import { DMA } from 'trading-signals';
 import { describe, expect, it } from 'vitest';
 import { MultiSymbolTracker } from '../../../src/domain/multi-symbol-tracker.js';
 import { quantise } from '../../../src/domain/price.js';
-import { TickOutcome, TrendTracker } from '../../../src/domain/trend-tracker.js';
+import { TickOutcome, TrendBook, TrendTracker } from '../../../src/domain/trend-tracker.js';
+import type { TrendState } from '../../../src/ports/model.js';
 
 /** Twenty prices rising evenly from 6.17 to 12.34 (cents). */
 function riseTo1234(): number[] {
@@ -82,7 +83,40 @@ describe('TrendTracker examples', () => {
     expect(() => new TrendTracker({ short: 2.5, long: 5 })).toThrow(/whole numbers/);
   });
 
+  it('refuses a tick it cannot apply exactly, changing nothing: a price given for units, NaN, ±∞, 0, beyond 2^53', () => {
+    const t = new TrendTracker({ short: 1, long: 2 });
+    t.update(10, 5);
+    const before = t.toState();
+    for (const [timestamp, units] of [
+      [11, 187.43],
+      [11, Number.NaN],
+      [11, 0],
+      [11, -5],
+      [11, 2 ** 53],
+      [11, '7' as unknown as number],
+      [Number.NaN, 5],
+      [Number.POSITIVE_INFINITY, 5],
+    ] as const) {
+      expect(() => t.update(timestamp, units)).toThrow(RangeError);
+      expect(t.toState()).toEqual(before);
+    }
+    expect(() => t.update(11, 187.43)).toThrow(/whole units .* got 187.43/);
+    expect(() => t.update(11, '7' as unknown as number)).toThrow(/got "7"$/);
+    expect(t.update(11, 2 ** 53 - 1)).toBe(TickOutcome.Applied);
+  });
+
+  it('TrendBook refuses a slot it has not added, changing nothing', () => {
+    const book = new TrendBook({ short: 1, long: 2 });
+    expect(() => book.update(0, 1, 5)).toThrow(/no slot 0 in this book/);
+    const slot = book.add();
+    for (const bad of [1, -1, 0.5, Number.NaN, 7]) expect(() => book.update(bad, 1, 5)).toThrow(RangeError);
+    expect(book.update(slot, 1, 5)).toBe(TickOutcome.Applied);
+    expect(book.toState(slot)).toEqual({ short: 1, long: 2, last: 0, lastTimestamp: 1, units: [5] });
+  });
+
   it('refuses a corrupted state instead of resuming from it', () => {
+    expect(() => TrendTracker.fromState(null as never)).toThrow(/expected an object from toState\(\), got null/);
+    expect(() => TrendTracker.fromState({ short: 5, long: 20, last: '1' as never, lastTimestamp: 1, units: [] })).toThrow(/got "1"/);
     expect(() => TrendTracker.fromState({ short: 5, long: 20, last: 2 as 1, lastTimestamp: 1, units: [] })).toThrow(/last/);
     expect(() => TrendTracker.fromState({ short: 5, long: 20, last: 0, lastTimestamp: null, units: [1] })).toThrow(/lastTimestamp/);
     expect(() => TrendTracker.fromState({ short: 5, long: 20, last: 0, lastTimestamp: 1, units: [0] })).toThrow(/units/);
@@ -115,5 +149,21 @@ describe('MultiSymbolTracker', () => {
     expect(again.state('A')).toEqual(m.state('A'));
     expect(again.push(tick('B', 4, 3))?.signal).toBe('DEATH_CROSS');
     expect(() => MultiSymbolTracker.fromState(m.toState(), { short: 1, long: 3 })).toThrow(/state of A has periods 1\/2/);
+  });
+
+  it('takes only symbols as keys: no __proto__, no path, no lower case, from a tick or from a state', () => {
+    const state: TrendState = { short: 1, long: 2, last: 0, lastTimestamp: 1, units: [5] };
+    for (const key of ['__proto__', '../etc', 'constructor', 'aapl', '']) {
+      const hostile = JSON.parse(`{${JSON.stringify(key)}: ${JSON.stringify(state)}}`);
+      expect(() => MultiSymbolTracker.fromState(hostile, { short: 1, long: 2 })).toThrow(/not a symbol/);
+      expect(() =>
+        new MultiSymbolTracker({ short: 1, long: 2 }).push({ symbol: key, timestamp: 1, price: 1, units: 1, volume: 1 }),
+      ).toThrow(/not a symbol/);
+    }
+    expect(() => MultiSymbolTracker.fromState(null as never)).toThrow(TypeError);
+    expect(() => MultiSymbolTracker.fromState([state] as never)).toThrow(/got an array/);
+    expect(() => MultiSymbolTracker.fromState({ AAPL: null } as never)).toThrow(/state of AAPL must be an object/);
+    const fine = MultiSymbolTracker.fromState({ AAPL: state }, { short: 1, long: 2 });
+    expect(JSON.parse(JSON.stringify(fine.toState()))).toEqual({ AAPL: state });
   });
 });
