@@ -25,10 +25,15 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 const SOURCE = /^[A-Za-z0-9._:-]{1,32}$/;
 /** The last source that passed the check: records of a batch mostly share one. */
 let lastSource: unknown;
+/** The last `defaultSource` option that passed the check: a caller passes the same one every time. */
+let lastDefaultSource: unknown;
 
 /**
- * Validates one record: JSON text, UTF-8 bytes, or an already-parsed value. Total: never
- * throws; every input yields a `Tick` (symbol upper-cased, price quantised) or a rejection.
+ * Validates one record: JSON text, UTF-8 bytes, or an already-parsed value. Total over
+ * records: never throws for any input, even an object whose fields throw when read; every
+ * input yields a `Tick` (symbol upper-cased, price quantised) or a rejection. Bad options
+ * (no finite `now`, a `defaultSource` no record could carry) are the caller's mistake and
+ * throw a RangeError: they would otherwise pass or refuse every record.
  *
  * @example
  * validateTick('{"symbol":"aapl","timestamp":"2024-01-02T14:30:00Z","price":187.43,"volume":100}', { now: Date.now() });
@@ -36,6 +41,25 @@ let lastSource: unknown;
  * validateTick('{"symbol":"AAPL"', { now: Date.now() }); // { ok: false, code: 'INVALID_JSON', message: … }
  */
 export function validateTick(raw: unknown, options: ValidateOptions): ValidationResult {
+  if (!Number.isFinite(options?.now)) {
+    throw new RangeError(`validateTick needs options.now, the current epoch ms (e.g. Date.now()), got ${String(options?.now)}`);
+  }
+  const defaultSource = options.defaultSource;
+  if (defaultSource !== undefined && defaultSource !== lastDefaultSource) {
+    if (typeof defaultSource !== 'string' || !SOURCE.test(defaultSource)) {
+      throw new RangeError(`defaultSource must be 1–32 of A–Z a–z 0–9 . _ : -, got ${describe(defaultSource)}`);
+    }
+    lastDefaultSource = defaultSource;
+  }
+  try {
+    return validateRecord(raw, options);
+  } catch (error) {
+    // A getter or a Proxy that throws (only an in-memory object can): a record that cannot be read.
+    return reject('NOT_AN_OBJECT', `record's fields cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function validateRecord(raw: unknown, options: ValidateOptions): ValidationResult {
   let value: unknown = raw;
   if (raw instanceof Uint8Array) {
     if (raw.byteLength > MAX_RECORD_BYTES) return tooLarge(raw.byteLength);

@@ -36,6 +36,43 @@ describe('validateTick', () => {
     }
   });
 
+  it('rejects, never throws for, a record whose fields throw when read (a getter, a Proxy, a revoked Proxy)', () => {
+    const getter = Object.defineProperty({ timestamp: 1, price: 1, volume: 1 }, 'symbol', {
+      enumerable: true,
+      get() {
+        throw new Error('boom');
+      },
+    });
+    const trap = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+      },
+    );
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    for (const [record, message] of [
+      [getter, "record's fields cannot be read: boom"],
+      [trap, "record's fields cannot be read: trap"],
+      [revoked.proxy, /^record's fields cannot be read: /],
+    ] as const) {
+      const r = validateTick(record, { now: NOW });
+      expect(r).toMatchObject({ ok: false, code: 'NOT_AN_OBJECT' });
+      expect((r as { message: string }).message).toMatch(message);
+    }
+  });
+
+  it('throws a RangeError for options no record could be right under: no now, a defaultSource no record may carry', () => {
+    const record = { symbol: 'AAPL', timestamp: 1, price: 1, volume: 1 };
+    expect(() => validateTick(record, undefined as never)).toThrow(/needs options.now/);
+    expect(() => validateTick(record, { now: Number.NaN })).toThrow(/needs options.now/);
+    expect(() => validateTick(record, { now: 'abc' as never })).toThrow(/got abc/);
+    expect(() => validateTick(record, { now: NOW, defaultSource: 'has space' })).toThrow(/^defaultSource must be .* got "has space"$/);
+    expect(validateTick(record, { now: NOW, defaultSource: 'feed:1' })).toMatchObject({ ok: true, tick: { source: 'feed:1' } });
+  });
+
   it('gives each kind of bad record its stable code', () => {
     expect(codeOf('{"symbol":')).toBe('INVALID_JSON');
     expect(codeOf(new Uint8Array([0xff, 0xfe]))).toBe('INVALID_JSON');
