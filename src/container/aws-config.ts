@@ -105,7 +105,8 @@ export function awsConfigFromEnv(env: Env, roles: readonly AwsRole[] = []): AwsC
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (!region)
     throw new ConfigError('AWS_REGION is not set: the AWS region of the stream, bucket, table and topic is expected, e.g. eu-west-1');
-  check('AWS_REGION', region, /^[a-z]{2}(-[a-z0-9]+)+$/, 'an AWS region such as eu-west-1');
+  // Named as set: a bad AWS_DEFAULT_REGION must not be reported as AWS_REGION.
+  check(env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION', region, /^[a-z]{2}(-[a-z0-9]+)+$/, 'an AWS region such as eu-west-1');
   const stream = optional(
     env,
     'TICKFLOW_STREAM',
@@ -176,16 +177,15 @@ export function parseAthenaConfig(env: Env): AthenaConfig {
   const outputLocation = env.TICKFLOW_ATHENA_OUTPUT || `s3://${bucket}/results/`;
   if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(outputLocation))
     throw new ConfigError(`TICKFLOW_ATHENA_OUTPUT must be an s3:// URL, got ${JSON.stringify(outputLocation)}`);
-  const decimalsText = env.TICKFLOW_PRICE_DECIMALS || '6';
-  if (!/^[0-9]$/.test(decimalsText))
-    throw new ConfigError(`TICKFLOW_PRICE_DECIMALS must be a whole number from 0 to 9, got ${JSON.stringify(decimalsText)}`);
+  // The same rule as every other function's, so one value works for all of them.
+  const priceDecimals = wholeNumber(env, 'TICKFLOW_PRICE_DECIMALS', 6, 0, 9);
   return {
     bucket,
     workgroup,
     outputLocation: outputLocation.endsWith('/') ? outputLocation : `${outputLocation}/`,
     database: name('TICKFLOW_GLUE_DATABASE', 'tickflow'),
     table: name('TICKFLOW_GLUE_TABLE', 'ticks'),
-    priceDecimals: Number(decimalsText),
+    priceDecimals,
   };
 }
 

@@ -20,6 +20,7 @@ import {
   S3_CLIENT,
   SNS_CLIENT,
 } from '../../../src/container/aws.js';
+import { parseAthenaConfig } from '../../../src/container/aws-config.js';
 import { ingestContainer } from '../../../src/container/ingest-container.js';
 import { produceContainer } from '../../../src/container/produce-container.js';
 import { queryContainer } from '../../../src/container/query-container.js';
@@ -136,6 +137,14 @@ describe('awsConfigFromEnv', () => {
     expect(configError({ ...ENV, TICKFLOW_SSE: 'yes' })).toBe('TICKFLOW_SSE is "yes": expected one of AES256, aws:kms, bucket-default');
     expect(configError({ ...ENV, TICKFLOW_SSE_KMS_KEY_ID: 'k' })).toMatch(/^TICKFLOW_SSE_KMS_KEY_ID is set: expected TICKFLOW_SSE=aws:kms/);
     expect(configError({ ...ENV, AWS_REGION: 'Ireland' })).toMatch(/^AWS_REGION is "Ireland"/);
+    const { AWS_REGION: _region, ...withoutRegion } = ENV;
+    expect(configError({ ...withoutRegion, AWS_DEFAULT_REGION: 'EU' })).toMatch(/^AWS_DEFAULT_REGION is "EU"/);
+    // One value of TICKFLOW_PRICE_DECIMALS means the same to every function, the query one included.
+    expect(awsConfigFromEnv({ ...ENV, TICKFLOW_PRICE_DECIMALS: '06' }).priceDecimals).toBe(6);
+    expect(parseAthenaConfig({ TICKFLOW_BUCKET: 'lake', TICKFLOW_PRICE_DECIMALS: '06' }).priceDecimals).toBe(6);
+    expect(() => parseAthenaConfig({ TICKFLOW_BUCKET: 'lake', TICKFLOW_PRICE_DECIMALS: '12' })).toThrow(
+      'TICKFLOW_PRICE_DECIMALS is "12": expected a whole number from 0 to 9',
+    );
     expect(configError({ ...ENV, TICKFLOW_SOURCE: 'csv' })).toBe('TICKFLOW_SOURCE is "csv": expected one of yahoo, simulated');
     expect(configError({ ...ENV, TICKFLOW_SIMULATED_TICKS: '0' })).toBe(
       'TICKFLOW_SIMULATED_TICKS is "0": expected a whole number from 1 to 10000',
