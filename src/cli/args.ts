@@ -83,7 +83,12 @@ export function periodFlags(command: string, flags: Flags): { short: number; lon
  */
 export async function lakeFlag(command: string, value: string | boolean | undefined, fallback: string): Promise<string> {
   const lake = value === undefined ? fallback : String(value);
-  const found = await stat(lake).catch(() => undefined);
+  if (lake.trim() === '') throw new UsageError(`tickflow ${command}: --lake needs a folder path`);
+  const found = await stat(lake).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : error));
+  if (found instanceof Error) {
+    // ENOTDIR: the path goes through a file; EACCES: it cannot be reached.
+    throw new UsageError(`tickflow ${command}: --lake must be a folder, but ${lake} cannot be one (${found.code})`);
+  }
   if (found !== undefined && !found.isDirectory()) {
     throw new UsageError(`tickflow ${command}: --lake must be a folder, but ${lake} is not one`);
   }
@@ -99,7 +104,8 @@ export async function lakeFlag(command: string, value: string | boolean | undefi
  */
 export async function outputFileFlag(command: string, name: string, value: string | boolean | undefined): Promise<string> {
   const path = String(value);
-  if ((await stat(path).catch(() => undefined))?.isDirectory()) {
+  if (path.trim() === '') throw new UsageError(`tickflow ${command}: --${name} needs a file path`);
+  if (path.endsWith('/') || (await stat(path).catch(() => undefined))?.isDirectory()) {
     throw new UsageError(`tickflow ${command}: --${name} ${path} is a folder; name a file in it, e.g. ${join(path, 'report.html')}`);
   }
   const dir = dirname(path);
@@ -146,7 +152,7 @@ function parseScaled(text: string): number {
  */
 export function rateFlag(command: string, name: string, value: string | boolean | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  const n = String(value).trim() === '' ? Number.NaN : Number(value);
   if (!(n >= 0 && n < 1)) throw new UsageError(`tickflow ${command}: --${name} must be a fraction in [0, 1), got ${JSON.stringify(value)}`);
   return n;
 }

@@ -75,8 +75,18 @@ function checkLocalOptions(options: LocalOptions): void {
     throw new RangeError(`lake must be a folder path, 'memory' or false, got ${JSON.stringify(lake)}`);
   }
   if (typeof lake === 'string' && lake !== 'memory') {
-    const found = statSync(lake, { throwIfNoEntry: false });
+    let found: ReturnType<typeof statSync>;
+    try {
+      found = statSync(lake, { throwIfNoEntry: false });
+    } catch (error) {
+      // ENOTDIR: the path goes through a file; EACCES: it cannot be reached.
+      throw new RangeError(`lake must be a folder, but ${lake} cannot be one (${(error as NodeJS.ErrnoException).code})`);
+    }
     if (found !== undefined && !found.isDirectory()) throw new RangeError(`lake must be a folder, but ${lake} is not one`);
+  }
+  // Checked here too, not only by a folder lake: a level that means nothing is a mistake whatever the lake.
+  if (options.gzipLevel !== undefined && (!Number.isInteger(options.gzipLevel) || options.gzipLevel < 0 || options.gzipLevel > 9)) {
+    throw new RangeError(`gzipLevel must be a whole number from 0 to 9, got ${String(options.gzipLevel)}`);
   }
   checkBatchSize('ingestBatchSize', options.ingestBatchSize);
   checkBatchSize('trendBatchSize', options.trendBatchSize);

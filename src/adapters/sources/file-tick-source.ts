@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { MAX_RECORD_BYTES, validateTick } from '../../domain/validate-tick.js';
@@ -67,13 +67,15 @@ abstract class LineFileSource implements TickSource {
   }
 
   async *items(signal?: AbortSignal): AsyncIterable<SourceItem> {
+    let found: Awaited<ReturnType<typeof stat>>;
     try {
-      await access(this.options.path);
+      found = await stat(this.options.path);
     } catch (error) {
       throw new SourceError(
         `cannot read ${this.options.path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((error as Error).message)}`,
       );
     }
+    if (found.isDirectory()) throw new SourceError(`cannot read ${this.options.path}: it is a folder, not a file`);
     const lines = createInterface({
       input: createReadStream(this.options.path, { encoding: 'utf8' }),
       crlfDelay: Number.POSITIVE_INFINITY,
@@ -95,6 +97,14 @@ abstract class LineFileSource implements TickSource {
 
   /** Turns one line into an item; `undefined` for lines that carry no record (blank, header). */
   protected abstract parse(line: string, lineNo: number): SourceItem | undefined;
+
+  /** A line too long to be any record is `TOO_LARGE` at its line, whatever it holds (bytes measured only when it may be). */
+  protected tooLarge(line: string, lineNo: number): SourceItem | undefined {
+    if (line.length <= MAX_RECORD_BYTES / 3) return undefined;
+    const bytes = Buffer.byteLength(line);
+    if (bytes <= MAX_RECORD_BYTES) return undefined;
+    return this.reject('TOO_LARGE', `the line is ${bytes} bytes; a record may have at most ${MAX_RECORD_BYTES}`, line, lineNo);
+  }
 
   /**
    * Validates a raw tick so a bad row is reported with its line number, not published. A
@@ -138,9 +148,13 @@ export class CsvTickSource extends LineFileSource {
           `${this.label} line ${lineNo}: the header must name symbol,timestamp,price,volume; missing ${missing.join(', ')} (got ${JSON.stringify(line.slice(0, 80))})`,
         );
       }
+      const twice = names.find((n, i) => n !== '' && names.indexOf(n) !== i);
+      if (twice !== undefined) throw new SourceError(`${this.label} line ${lineNo}: the header names the column ${twice} twice`);
       this.columns = new Map(names.map((n, i) => [n, i]));
       return undefined;
     }
+    const huge = this.tooLarge(line, lineNo);
+    if (huge !== undefined) return huge;
     if (fields === undefined) {
       return this.reject('BAD_ROW', 'a quoted field is not closed on its line', line, lineNo);
     }
@@ -175,6 +189,8 @@ export class NdjsonTickSource extends LineFileSource {
 
   protected parse(line: string, lineNo: number): SourceItem | undefined {
     if (line.trim() === '') return undefined;
+    const huge = this.tooLarge(line, lineNo);
+    if (huge !== undefined) return huge;
     let raw: unknown;
     try {
       raw = JSON.parse(line);

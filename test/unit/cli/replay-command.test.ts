@@ -106,6 +106,11 @@ describe('tickflow replay', () => {
       [['--from', '2024-01-01'], 'tickflow replay: --from does not apply to --source simulated (see tickflow replay --help)'],
       [['--source', 'yahoo', '--from', '2024-06-30', '--to', '2024-01-01'], 'tickflow replay: --from 2024-06-30 is after --to 2024-01-01'],
       [['--lake', file], `tickflow replay: --lake must be a folder, but ${file} is not one`],
+      [['--lake', join(file, 'sub')], `tickflow replay: --lake must be a folder, but ${join(file, 'sub')} cannot be one (ENOTDIR)`],
+      [['--lake='], 'tickflow replay: --lake needs a folder path'],
+      [['--report='], 'tickflow replay: --report needs a file path'],
+      [['--report', 'nowhere/'], 'tickflow replay: --report nowhere/ is a folder; name a file in it, e.g. nowhere/report.html'],
+      [['--bad-rate='], 'tickflow replay: --bad-rate must be a fraction in [0, 1), got ""'],
       [['--report', dir], `tickflow replay: --report ${dir} is a folder; name a file in it, e.g. ${join(dir, 'report.html')}`],
       [
         ['--report', join(dir, 'nowhere', 'r.html')],
@@ -113,7 +118,7 @@ describe('tickflow replay', () => {
       ],
     ];
     for (const [args, message] of cases) {
-      const run = await runCli(['replay', '--quiet', ...(args.includes('--lake') ? [] : ['--no-lake']), ...args]);
+      const run = await runCli(['replay', '--quiet', ...(args.some((a) => a.startsWith('--lake')) ? [] : ['--no-lake']), ...args]);
       expect([run.code, run.stderr.trim(), run.stdout]).toEqual([2, message, '']);
     }
   });

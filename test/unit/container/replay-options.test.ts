@@ -36,6 +36,8 @@ describe('replay options', () => {
       [{ lake: true }, /^lake must be a folder path, 'memory' or false, got true$/],
       [{ lake: '' }, /^lake must be a folder path, 'memory' or false, got ""$/],
       [{ lake: join(dir, 'a-file') }, /^lake must be a folder, but .*a-file is not one$/],
+      [{ lake: join(dir, 'a-file', 'sub') }, /^lake must be a folder, but .*a-file\/sub cannot be one \(ENOTDIR\)$/],
+      [{ lake: false, gzipLevel: 42 }, /^gzipLevel must be a whole number from 0 to 9, got 42$/],
       [{ transport: 'carrier-pigeon' }, /^transport must be 'lambda' or 'direct', got "carrier-pigeon"$/],
     ];
     for (const [options, message] of cases) {

@@ -131,8 +131,33 @@ describe('NdjsonTickSource and IterableTickSource', () => {
     expect(items.map((i) => (i.kind === 'reject' ? `${i.code} ${i.message}` : i.kind))).toEqual([
       'record',
       'NOT_AN_OBJECT b.ndjson line 2: record must be a JSON object, got "str"',
-      `TOO_LARGE b.ndjson line 3: record is ${Buffer.byteLength(JSON.stringify({ ...JSON.parse(huge), source: 'ndjson' }))} bytes; the limit is 65536`,
+      `TOO_LARGE b.ndjson line 3: the line is ${Buffer.byteLength(huge)} bytes; a record may have at most 65536`,
     ]);
+  });
+
+  it('a line over 64 KiB is TOO_LARGE at its line whatever it holds; a record just under it that grows past it when sent is too', async () => {
+    const digits = '9'.repeat(70_000);
+    const csv = await file('big.csv', `symbol,timestamp,price,volume\nAAPL,1704205800000,${digits},1\n`);
+    const ndjson = await file('big.ndjson', `{"symbol": ${digits}\n`);
+    for (const source of [new CsvTickSource({ path: csv, clock }), new NdjsonTickSource({ path: ndjson, clock })]) {
+      const [item] = await all(source);
+      expect(item).toMatchObject({ kind: 'reject', code: 'TOO_LARGE' });
+      expect((item as { message: string }).message).toMatch(/ line [12]: the line is 700\d\d bytes; a record may have at most 65536$/);
+    }
+    // 65,530 bytes on the line; with the source the reader adds, over the limit.
+    const near = JSON.stringify({ symbol: 'AAPL', timestamp: 1704205800000, price: 1, volume: 1, note: '' });
+    const padded = near.replace('"note":""', `"note":"${'x'.repeat(65_530 - near.length)}"`);
+    const [item] = await all(new NdjsonTickSource({ path: await file('near.ndjson', `${padded}\n`), clock }));
+    expect(item).toMatchObject({ kind: 'reject', code: 'TOO_LARGE' });
+    expect((item as { message: string }).message).toMatch(/^near.ndjson line 1: record is 655\d\d bytes; the limit is 65536$/);
+  });
+
+  it('a folder given as the file, and a CSV header naming a column twice, are SourceErrors', async () => {
+    await expect(all(new NdjsonTickSource({ path: tmpdir(), clock }))).rejects.toThrow(/it is a folder, not a file/);
+    const twice = await file('twice.csv', 'symbol,timestamp,price,volume,price\nAAPL,1,2,3,4\n');
+    await expect(all(new CsvTickSource({ path: twice, clock }))).rejects.toThrow(
+      'twice.csv line 1: the header names the column price twice',
+    );
   });
 
   it('CSV: rows that are not records (a quote left open, the wrong number of fields) are BAD_ROW, and the rows after them are read', async () => {
