@@ -26,6 +26,9 @@ export function pow10(decimals: number): number {
  * checkPriceDecimals(6); // 6
  */
 export function checkPriceDecimals(decimals: number): number {
+  // A string such as '6' would index the table of powers too.
+  if (typeof decimals !== 'number')
+    throw new RangeError(`priceDecimals must be a whole number from 0 to 9, got ${JSON.stringify(decimals)}`);
   pow10(decimals);
   return decimals;
 }

@@ -377,7 +377,10 @@ export class TrendTracker extends TrendCells {
    * whole number from 1 to 2^53 − 1 (a price such as 187.43 is not units: `quantise(187.43, 6)` is).
    */
   update(timestamp: number, units: number): TickOutcome {
-    if (!(timestamp - timestamp === 0 && units >= 1 && units <= Limit.MaxSafe && Math.floor(units) === units)) badTick(timestamp, units);
+    if (
+      !(typeof timestamp === 'number' && timestamp - timestamp === 0 && units >= 1 && units <= Limit.MaxSafe && Math.floor(units) === units)
+    )
+      badTick(timestamp, units);
     return this.step(0, timestamp, units);
   }
 
@@ -479,7 +482,10 @@ export class TrendBook extends TrendCells {
    */
   update(slot: number, timestamp: number, units: number): TickOutcome {
     if (!(slot >>> 0 === slot && slot < this.slots)) this.badSlot(slot);
-    if (!(timestamp - timestamp === 0 && units >= 1 && units <= Limit.MaxSafe && Math.floor(units) === units)) badTick(timestamp, units);
+    if (
+      !(typeof timestamp === 'number' && timestamp - timestamp === 0 && units >= 1 && units <= Limit.MaxSafe && Math.floor(units) === units)
+    )
+      badTick(timestamp, units);
     return this.step(slot * this.stride, timestamp, units);
   }
 

@@ -1,5 +1,5 @@
 import type { RejectCode, Tick } from '../ports/model.js';
-import { DEFAULT_PRICE_DECIMALS, quantise, unitsToPrice } from './price.js';
+import { checkPriceDecimals, DEFAULT_PRICE_DECIMALS, quantise, unitsToPrice } from './price.js';
 import { normaliseSymbol } from './symbol.js';
 import { ONE_DAY_MS, readTimestamp } from './timestamp.js';
 
@@ -27,13 +27,16 @@ const SOURCE = /^[A-Za-z0-9._:-]{1,32}$/;
 let lastSource: unknown;
 /** The last `defaultSource` option that passed the check: a caller passes the same one every time. */
 let lastDefaultSource: unknown;
+/** The last `priceDecimals` option that passed the check. */
+let lastPriceDecimals: unknown;
 
 /**
  * Validates one record: JSON text, UTF-8 bytes, or an already-parsed value. Total over
  * records: never throws for any input, even an object whose fields throw when read; every
  * input yields a `Tick` (symbol upper-cased, price quantised) or a rejection. Bad options
- * (no finite `now`, a `defaultSource` no record could carry) are the caller's mistake and
- * throw a RangeError: they would otherwise pass or refuse every record.
+ * (no finite `now`, `priceDecimals` outside 0–9, a `defaultSource` no record could carry)
+ * are the caller's mistake and throw a RangeError: they would otherwise pass or refuse
+ * every record.
  *
  * @example
  * validateTick('{"symbol":"aapl","timestamp":"2024-01-02T14:30:00Z","price":187.43,"volume":100}', { now: Date.now() });
@@ -50,6 +53,11 @@ export function validateTick(raw: unknown, options: ValidateOptions): Validation
       throw new RangeError(`defaultSource must be 1–32 of A–Z a–z 0–9 . _ : -, got ${describe(defaultSource)}`);
     }
     lastDefaultSource = defaultSource;
+  }
+  // Checked before any record: inside, a RangeError of quantise would read as the record's fault.
+  if (options.priceDecimals !== undefined && options.priceDecimals !== lastPriceDecimals) {
+    checkPriceDecimals(options.priceDecimals);
+    lastPriceDecimals = options.priceDecimals;
   }
   try {
     return validateRecord(raw, options);

@@ -96,6 +96,10 @@ describe('TrendTracker examples', () => {
       [11, '7' as unknown as number],
       [Number.NaN, 5],
       [Number.POSITIVE_INFINITY, 5],
+      ['100' as unknown as number, 5],
+      [null as unknown as number, 5],
+      [true as unknown as number, 5],
+      [[] as unknown as number, 5],
     ] as const) {
       expect(() => t.update(timestamp, units)).toThrow(RangeError);
       expect(t.toState()).toEqual(before);

@@ -70,6 +70,10 @@ describe('validateTick', () => {
     expect(() => validateTick(record, { now: Number.NaN })).toThrow(/needs options.now/);
     expect(() => validateTick(record, { now: 'abc' as never })).toThrow(/got abc/);
     expect(() => validateTick(record, { now: NOW, defaultSource: 'has space' })).toThrow(/^defaultSource must be .* got "has space"$/);
+    for (const priceDecimals of [42, -1, 1.5, Number.NaN, '6' as never]) {
+      expect(() => validateTick(record, { now: NOW, priceDecimals })).toThrow(RangeError);
+      expect(() => validateTick(JSON.stringify(record), { now: NOW, priceDecimals })).toThrow(/priceDecimals/);
+    }
     expect(validateTick(record, { now: NOW, defaultSource: 'feed:1' })).toMatchObject({ ok: true, tick: { source: 'feed:1' } });
   });
 
