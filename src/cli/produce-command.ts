@@ -3,6 +3,7 @@ import { DEFAULT_LAKE_DIR, FolderLake } from '../adapters/local/folder-lake.js';
 import { JsonLogger } from '../adapters/local/loggers.js';
 import { DEFAULT_SYMBOLS } from '../adapters/sources/simulated-tick-source.js';
 import { type ProduceSummary, ProduceTicks } from '../domain/usecases/produce-ticks.js';
+import { ConfigError } from '../ports/errors.js';
 import type { FlowObserver } from '../ports/flow-observer.port.js';
 import type { UndeliveredRecord } from '../ports/tick-publisher.port.js';
 import type { TickSource } from '../ports/tick-source.port.js';
@@ -29,7 +30,7 @@ Stream:
 Source:
   --source KIND          yahoo (default: live quotes), simulated, csv or ndjson
   --symbols A,B          symbols to poll or simulate (default ${DEFAULT_SYMBOLS.join(',')})
-  --interval D           pause between Yahoo polling rounds: 30s (default), 5m, … at least 1s
+  --interval D           pause between Yahoo polling rounds: 30s (default), 5m, … 1s to 24 days
   --rounds N             stop after N Yahoo polling rounds (default: until Ctrl-C)
   --file PATH            the CSV (symbol,timestamp,price,volume) or NDJSON file
   --ticks N --seed N     size and seed of the simulation (default 10000 and 42)
@@ -91,10 +92,28 @@ export async function produceCommand(argv: readonly string[]): Promise<number> {
   // Loaded here, not at the top: `tickflow replay` must not pay for the AWS SDK.
   const { createKinesisClient, KinesisTickPublisher } = await import('../adapters/aws/kinesis-tick-publisher.js');
   const client = createKinesisClient({ ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) });
-  // Without a region every record would fail on its own; say it once, before reading anything.
-  if (!(await client.config.region().catch(() => undefined))) {
+  // Without a region or credentials every record would fail on its own; say it once, before reading anything.
+  const regionProblem = await client.config.region().then(
+    (r) => (r ? undefined : 'none'),
+    (error: Error) => (/region is missing/i.test(error.message) ? 'none' : error.message),
+  );
+  if (regionProblem !== undefined) {
     client.destroy();
-    throw new UsageError('tickflow produce: no AWS region: give --region R or set AWS_REGION');
+    throw new UsageError(
+      regionProblem === 'none'
+        ? 'tickflow produce: no AWS region: give --region R or set AWS_REGION'
+        : `tickflow produce: the AWS region cannot be used: ${regionProblem}`,
+    );
+  }
+  const credentialsProblem = await client.config.credentials().then(
+    () => undefined,
+    (error: Error) => error.message.split('\n')[0],
+  );
+  if (credentialsProblem !== undefined) {
+    client.destroy();
+    throw new ConfigError(
+      `no AWS credentials (${credentialsProblem}): set them as the SDK reads them (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, an instance role)`,
+    );
   }
   // No logger for the publisher: the undelivered records are printed below, one line each.
   const publisher = new KinesisTickPublisher({ client, stream });
@@ -153,7 +172,10 @@ async function produceSource(
   if (flags.file !== undefined) throw new UsageError('tickflow produce: --file needs --source csv or ndjson');
   refuseFlags('produce', flags, ['ticks', 'seed', 'bad-rate', 'duplicate-rate'], '--source yahoo (live quotes)');
   const intervalMs = durationFlag('produce', 'interval', flags.interval) ?? 30_000;
-  if (intervalMs < 1000) throw new UsageError(`tickflow produce: --interval must be at least 1s, got ${JSON.stringify(flags.interval)}`);
+  // Node's timers hold at most 2^31 − 1 ms (24.8 days); a longer pause would fire at once.
+  if (intervalMs < 1000 || intervalMs > 2 ** 31 - 1) {
+    throw new UsageError(`tickflow produce: --interval must be from 1s to 24 days, got ${JSON.stringify(flags.interval)}`);
+  }
   const rounds = intFlag('produce', 'rounds', flags.rounds, { min: 1 });
   const symbols = symbolsFlag('produce', flags.symbols) ?? [...DEFAULT_SYMBOLS];
   const { YahooQuoteSource } = await import('../adapters/sources/yahoo-tick-source.js');

@@ -137,6 +137,39 @@ describe('tickflow produce, against kinesalite', () => {
     }
   });
 
+  it('names an unusable region, and missing credentials, once before reading the source', async () => {
+    const names = [
+      'AWS_REGION',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SHARED_CREDENTIALS_FILE',
+      'AWS_CONFIG_FILE',
+      'AWS_PROFILE',
+    ];
+    const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
+    const run = () =>
+      runCli(['produce', '--stream', 's', '--source', 'simulated', '--ticks', '10', '--endpoint', endpoints().kinesis, '--lake', lake]);
+    try {
+      process.env.AWS_REGION = 'bad_region';
+      const region = await run();
+      expect([region.code, region.stdout]).toEqual([2, '']);
+      expect(region.stderr.trim()).toMatch(/^tickflow produce: the AWS region cannot be used: .*bad_region/);
+      process.env.AWS_REGION = REGION;
+      for (const n of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE']) delete process.env[n];
+      process.env.AWS_SHARED_CREDENTIALS_FILE = join(lake, 'no-credentials');
+      process.env.AWS_CONFIG_FILE = join(lake, 'no-config');
+      const credentials = await run();
+      expect([credentials.code, credentials.stdout]).toEqual([1, '']);
+      expect(credentials.stderr.trim()).toMatch(/^tickflow produce: no AWS credentials \(.*\): set them as the SDK reads them/);
+      expect(credentials.stderr.trim().split('\n')).toHaveLength(1);
+    } finally {
+      for (const n of names) {
+        if (saved[n] === undefined) delete process.env[n];
+        else process.env[n] = saved[n];
+      }
+    }
+  });
+
   it('refuses a missing stream, a bad endpoint and --interval without yahoo, with one line and exit code 2', async () => {
     expect(await runCli(['produce'])).toMatchObject({
       code: 2,
@@ -149,6 +182,9 @@ describe('tickflow produce, against kinesalite', () => {
     expect([interval.code, interval.stderr.trim()]).toEqual([2, 'tickflow produce: --interval and --rounds apply to --source yahoo only']);
     const fast = await runCli(['produce', '--stream', 's', '--interval', '500ms']);
     expect(fast.code).toBe(2);
+    // Beyond what a Node timer holds, a pause would fire at once: every millisecond a poll.
+    const slow = await runCli(['produce', '--stream', 's', '--interval', '600h']);
+    expect([slow.code, slow.stderr.trim()]).toEqual([2, 'tickflow produce: --interval must be from 1s to 24 days, got "600h"']);
     const quotes = await runCli(['produce', '--stream', 's', '--ticks', '5']);
     expect([quotes.code, quotes.stderr.trim()]).toEqual([
       2,

@@ -1,4 +1,5 @@
 import type { AnalyticsEngine, QueryName, QueryParams, QueryResult } from '../../ports/analytics-engine.port.js';
+import { QueryError } from '../../ports/errors.js';
 import type { Alert, Signal } from '../../ports/model.js';
 import { compareAlerts, makeAlert } from '../alert.js';
 import { alertPoint, type ChartPoint, type ChartReport, DEFAULT_MAX_BUCKETS, SeriesDownsampler } from '../chart-series.js';
@@ -116,13 +117,14 @@ function seriesFromRows(result: QueryResult, alerts: readonly Alert[], maxBucket
 
 function timestampOf(row: Row, query: string): number {
   const t = readTimestamp(row.timestamp);
-  if (Number.isNaN(t)) throw new Error(`${query}: bad timestamp ${JSON.stringify(row.timestamp)}`);
+  if (Number.isNaN(t)) throw new QueryError(`${query}: a row of the lake has a bad timestamp ${JSON.stringify(row.timestamp)}`);
   return t;
 }
 
 function numberOf(row: Row, name: string, alias: string): number {
   const n = nullableNumber(row[name] ?? row[alias]);
-  if (n === null) throw new Error(`a result row has no number in ${name}: ${JSON.stringify(row)}`);
+  // A lake object that parses but holds no number there (written by something else): the query's failure, named.
+  if (n === null) throw new QueryError(`a row of the lake has no number in ${name}: ${JSON.stringify(row)}`);
   return n;
 }
 
