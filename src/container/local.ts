@@ -11,6 +11,7 @@ import { JsonLogger } from '../adapters/local/loggers.js';
 import { DiscardingLake, MemoryLake } from '../adapters/local/memory-lake.js';
 import { type MemoryChangeFeed, MemoryMarketStore } from '../adapters/local/memory-market-store.js';
 import { MemoryStream } from '../adapters/local/memory-stream.js';
+import { checkGzipLevel } from '../adapters/shared/lake-codec.js';
 import { FanOutObserver, FlowStats } from '../domain/flow-stats.js';
 import type { DetectTrends } from '../domain/usecases/detect-trends.js';
 import type { IngestBatch } from '../domain/usecases/ingest-batch.js';
@@ -85,9 +86,7 @@ function checkLocalOptions(options: LocalOptions): void {
     if (found !== undefined && !found.isDirectory()) throw new RangeError(`lake must be a folder, but ${lake} is not one`);
   }
   // Checked here too, not only by a folder lake: a level that means nothing is a mistake whatever the lake.
-  if (options.gzipLevel !== undefined && (!Number.isInteger(options.gzipLevel) || options.gzipLevel < 0 || options.gzipLevel > 9)) {
-    throw new RangeError(`gzipLevel must be a whole number from 0 to 9, got ${String(options.gzipLevel)}`);
-  }
+  checkGzipLevel(options.gzipLevel);
   checkBatchSize('ingestBatchSize', options.ingestBatchSize);
   checkBatchSize('trendBatchSize', options.trendBatchSize);
   if (options.transport !== undefined && options.transport !== 'lambda' && options.transport !== 'direct') {

@@ -10,6 +10,19 @@ const gunzipAsync = promisify(gunzip);
 export const DEFAULT_GZIP_LEVEL = 6;
 
 /**
+ * Throws a RangeError unless `level` is one of zlib's levels, 0–9 (anything else would fail
+ * every write, batch after batch).
+ *
+ * @example
+ * checkGzipLevel(42); // RangeError: gzipLevel must be a whole number from 0 to 9, got 42
+ */
+export function checkGzipLevel(level: number | undefined): void {
+  if (level !== undefined && (!Number.isInteger(level) || level < 0 || level > 9)) {
+    throw new RangeError(`gzipLevel must be a whole number from 0 to 9, got ${String(level)}`);
+  }
+}
+
+/**
  * The bytes of a raw lake object: gzip'd NDJSON, one enriched tick per line. Compression
  * runs on libuv's thread pool, off the event loop.
  *

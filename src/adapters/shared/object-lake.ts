@@ -3,7 +3,7 @@ import { DEFAULT_PRICE_DECIMALS } from '../../domain/price.js';
 import type { EnrichedTick, Partition, Rejection } from '../../ports/model.js';
 import type { RawTickArchive } from '../../ports/raw-tick-archive.port.js';
 import type { RejectSink } from '../../ports/reject-sink.port.js';
-import { DEFAULT_GZIP_LEVEL, encodeRejections, encodeTicks } from './lake-codec.js';
+import { checkGzipLevel, DEFAULT_GZIP_LEVEL, encodeRejections, encodeTicks } from './lake-codec.js';
 
 /** How lake objects are encoded: the price decimals and the gzip level. */
 export interface LakeEncoding {
@@ -26,12 +26,9 @@ export abstract class ObjectLake implements RawTickArchive, RejectSink {
   protected readonly gzipLevel: number;
 
   constructor(encoding: LakeEncoding = {}) {
+    checkGzipLevel(encoding.gzipLevel);
     this.priceDecimals = encoding.priceDecimals ?? DEFAULT_PRICE_DECIMALS;
     this.gzipLevel = encoding.gzipLevel ?? DEFAULT_GZIP_LEVEL;
-    // zlib's levels; anything else would fail every write, batch after batch.
-    if (!Number.isInteger(this.gzipLevel) || this.gzipLevel < 0 || this.gzipLevel > 9) {
-      throw new RangeError(`gzipLevel must be a whole number from 0 to 9, got ${String(encoding.gzipLevel)}`);
-    }
   }
 
   async writeSymbolDay(batchId: string, symbol: string, partition: Partition, ticks: readonly EnrichedTick[]): Promise<string> {
