@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { folderLakeProblem } from '../adapters/local/folder-lake.js';
 import { MAX_PERIOD } from '../domain/sma-window.js';
 import { parseSymbolList } from '../domain/symbol.js';
 import { DEFAULT_LONG, DEFAULT_SHORT } from '../domain/trend-tracker.js';
@@ -79,19 +80,13 @@ export function periodFlags(command: string, flags: Flags): { short: number; lon
  * a file is a `UsageError`, not a failure deep in the flow.
  *
  * @example
- * await lakeFlag('replay', flags.lake, '.tickflow/lake'); // '.tickflow/lake'
+ * lakeFlag('replay', flags.lake, '.tickflow/lake'); // '.tickflow/lake'
  */
-export async function lakeFlag(command: string, value: string | boolean | undefined, fallback: string): Promise<string> {
+export function lakeFlag(command: string, value: string | boolean | undefined, fallback: string): string {
   const lake = value === undefined ? fallback : String(value);
   if (lake.trim() === '') throw new UsageError(`tickflow ${command}: --lake needs a folder path`);
-  const found = await stat(lake).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : error));
-  if (found instanceof Error) {
-    // ENOTDIR: the path goes through a file; EACCES: it cannot be reached.
-    throw new UsageError(`tickflow ${command}: --lake must be a folder, but ${lake} cannot be one (${found.code})`);
-  }
-  if (found !== undefined && !found.isDirectory()) {
-    throw new UsageError(`tickflow ${command}: --lake must be a folder, but ${lake} is not one`);
-  }
+  const problem = folderLakeProblem(lake);
+  if (problem !== undefined) throw new UsageError(`tickflow ${command}: --lake must be a folder, but ${problem}`);
   return lake;
 }
 

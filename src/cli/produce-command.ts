@@ -117,7 +117,7 @@ export async function produceCommand(argv: readonly string[]): Promise<number> {
   }
   // No logger for the publisher: the undelivered records are printed below, one line each.
   const publisher = new KinesisTickPublisher({ client, stream });
-  const lake = await lakeFlag('produce', flags.lake, DEFAULT_LAKE_DIR);
+  const lake = lakeFlag('produce', flags.lake, DEFAULT_LAKE_DIR);
   const produce = new ProduceTicks({ publisher, rejects: new FolderLake(lake), clock, observer: QUIET_OBSERVER, logger });
 
   const controller = new AbortController();

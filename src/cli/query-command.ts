@@ -86,7 +86,7 @@ export async function queryCommand(argv: readonly string[]): Promise<number> {
     maxPoints: intFlag('query', 'max-points', flags['max-points'], { min: 4 }),
   };
   const priceDecimals = intFlag('query', 'decimals', flags.decimals, { min: 0, max: 9 }) ?? 6;
-  const lake = await lakeFlag('query', flags.lake, DEFAULT_LAKE_DIR);
+  const lake = lakeFlag('query', flags.lake, DEFAULT_LAKE_DIR);
 
   const container = localContainer({ lake, priceDecimals, analyticsCache: flags['no-cache'] ? false : undefined });
   const engine = container.get<DuckDbAnalyticsEngine>(ANALYTICS_ENGINE);

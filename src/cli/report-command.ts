@@ -60,7 +60,7 @@ export async function reportCommand(argv: readonly string[], deps: { engine?: An
   const symbols = symbolsFlag('report', flags.symbols);
   const from = dateFlag('report', 'from', flags.from);
   const to = dateFlag('report', 'to', flags.to);
-  const lake = await lakeFlag('report', flags.lake, DEFAULT_LAKE_DIR);
+  const lake = lakeFlag('report', flags.lake, DEFAULT_LAKE_DIR);
 
   let engine = deps.engine;
   if (engine === undefined) {

@@ -1,12 +1,11 @@
 import 'reflect-metadata';
-import { statSync } from 'node:fs';
 import { Container, ContainerModule } from 'inversify';
 import { MemoryAlertPublisher } from '../adapters/local/alert-publishers.js';
 import { SystemClock } from '../adapters/local/clocks.js';
 import { DuckDbAnalyticsEngine } from '../adapters/local/duckdb-analytics-engine.js';
 import { DuckDbCatalog } from '../adapters/local/duckdb-catalog.js';
 import { checkBatchSize, LocalKinesisMapping, LocalStreamsMapping } from '../adapters/local/event-source-mappings.js';
-import { DEFAULT_LAKE_DIR, FolderLake } from '../adapters/local/folder-lake.js';
+import { DEFAULT_LAKE_DIR, FolderLake, folderLakeProblem } from '../adapters/local/folder-lake.js';
 import { JsonLogger } from '../adapters/local/loggers.js';
 import { DiscardingLake, MemoryLake } from '../adapters/local/memory-lake.js';
 import { type MemoryChangeFeed, MemoryMarketStore } from '../adapters/local/memory-market-store.js';
@@ -75,16 +74,8 @@ function checkLocalOptions(options: LocalOptions): void {
   if (lake !== undefined && lake !== false && (typeof lake !== 'string' || lake.trim() === '')) {
     throw new RangeError(`lake must be a folder path, 'memory' or false, got ${JSON.stringify(lake)}`);
   }
-  if (typeof lake === 'string' && lake !== 'memory') {
-    let found: ReturnType<typeof statSync>;
-    try {
-      found = statSync(lake, { throwIfNoEntry: false });
-    } catch (error) {
-      // ENOTDIR: the path goes through a file; EACCES: it cannot be reached.
-      throw new RangeError(`lake must be a folder, but ${lake} cannot be one (${(error as NodeJS.ErrnoException).code})`);
-    }
-    if (found !== undefined && !found.isDirectory()) throw new RangeError(`lake must be a folder, but ${lake} is not one`);
-  }
+  const problem = typeof lake === 'string' && lake !== 'memory' ? folderLakeProblem(lake) : undefined;
+  if (problem !== undefined) throw new RangeError(`lake must be a folder, but ${problem}`);
   // Checked here too, not only by a folder lake: a level that means nothing is a mistake whatever the lake.
   checkGzipLevel(options.gzipLevel);
   checkBatchSize('ingestBatchSize', options.ingestBatchSize);

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EnrichedTick } from '../../ports/model.js';
 import { type LakeEncoding, ObjectLake } from '../shared/object-lake.js';
@@ -5,6 +6,23 @@ import { type LakePlace, type LakeWriter, sharedLakeWriter } from './lake-writer
 
 /** Default folder of the local data lake. */
 export const DEFAULT_LAKE_DIR = '.tickflow/lake';
+
+/**
+ * Why `root` cannot hold a folder lake — it is a file, or a path through one (ENOTDIR) or
+ * out of reach (EACCES) — or `undefined` when it can: a folder, or nothing there yet.
+ *
+ * @example
+ * folderLakeProblem('package.json'); // 'package.json is not one'
+ */
+export function folderLakeProblem(root: string): string | undefined {
+  let found: ReturnType<typeof statSync>;
+  try {
+    found = statSync(root, { throwIfNoEntry: false });
+  } catch (error) {
+    return `${root} cannot be one (${(error as NodeJS.ErrnoException).code})`;
+  }
+  return found !== undefined && !found.isDirectory() ? `${root} is not one` : undefined;
+}
 
 /** Writes started in this process: numbers temporary names, unique across `FolderLake`s. */
 let writes = 0;
