@@ -4,7 +4,7 @@ import { DEFAULT_LAKE_DIR } from '../adapters/local/folder-lake.js';
 import { localContainer } from '../container/local.js';
 import { isQueryName } from '../domain/query-params.js';
 import { ANALYTICS_ENGINE, QUERY_NAMES, type QueryParams, type QueryResult } from '../ports/analytics-engine.port.js';
-import { InvalidQueryError, QueryError } from '../ports/errors.js';
+import { EmptyLakeError, InvalidQueryError, QueryError } from '../ports/errors.js';
 import { count, dateFlag, intFlag, lakeFlag, parseFlags, symbolsFlag, UsageError } from './args.js';
 
 /** The text of `tickflow query --help`. */
@@ -97,10 +97,7 @@ export async function queryCommand(argv: readonly string[]): Promise<number> {
     if (error instanceof InvalidQueryError) throw new UsageError(`tickflow query: ${error.message}`);
     if (error instanceof QueryError) {
       // No lake, or one with no ticks: say how to make one. A damaged object: the message names it.
-      const hint =
-        error.message.startsWith('no data lake') || error.message.includes('holds no ticks')
-          ? '; run tickflow replay first, or give --lake DIR'
-          : '';
+      const hint = error instanceof EmptyLakeError ? '; run tickflow replay first, or give --lake DIR' : '';
       process.stderr.write(`tickflow query: ${error.message}${hint}\n`);
       return 1;
     }

@@ -65,3 +65,13 @@ export class InvalidQueryError extends Error {
 export class QueryError extends Error {
   override readonly name = 'QueryError';
 }
+
+/**
+ * A `QueryError` whose cause is that the lake holds nothing yet (no `raw/` folder, or no
+ * objects in it), as opposed to an engine failure or a damaged object: a caller can say
+ * how to write one.
+ *
+ * @example
+ * throw new EmptyLakeError('no data lake at .tickflow/lake (it has no raw/ folder)');
+ */
+export class EmptyLakeError extends QueryError {}

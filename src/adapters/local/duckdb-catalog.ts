@@ -5,7 +5,7 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '
 import { DEFAULT_PRICE_DECIMALS } from '../../domain/price.js';
 import { normaliseSymbol } from '../../domain/symbol.js';
 import type { Catalog } from '../../ports/catalog.port.js';
-import { QueryError } from '../../ports/errors.js';
+import { EmptyLakeError, QueryError } from '../../ports/errors.js';
 import { type AppliedSource, appliedTicksSql, bindQuery, type SqlValue } from '../shared/analytics-sql.js';
 import { duckDbType, LAKE_COLUMNS, LAKE_PARTITION_KEYS } from '../shared/lake-schema.js';
 import { DEFAULT_LAKE_DIR } from './folder-lake.js';
@@ -267,7 +267,7 @@ function listObjects(root: string): LakeObject[] {
   try {
     entries = readdirSync(raw, { recursive: true, withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new QueryError(`no data lake at ${root} (it has no raw/ folder)`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new EmptyLakeError(`no data lake at ${root} (it has no raw/ folder)`);
     throw error;
   }
   const objects: LakeObject[] = [];
@@ -280,7 +280,7 @@ function listObjects(root: string): LakeObject[] {
     const s = statSync(path, { bigint: true });
     objects.push({ path, symbol, signature: `${s.size}:${s.mtimeNs}:${s.ino}` });
   }
-  if (objects.length === 0) throw new QueryError(`the data lake at ${root} holds no ticks yet (raw/ has no objects)`);
+  if (objects.length === 0) throw new EmptyLakeError(`the data lake at ${root} holds no ticks yet (raw/ has no objects)`);
   return objects.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,7 +103,14 @@ describe('tickflow query', () => {
     await mkdir(join(dir, 'empty', 'raw'), { recursive: true });
     const empty = await runCli(['query', 'volatility', '--lake', join(dir, 'empty')]);
     expect(empty.code).toBe(1);
-    expect(empty.stderr).toContain('holds no ticks yet');
+    expect(empty.stderr.trim()).toMatch(/holds no ticks yet \(raw\/ has no objects\); run tickflow replay first, or give --lake DIR$/);
+    // A damaged object: the message names it, and replaying is not the remedy.
+    const damaged = join(dir, 'damaged', 'raw', 'symbol=AAPL', 'year=2024', 'month=01', 'day=02');
+    await mkdir(damaged, { recursive: true });
+    await writeFile(join(damaged, 'b1.ndjson.gz'), 'not gzip');
+    const broken = await runCli(['query', 'volatility', '--lake', join(dir, 'damaged')]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr.trim()).toMatch(/^tickflow query: an object in the data lake at .* cannot be read: IO Error: .*b1\.ndjson\.gz$/);
     const unknown = await runCli(['query', 'vwap']);
     expect([unknown.code, unknown.stderr.trim()]).toEqual([2, `tickflow query: unknown query "vwap"; queries: ${QUERY_NAMES.join(', ')}`]);
     const none = await runCli(['query']);
