@@ -27,8 +27,6 @@ const SOURCE = /^[A-Za-z0-9._:-]{1,32}$/;
 let lastSource: unknown;
 /** The last `defaultSource` option that passed the check: a caller passes the same one every time. */
 let lastDefaultSource: unknown;
-/** The last `priceDecimals` option that passed the check. */
-let lastPriceDecimals: unknown;
 
 /**
  * Validates one record: JSON text, UTF-8 bytes, or an already-parsed value. Total over
@@ -55,10 +53,7 @@ export function validateTick(raw: unknown, options: ValidateOptions): Validation
     lastDefaultSource = defaultSource;
   }
   // Checked before any record: inside, a RangeError of quantise would read as the record's fault.
-  if (options.priceDecimals !== undefined && options.priceDecimals !== lastPriceDecimals) {
-    checkPriceDecimals(options.priceDecimals);
-    lastPriceDecimals = options.priceDecimals;
-  }
+  if (options.priceDecimals !== undefined) checkPriceDecimals(options.priceDecimals);
   try {
     return validateRecord(raw, options);
   } catch (error) {
