@@ -8,7 +8,7 @@ import type { FlowObserver } from '../ports/flow-observer.port.js';
 import type { UndeliveredRecord } from '../ports/tick-publisher.port.js';
 import type { TickSource } from '../ports/tick-source.port.js';
 import { count, durationFlag, intFlag, lakeFlag, parseFlags, symbolsFlag, UsageError } from './args.js';
-import { refuseFlags, SOURCE_FLAGS, sourceFromFlags } from './sources.js';
+import { refuseFlags, SIMULATION_FLAGS, SOURCE_FLAGS, sourceFromFlags } from './sources.js';
 
 /** The text of `tickflow produce --help`. */
 export const PRODUCE_HELP = `Usage: tickflow produce --stream NAME [options]
@@ -170,7 +170,7 @@ async function produceSource(
     return sourceFromFlags('produce', flags, clock, 6);
   }
   if (flags.file !== undefined) throw new UsageError('tickflow produce: --file needs --source csv or ndjson');
-  refuseFlags('produce', flags, ['ticks', 'seed', 'bad-rate', 'duplicate-rate'], '--source yahoo (live quotes)');
+  refuseFlags('produce', flags, SIMULATION_FLAGS, '--source yahoo (live quotes)');
   const intervalMs = durationFlag('produce', 'interval', flags.interval) ?? 30_000;
   // Node's timers hold at most 2^31 − 1 ms (24.8 days); a longer pause would fire at once.
   if (intervalMs < 1000 || intervalMs > 2 ** 31 - 1) {

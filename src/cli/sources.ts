@@ -10,7 +10,8 @@ export const SOURCE_KINDS = ['simulated', 'csv', 'ndjson', 'yahoo'] as const;
 
 type SourceKind = (typeof SOURCE_KINDS)[number];
 
-const SIMULATION_FLAGS = ['ticks', 'seed', 'bad-rate', 'duplicate-rate'] as const;
+/** The flags only a simulation uses. */
+export const SIMULATION_FLAGS = ['ticks', 'seed', 'bad-rate', 'duplicate-rate'] as const;
 const YAHOO_FLAGS = ['from', 'to', 'interval'] as const;
 /** The source flags each kind has no use for: given with it, they are refused rather than ignored. */
 const FLAGS_NOT_FOR: Record<SourceKind, readonly string[]> = {
