@@ -196,6 +196,12 @@ export interface StreamRecord {
    * published one. Validating it gives exactly what validating `data` gives.
    */
   readonly value?: PlainRecordValue;
+  /**
+   * The record's verdict when the event adapter already knows it cannot be a tick, before
+   * validation: a gzip'd payload that inflates past `MAX_RECORD_BYTES` is `TOO_LARGE` (it is
+   * not inflated further, and `data` holds the bytes as received).
+   */
+  readonly refused?: { readonly code: RejectCode; readonly message: string };
 }
 
 /**

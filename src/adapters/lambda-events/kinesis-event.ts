@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { MAX_RECORD_BYTES } from '../../domain/validate-tick.js';
 import type { StreamRecord } from '../../ports/model.js';
 
 /**
@@ -34,11 +35,16 @@ function shardOf(record: KinesisStreamRecord): string {
 
 function toStreamRecord(record: KinesisStreamRecord): StreamRecord {
   let data: Uint8Array = Buffer.from(record.kinesis.data, 'base64');
+  let refused: StreamRecord['refused'];
   if (data.length > 2 && data[0] === 0x1f && data[1] === 0x8b) {
     try {
-      data = gunzipSync(data);
-    } catch {
-      // Not really gzip: leave the bytes as they are; validation will say what is wrong.
+      // Inflated no further than a record may be: a 1 MiB record can inflate to 1 GiB.
+      data = gunzipSync(data, { maxOutputLength: MAX_RECORD_BYTES + 1 });
+    } catch (error) {
+      // Too large: kept as received, refused. Not really gzip: left as it is for validation to name.
+      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+        refused = { code: 'TOO_LARGE', message: `record inflates (gzip) to more than the limit of ${MAX_RECORD_BYTES} bytes` };
+      }
     }
   }
   return {
@@ -46,6 +52,7 @@ function toStreamRecord(record: KinesisStreamRecord): StreamRecord {
     partitionKey: record.kinesis.partitionKey,
     data,
     arrivedAt: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+    ...(refused ? { refused } : {}),
   };
 }
 

@@ -100,7 +100,9 @@ export class IngestBatch {
       const record = records[index] as StreamRecord;
       // A plain value from an in-memory stream validates exactly as its JSON text would.
       const value = record.value;
-      const result = validateTick(value === undefined ? record.data : value, options);
+      const result = record.refused
+        ? ({ ok: false, ...record.refused } as const)
+        : validateTick(value === undefined ? record.data : value, options);
       if (result.ok) {
         valid.push({ index, tick: enrich(result.tick, { ingestedAt: now, sequence: record.sequenceNumber, source: this.defaultSource }) });
       } else {

@@ -94,6 +94,26 @@ describe('ingest handler', () => {
     });
   });
 
+  it('refuses a gzip record that inflates past the record limit as TOO_LARGE, keeping the bytes as received, without inflating it', async () => {
+    const { lake, handler } = ingestSetup();
+    const t = Date.UTC(2024, 0, 2, 14, 30);
+    // 100 MiB of JSON text in about 100 KiB: inflated whole, a 1 MiB record of this kind is 1 GiB.
+    const bomb = gzipSync(`{"symbol":"AAPL","pad":"${'x'.repeat(100 * 1024 * 1024)}"}`);
+    const event = kinesisEvent([tick(t, 187.43), bomb, tick(t + 1000, 187.44)]);
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    const batchId = `${SHARD}_${event.Records[0]?.kinesis.sequenceNumber}`;
+    const rejects = (lake.objects.get(`rejected/year=2024/month=01/day=03/${batchId}.ndjson.gz`) ?? []).map((l) => JSON.parse(l));
+    expect(rejects).toHaveLength(1);
+    expect(rejects[0]).toMatchObject({
+      code: 'TOO_LARGE',
+      message: expect.stringContaining('inflates (gzip)'),
+      encoding: 'base64',
+      record: bomb.toString('base64'),
+      sequence: event.Records[1]?.kinesis.sequenceNumber,
+    });
+    expect(lake.objects.get(`raw/symbol=AAPL/year=2024/month=01/day=02/${batchId}.ndjson.gz`)).toHaveLength(2);
+  });
+
   it("a batch whose ticks alternate between two days still writes one object per day holding all of that day's ticks", async () => {
     const { lake, handler } = ingestSetup();
     const day1 = Date.UTC(2024, 0, 2, 23, 59);
