@@ -307,7 +307,7 @@ export class TickflowStack extends Stack {
         TICKFLOW_ATHENA_OUTPUT: resultsLocation,
         TICKFLOW_GLUE_DATABASE: databaseName,
         TICKFLOW_GLUE_TABLE: tableName,
-        TICKFLOW_PRICE_DECIMALS: String(priceDecimals),
+        ...trendSettings,
       },
     });
     this.functions = { ingest, trend, produce, query };

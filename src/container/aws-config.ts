@@ -138,7 +138,8 @@ export function awsConfigFromEnv(env: Env, roles: readonly AwsRole[] = []): AwsC
     symbols,
     source: oneOf(env, 'TICKFLOW_SOURCE', ['yahoo', 'simulated'], 'yahoo'),
     simulatedTicks: wholeNumber(env, 'TICKFLOW_SIMULATED_TICKS', 100, 1, 10_000),
-    athena: bucket === undefined ? undefined : parseAthenaConfig(env),
+    // Without a bucket there is no lake to query, but a malformed Athena or Glue variable is still named.
+    athena: bucket === undefined ? void athenaSettings(env) : parseAthenaConfig(env),
     priceDecimals,
     short,
     long,
@@ -165,6 +166,12 @@ export function parseAthenaConfig(env: Env): AthenaConfig {
   if (bucket === undefined || bucket === '')
     throw new ConfigError('TICKFLOW_BUCKET is not set: the S3 bucket of the data lake is required');
   if (!BUCKET.test(bucket)) throw new ConfigError(`TICKFLOW_BUCKET must be an S3 bucket name, got ${JSON.stringify(bucket)}`);
+  const { outputLocation = `s3://${bucket}/results/`, ...rest } = athenaSettings(env);
+  return { bucket, ...rest, outputLocation: outputLocation.endsWith('/') ? outputLocation : `${outputLocation}/` };
+}
+
+/** The Athena and Glue variables checked, with their defaults (the output's depends on the bucket). */
+function athenaSettings(env: Env): Omit<AthenaConfig, 'bucket' | 'outputLocation'> & { outputLocation?: string } {
   const name = (variable: string, fallback: string) => {
     const value = env[variable] || fallback;
     if (!/^[a-z0-9_]{1,255}$/.test(value))
@@ -174,18 +181,16 @@ export function parseAthenaConfig(env: Env): AthenaConfig {
   const workgroup = env.TICKFLOW_ATHENA_WORKGROUP || 'primary';
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(workgroup))
     throw new ConfigError(`TICKFLOW_ATHENA_WORKGROUP must be an Athena workgroup name, got ${JSON.stringify(workgroup)}`);
-  const outputLocation = env.TICKFLOW_ATHENA_OUTPUT || `s3://${bucket}/results/`;
-  if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(outputLocation))
+  const outputLocation = env.TICKFLOW_ATHENA_OUTPUT || undefined;
+  if (outputLocation !== undefined && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(outputLocation))
     throw new ConfigError(`TICKFLOW_ATHENA_OUTPUT must be an s3:// URL, got ${JSON.stringify(outputLocation)}`);
-  // The same rule as every other function's, so one value works for all of them.
-  const priceDecimals = wholeNumber(env, 'TICKFLOW_PRICE_DECIMALS', 6, 0, 9);
   return {
-    bucket,
     workgroup,
-    outputLocation: outputLocation.endsWith('/') ? outputLocation : `${outputLocation}/`,
+    ...(outputLocation === undefined ? {} : { outputLocation }),
     database: name('TICKFLOW_GLUE_DATABASE', 'tickflow'),
     table: name('TICKFLOW_GLUE_TABLE', 'ticks'),
-    priceDecimals,
+    // The same rule as every other function's, so one value works for all of them.
+    priceDecimals: wholeNumber(env, 'TICKFLOW_PRICE_DECIMALS', 6, 0, 9),
   };
 }
 

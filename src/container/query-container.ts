@@ -1,5 +1,8 @@
 import type { Container } from 'inversify';
 import { type AwsModuleOptions, bindAthenaAnalytics, bindS3Lake, functionContainer } from './aws.js';
+
+// The entry point reads the periods from the configuration it bound.
+export { AWS_CONFIG } from './aws.js';
 import { awsConfigFromEnv } from './aws-config.js';
 
 /**

@@ -123,12 +123,17 @@ const REQUEST_KEYS = new Set(['name', 'symbols', 'from', 'to', 'short', 'long', 
 /**
  * Reads a query request from untrusted input (a Lambda payload): `{ name, symbols?, from?,
  * to?, short?, long?, maxPoints? }`, symbols as a list or a comma-separated text. Unknown keys
- * are refused so a typo is not silently ignored.
+ * are refused so a typo is not silently ignored. A period the request does not name is taken
+ * from `periods` when given (a deployment's), before the request is checked.
  *
  * @example
  * parseQueryRequest({ name: 'volatility', symbols: 'AAPL,MSFT' }); // { ok: true, name: 'volatility', params: { symbols: ['AAPL', 'MSFT'] } }
+ * parseQueryRequest({ name: 'crossovers', short: 30 }, { short: 10, long: 50 }); // { ok: true, name: 'crossovers', params: { short: 30, long: 50 } }
  */
-export function parseQueryRequest(input: unknown): Checked<{ name: QueryName; params: QueryParams }> {
+export function parseQueryRequest(
+  input: unknown,
+  periods?: { readonly short: number; readonly long: number },
+): Checked<{ name: QueryName; params: QueryParams }> {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     return { ok: false, message: 'the request must be an object { name, symbols?, from?, to? }' };
   const record = input as Record<string, unknown>;
@@ -150,8 +155,8 @@ export function parseQueryRequest(input: unknown): Checked<{ name: QueryName; pa
     symbols,
     from: record.from as string | undefined,
     to: record.to as string | undefined,
-    short: record.short as number | undefined,
-    long: record.long as number | undefined,
+    short: (record.short ?? periods?.short) as number | undefined,
+    long: (record.long ?? periods?.long) as number | undefined,
     maxPoints: record.maxPoints as number | undefined,
   };
   const checked = checkQueryParams(params);

@@ -18,16 +18,21 @@ export interface QuerySummary {
 /**
  * The query Lambda's logic (direct invoke): `{ name, symbols?, from?, to?, short?, long?,
  * maxPoints? }` in, a `QuerySummary` out. The input is checked before any query runs; a bad
- * one fails the invocation with an `InvalidQueryError` naming the field.
+ * one fails the invocation with an `InvalidQueryError` naming the field. A request without
+ * `short` or `long` takes it from `options.periods`: the deployment's, so `crossovers`
+ * checks the periods the trend function alerts on.
  *
  * @example
- * export const handler = makeQueryHandler(engine);
+ * export const handler = makeQueryHandler(engine, { periods: { short: 5, long: 20 } });
  * // aws lambda invoke --payload '{"name":"volatility","symbols":["AAPL"],"from":"2024-01-01"}' …
  */
-export function makeQueryHandler(engine: AnalyticsEngine, options: { maxRows?: number } = {}): (event: unknown) => Promise<QuerySummary> {
+export function makeQueryHandler(
+  engine: AnalyticsEngine,
+  options: { maxRows?: number; periods?: { short: number; long: number } } = {},
+): (event: unknown) => Promise<QuerySummary> {
   const maxRows = options.maxRows ?? 1000;
   return async (event) => {
-    const request = parseQueryRequest(event);
+    const request = parseQueryRequest(event, options.periods);
     if (!request.ok) throw new InvalidQueryError(request.message);
     const result = await engine.run(request.name, request.params);
     return {

@@ -316,6 +316,18 @@ describe('the functions', () => {
     expect(Object.keys(env('produce')).sort()).toEqual(
       [...common, 'TICKFLOW_BUCKET', 'TICKFLOW_SOURCE', 'TICKFLOW_STREAM', 'TICKFLOW_SYMBOLS'].sort(),
     );
+    // The query function gets the periods too: a request's `crossovers` checks the trend function's alerts.
+    expect(Object.keys(env('query')).sort()).toEqual(
+      [
+        ...common,
+        ...sma,
+        'TICKFLOW_BUCKET',
+        'TICKFLOW_ATHENA_WORKGROUP',
+        'TICKFLOW_ATHENA_OUTPUT',
+        'TICKFLOW_GLUE_DATABASE',
+        'TICKFLOW_GLUE_TABLE',
+      ].sort(),
+    );
     expect(env('query')).toMatchObject({
       TICKFLOW_BUCKET: 'tickflow-lake',
       TICKFLOW_ATHENA_WORKGROUP: 'tickflow',

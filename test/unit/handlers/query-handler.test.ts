@@ -39,6 +39,21 @@ describe('the query handler', () => {
     });
   });
 
+  it("takes a period the request does not name from the deployment's, and keeps the one it names", async () => {
+    const engine = fakeEngine();
+    const handler = makeQueryHandler(engine, { periods: { short: 10, long: 50 } });
+    await handler({ name: 'crossovers', symbols: ['AAPL'] });
+    await handler({ name: 'crossovers', short: 30 });
+    await handler({ name: 'crossovers', short: 2, long: 4 });
+    expect(engine.calls.map(([, p]) => [p.short, p.long])).toEqual([
+      [10, 50],
+      [30, 50],
+      [2, 4],
+    ]);
+    // A request's period that does not fit the deployment's other is refused, naming both.
+    await expect(handler({ name: 'crossovers', short: 60 })).rejects.toThrow('short (60) must be less than long (50)');
+  });
+
   it('refuses bad input before the engine is asked anything', async () => {
     const engine = fakeEngine();
     const handler = makeQueryHandler(engine);
