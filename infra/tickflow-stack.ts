@@ -316,7 +316,7 @@ export class TickflowStack extends Stack {
     // lake's raw/ and rejected/, and the store's ticks and LATEST items.
     allow(ingest, 'ReadTickStream', KINESIS_READ, [this.stream.streamArn]);
     allow(ingest, 'WriteLake', ['s3:PutObject'], [this.lake.arnForObjects('raw/*'), this.lake.arnForObjects('rejected/*')]);
-    allow(ingest, 'WriteTicksAndLatest', ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem'], [this.table.tableArn]);
+    allow(ingest, 'WriteTicksAndLatest', ['dynamodb:BatchGetItem', 'dynamodb:PutItem'], [this.table.tableArn]);
 
     // trend: reads the table's stream; reads recent ticks and TREND, writes TREND and the alert
     // outbox (its transactions are authorised as the PutItem and UpdateItem they hold); publishes.

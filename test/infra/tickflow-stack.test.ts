@@ -384,7 +384,7 @@ describe('least privilege', () => {
       },
       WriteLake: { actions: ['s3:PutObject'], resources: [objects('raw/*'), objects('rejected/*')] },
       WriteTicksAndLatest: {
-        actions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
         resources: [arnOf(stack.table)],
       },
       SendToDeadLetters: deadLetters(stack.deadLetters.ingest),

@@ -12,7 +12,7 @@ import { ConflictError } from '../../src/ports/errors.js';
 import type { Alert, StoredTick, TrendRecord } from '../../src/ports/model.js';
 import { marketStoreContract } from '../contracts/market-store.contract.js';
 import { awsClients, createTable, uniqueName } from '../support/aws-emulators.js';
-import { countCommands, leaveWritesUnprocessed } from '../support/sdk-middleware.js';
+import { cancelTransactions, countCommands } from '../support/sdk-middleware.js';
 
 // The store's clock sets the TTL; DynamoDB Local really deletes expired items, in the
 // background, so it must be now-ish: a clock in 2024 made ticks vanish mid-test.
@@ -186,24 +186,27 @@ describe('DynamoMarketStore on DynamoDB Local', () => {
     await expect(store.saveTrend({ ...next, version: 2 }, 0, alerts)).rejects.toBeInstanceOf(ConflictError);
   });
 
-  it('retries the writes BatchWriteItem leaves unprocessed until every tick is stored', async () => {
+  it('writes a symbol’s ticks in transactions of up to 100 in timestamp order, again while DynamoDB cancels them for throttling', async () => {
     const client = ownClient();
-    // The first three calls take only 10 of their requests; the rest come back unprocessed.
-    const calls = leaveWritesUnprocessed(client, (call) => (call < 3 ? 10 : undefined));
-    const ticks = Array.from({ length: 60 }, (_, i) => ({ symbol: 'THROTTLED', timestamp: T + i, units: 100 + i, volume: 1 }));
-    await storeOn(client, noWait).putTicks(ticks);
-    expect(calls.length).toBeGreaterThan(3);
-    expect(calls.every((n) => n <= 25)).toBe(true);
-    expect(await storeOn(ddb).recentTicks('THROTTLED', T + 59, 100)).toEqual(ticks);
+    // Every other transaction is cancelled the first time it is sent.
+    const calls = cancelTransactions(client, (call) => call % 2 === 0);
+    const ticks = Array.from({ length: 250 }, (_, i) => ({ symbol: 'THROTTLED', timestamp: T + i, units: 100 + i, volume: 1 }));
+    // Given out of order: they are written in order all the same.
+    await storeOn(client, noWait).putTicks([...ticks].reverse());
+    expect(calls).toEqual([100, 100, 100, 100, 50, 50]);
+    expect(await storeOn(ddb).recentTicks('THROTTLED', T + 249, 300)).toEqual(ticks);
   });
 
-  it('gives up, with an error for the use case to retry, when DynamoDB keeps leaving writes unprocessed', async () => {
+  it('gives up, with an error for the use case to retry, when DynamoDB keeps cancelling, and stores nothing after the cancelled ticks', async () => {
     const client = ownClient();
-    const calls = leaveWritesUnprocessed(client, () => 0);
-    await expect(
-      storeOn(client, { ...noWait, maxAttempts: 3 }).putTicks([{ symbol: 'NEVER', timestamp: T, units: 1, volume: 1 }]),
-    ).rejects.toThrow(/1 tick write\(s\) unprocessed after 3 attempts/);
-    expect(calls).toEqual([1, 1, 1]);
+    // The first transaction goes through; the second never does.
+    const calls = cancelTransactions(client, (call) => call > 0);
+    const ticks = Array.from({ length: 150 }, (_, i) => ({ symbol: 'NEVER', timestamp: T + i, units: 1 + i, volume: 1 }));
+    await expect(storeOn(client, { ...noWait, maxAttempts: 3 }).putTicks(ticks)).rejects.toThrow(
+      /^DynamoDB did not take 50 tick write\(s\) after 3 attempts \(ThrottlingError\)$/,
+    );
+    expect(calls).toEqual([100, 50, 50, 50]);
+    expect(await storeOn(ddb).recentTicks('NEVER', T + 149, 200)).toEqual(ticks.slice(0, 100));
   });
 
   it('reads the newest N ticks before a time with a single Query', async () => {

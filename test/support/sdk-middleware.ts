@@ -2,7 +2,7 @@
  * Faults injected into a real SDK client's middleware stack, so the request that does go
  * out still crosses the wire to the emulator: the service "fails" only the parts chosen.
  */
-import type { BatchWriteItemCommandInput, BatchWriteItemCommandOutput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, TransactionCanceledException, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient, PutRecordsCommandInput, PutRecordsCommandOutput, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 
 type Output<T> = { output: T; response: unknown };
@@ -48,35 +48,25 @@ export function failPutRecordsEntries(
 }
 
 /**
- * BatchWriteItem throttling: on the calls `unprocessed` picks, only the first `keep` write
- * requests are sent; the rest come back as `UnprocessedItems`, as DynamoDB answers when a
- * partition is over its limit. Returns the number of requests in every call.
+ * Transaction throttling: the TransactWriteItems calls `cancel` picks never reach the
+ * emulator and fail as DynamoDB cancels a throttled transaction (TransactionCanceledException,
+ * a ThrottlingError reason). Returns the number of actions in every call.
  */
-export function leaveWritesUnprocessed(client: DynamoDBClient, unprocessed: (call: number) => number | undefined): number[] {
+export function cancelTransactions(client: DynamoDBClient, cancel: (call: number) => boolean): number[] {
   const calls: number[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      if (context.commandName !== 'BatchWriteItemCommand') return next(args);
-      const input = args.input as BatchWriteItemCommandInput;
-      const [table, requests = []] = Object.entries(input.RequestItems ?? {})[0] ?? [];
-      const call = calls.push(requests.length) - 1;
-      const keep = unprocessed(call);
-      if (table === undefined || keep === undefined) return next(args);
-      const rest = requests.slice(keep);
-      if (keep === 0)
-        return { output: { $metadata: { httpStatusCode: 200 }, UnprocessedItems: { [table]: rest } }, response: undefined } as never;
-      const out = (await next({
-        ...args,
-        input: { ...input, RequestItems: { [table]: requests.slice(0, keep) } },
-      })) as Output<BatchWriteItemCommandOutput>;
-      const output: BatchWriteItemCommandOutput = {
-        ...out.output,
-        UnprocessedItems:
-          rest.length > 0 ? { [table]: [...(out.output.UnprocessedItems?.[table] ?? []), ...rest] } : out.output.UnprocessedItems,
-      };
-      return { output, response: out.response } as never;
+      if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+      const items = (args.input as TransactWriteItemsCommandInput).TransactItems ?? [];
+      const call = calls.push(items.length) - 1;
+      if (!cancel(call)) return next(args);
+      throw new TransactionCanceledException({
+        message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [ThrottlingError]',
+        $metadata: { httpStatusCode: 400 },
+        CancellationReasons: items.map((_, i) => ({ Code: i === 0 ? 'ThrottlingError' : 'None' })),
+      });
     },
-    { step: 'initialize', name: 'leaveWritesUnprocessed' },
+    { step: 'initialize', name: 'cancelTransactions' },
   );
   return calls;
 }

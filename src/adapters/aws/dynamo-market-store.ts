@@ -1,7 +1,6 @@
 import {
   type AttributeValue,
   BatchGetItemCommand,
-  BatchWriteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -9,7 +8,6 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
   UpdateItemCommand,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { viewLatest } from '../../domain/latest-aggregate.js';
 import { DEFAULT_PRICE_DECIMALS, formatUnits, parseUnits } from '../../domain/price.js';
@@ -23,12 +21,13 @@ import { type RetryOptions, RetryPolicy } from './retry-policy.js';
 
 type Item = Record<string, AttributeValue>;
 
-/** DynamoDB limits: items per BatchWriteItem, keys per BatchGetItem, actions per transaction. */
-const WRITE_BATCH = 25;
+/** DynamoDB limits: keys per BatchGetItem, actions per transaction. */
 const GET_BATCH = 100;
 const TRANSACTION_ITEMS = 100;
-/** Concurrent requests one call makes (BatchWriteItem chunks, alert updates). */
+/** Concurrent requests one call makes (symbols' tick transactions, alert updates). */
 const CONCURRENCY = 4;
+/** Why a cancelled transaction may succeed if sent again (`None`: that action was fine). */
+const RETRYABLE_CANCELLATIONS = new Set(['None', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'TransactionConflict']);
 /** Largest timestamp a tick key holds (15 digits). */
 const MAX_KEY_TIMESTAMP = 999_999_999_999_999;
 
@@ -53,8 +52,10 @@ export interface DynamoMarketStoreOptions extends RetryOptions {
  * `pk = SYMBOL#<symbol>`:
  *
  * - `TICK#<15-digit ts>`: `price` (N, the exact decimal), `volume`, `expiresAt` (TTL, epoch s);
- *   written with BatchWriteItem in chunks of 25, unprocessed items retried with backoff. An
- *   unchanged rewrite changes nothing, so the stream carries no new record for it.
+ *   a symbol's written in timestamp order, in transactions of up to 100 committed one after
+ *   another (retried with backoff while throttled), so a tick is never in the table before an
+ *   earlier one of the same call. An unchanged rewrite changes nothing, so the stream carries
+ *   no new record for it.
  * - `LATEST`: the aggregate (prices as exact decimals, the SMA window as a list), plus
  *   readable `vwap`, `smaShort`, `smaLong`; a conditional put on `version`.
  * - `TREND`: `last`, `lastTimestamp`, `version`, `pending` (the outbox, JSON), `claimedUntil`;
@@ -108,11 +109,14 @@ export class DynamoMarketStore implements MarketStore {
 
   async putTicks(ticks: readonly StoredTick[]): Promise<void> {
     const expiresAt = Math.floor(this.options.clock.now() / 1000) + this.ttl;
-    // One request may not name a key twice: the last write of a key wins, as it would in sequence.
-    const byKey = new Map<string, WriteRequest>();
+    // Per symbol, by timestamp; one request may not name a key twice: the last write of a key wins, as it would in sequence.
+    const bySymbol = new Map<string, Map<number, TransactWriteItem>>();
     for (const t of ticks) {
-      byKey.set(`${t.symbol}\n${t.timestamp}`, {
-        PutRequest: {
+      let items = bySymbol.get(t.symbol);
+      if (items === undefined) bySymbol.set(t.symbol, (items = new Map()));
+      items.set(t.timestamp, {
+        Put: {
+          TableName: this.table,
           Item: {
             pk: S(symbolKey(t.symbol)),
             sk: S(tickKey(t.timestamp)),
@@ -123,10 +127,15 @@ export class DynamoMarketStore implements MarketStore {
         },
       });
     }
-    const requests = [...byKey.values()];
-    const chunks: WriteRequest[][] = [];
-    for (let i = 0; i < requests.length; i += WRITE_BATCH) chunks.push(requests.slice(i, i + WRITE_BATCH));
-    await eachLimited(chunks, CONCURRENCY, (chunk) => this.batchWrite(chunk));
+    // A symbol's ticks go in timestamp order, a transaction of up to 100 at a time, each
+    // committed whole before the next is sent: whenever a tick is in the table, so is every
+    // earlier tick of the call. The trend function relies on it — it applies the ticks up to
+    // the newest INSERT it is given, and a tick committed after a later one would be skipped.
+    // (BatchWriteItem commits a throttled request's items in any order.)
+    await eachLimited([...bySymbol.values()], CONCURRENCY, async (items) => {
+      const inOrder = [...items].sort(([a], [b]) => a - b).map(([, item]) => item);
+      for (let i = 0; i < inOrder.length; i += TRANSACTION_ITEMS) await this.transactTicks(inOrder.slice(i, i + TRANSACTION_ITEMS));
+    });
   }
 
   async putLatest(latest: LatestAggregate): Promise<void> {
@@ -238,17 +247,27 @@ export class DynamoMarketStore implements MarketStore {
     });
   }
 
-  /** Writes up to 25 requests, retrying what DynamoDB leaves unprocessed. */
-  private async batchWrite(requests: WriteRequest[]): Promise<void> {
-    let pending = requests;
+  /** Writes up to 100 tick puts in one transaction, again while DynamoDB cancels it for throttling or a conflict. */
+  private async transactTicks(puts: TransactWriteItem[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const result = await this.options.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: pending } }));
-      pending = result.UnprocessedItems?.[this.table] ?? [];
-      if (pending.length === 0) return;
-      if (attempt >= this.retry.maxAttempts) {
-        throw new Error(`DynamoDB left ${pending.length} tick write(s) unprocessed after ${attempt} attempts (throttled)`);
+      try {
+        await this.options.client.send(new TransactWriteItemsCommand({ TransactItems: puts }));
+        return;
+      } catch (error) {
+        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+        const transient =
+          nameOf(error) === 'TransactionCanceledException'
+            ? (reasons ?? []).every((r) => r.Code === undefined || RETRYABLE_CANCELLATIONS.has(r.Code))
+            : RetryPolicy.isTransient(error);
+        if (!transient) throw error;
+        if (attempt >= this.retry.maxAttempts) {
+          const codes = [...new Set((reasons ?? []).map((r) => r.Code).filter((c) => c !== undefined && c !== 'None'))];
+          throw new Error(
+            `DynamoDB did not take ${puts.length} tick write(s) after ${attempt} attempts (${codes.length > 0 ? codes.join(', ') : nameOf(error)})`,
+          );
+        }
+        await this.retry.pause(attempt);
       }
-      await this.retry.pause(attempt);
     }
   }
 
