@@ -1,9 +1,9 @@
 import type { Container } from 'inversify';
 import { type AwsModuleOptions, bindAthenaAnalytics, bindS3Lake, functionContainer } from './aws.js';
+import { awsConfigFromEnv } from './aws-config.js';
 
 // The entry point reads the periods from the configuration it bound.
 export { AWS_CONFIG } from './aws.js';
-import { awsConfigFromEnv } from './aws-config.js';
 
 /**
  * The query function's container: the Athena engine and the Glue catalog of the lake table,

@@ -30,7 +30,11 @@ const TABLE = 'ticks';
 function throttlingTable(calls: readonly StoredTick[], schedule: readonly { delay: number; throttle: boolean; keep: number }[]) {
   const wanted = new Map<string, number[]>(); // per symbol, the call's timestamps ascending
   for (const t of calls) wanted.set(t.symbol, [...(wanted.get(t.symbol) ?? []), t.timestamp]);
-  for (const [s, list] of wanted) wanted.set(s, [...new Set(list)].sort((a, b) => a - b));
+  for (const [s, list] of wanted)
+    wanted.set(
+      s,
+      [...new Set(list)].sort((a, b) => a - b),
+    );
   const visible = new Map<string, Set<number>>();
   const violations: string[] = [];
   let step = 0;
@@ -42,7 +46,8 @@ function throttlingTable(calls: readonly StoredTick[], schedule: readonly { dela
     visible.set(keys.symbol, seen);
     // What is visible must be the oldest n of the call's ticks of that symbol.
     const prefix = (wanted.get(keys.symbol) ?? []).slice(0, seen.size);
-    if (!prefix.every((ts) => seen.has(ts))) violations.push(`${keys.symbol}: ${keys.timestamp} visible before ${prefix.find((ts) => !seen.has(ts))}`);
+    if (!prefix.every((ts) => seen.has(ts)))
+      violations.push(`${keys.symbol}: ${keys.timestamp} visible before ${prefix.find((ts) => !seen.has(ts))}`);
   };
   const client = {
     async send(command: unknown) {
@@ -84,7 +89,7 @@ const tickArb = fc.record({
 const stepArb = fc.record({ delay: fc.nat({ max: 4 }), throttle: fc.boolean(), keep: fc.nat({ max: 25 }) });
 
 describe('DynamoMarketStore.putTicks: the order ticks become visible in', () => {
-  it("never shows a tick before an earlier one of the same symbol and call, however DynamoDB throttles and answers; all are stored once it lets them through", async () => {
+  it('never shows a tick before an earlier one of the same symbol and call, however DynamoDB throttles and answers; all are stored once it lets them through', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(tickArb, { minLength: 1, maxLength: 400 }),

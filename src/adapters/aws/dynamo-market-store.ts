@@ -112,8 +112,8 @@ export class DynamoMarketStore implements MarketStore {
     // Per symbol, by timestamp; one request may not name a key twice: the last write of a key wins, as it would in sequence.
     const bySymbol = new Map<string, Map<number, TransactWriteItem>>();
     for (const t of ticks) {
-      let items = bySymbol.get(t.symbol);
-      if (items === undefined) bySymbol.set(t.symbol, (items = new Map()));
+      const items = bySymbol.get(t.symbol) ?? new Map<number, TransactWriteItem>();
+      bySymbol.set(t.symbol, items);
       items.set(t.timestamp, {
         Put: {
           TableName: this.table,

@@ -154,7 +154,9 @@ describe('awsConfigFromEnv', () => {
     const { TICKFLOW_BUCKET: _, ...trendEnv } = ENV;
     expect(awsConfigFromEnv(trendEnv, ['trend']).athena).toBeUndefined();
     expect(configError({ ...trendEnv, TICKFLOW_GLUE_TABLE: 'Bad-Name!' }, ['trend'])).toMatch(/^TICKFLOW_GLUE_TABLE must be a Glue name/);
-    expect(configError({ ...trendEnv, TICKFLOW_ATHENA_OUTPUT: 'http://nope' }, ['trend'])).toMatch(/^TICKFLOW_ATHENA_OUTPUT must be an s3:\/\/ URL/);
+    expect(configError({ ...trendEnv, TICKFLOW_ATHENA_OUTPUT: 'http://nope' }, ['trend'])).toMatch(
+      /^TICKFLOW_ATHENA_OUTPUT must be an s3:\/\/ URL/,
+    );
     expect(configError({ ...trendEnv, TICKFLOW_ATHENA_WORKGROUP: 'bad wg' }, ['trend'])).toMatch(/^TICKFLOW_ATHENA_WORKGROUP must be/);
     expect(configError({ AWS_REGION: 'eu-west-1' }, ['query'])).toBe(
       'TICKFLOW_BUCKET is not set: the query function needs the S3 bucket of the data lake, e.g. tickflow-lake',
