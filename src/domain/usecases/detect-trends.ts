@@ -11,6 +11,12 @@ import { parseTickKeys } from '../store-layout.js';
 import { resolveTrendOptions, TickOutcome, type TrendOptions, TrendTracker } from '../trend-tracker.js';
 import { messageOf } from './ingest-batch.js';
 
+/**
+ * Most alerts one TREND save holds as pending (about 250 bytes each as JSON: 125 KB, a
+ * third of DynamoDB's 400 KB item limit).
+ */
+export const MAX_PENDING = 500;
+
 /** The ports `DetectTrends` talks to. */
 export interface DetectTrendsPorts {
   readonly store: MarketStore;
@@ -100,33 +106,40 @@ export class DetectTrends {
       { short: this.options.short, long: this.options.long, last: state.last, lastTimestamp: state.lastTimestamp, units: window },
       this.options.priceDecimals,
     );
-    const alerts: Alert[] = [];
-    for (const tick of fresh) {
-      const outcome = tracker.update(tick.timestamp, tick.units);
-      if (outcome === TickOutcome.GoldenCross || outcome === TickOutcome.DeathCross) {
-        alerts.push(
-          makeAlert({
-            symbol,
-            signal: outcome === TickOutcome.GoldenCross ? 'GOLDEN_CROSS' : 'DEATH_CROSS',
-            timestamp: tick.timestamp,
-            price: unitsToPrice(tick.units, this.options.priceDecimals),
-            smaShort: tracker.smaShort as number,
-            smaLong: tracker.smaLong as number,
-          }),
-        );
+    // In steps of at most MAX_PENDING alerts, each saved (and published) before the next: the
+    // outbox lives in the TREND item, which DynamoDB caps at 400 KB, and a catch-up after an
+    // outage can cross thousands of times.
+    let from = 0;
+    do {
+      const alerts: Alert[] = [];
+      for (; from < fresh.length && alerts.length < MAX_PENDING; from++) {
+        const tick = fresh[from] as StoredTick;
+        const outcome = tracker.update(tick.timestamp, tick.units);
+        if (outcome === TickOutcome.GoldenCross || outcome === TickOutcome.DeathCross) {
+          alerts.push(
+            makeAlert({
+              symbol,
+              signal: outcome === TickOutcome.GoldenCross ? 'GOLDEN_CROSS' : 'DEATH_CROSS',
+              timestamp: tick.timestamp,
+              price: unitsToPrice(tick.units, this.options.priceDecimals),
+              smaShort: tracker.smaShort as number,
+              smaLong: tracker.smaLong as number,
+            }),
+          );
+        }
       }
-    }
-    const now = this.ports.clock.now();
-    const next: TrendRecord = {
-      symbol,
-      last: tracker.lastSign,
-      lastTimestamp: tracker.lastAppliedTimestamp,
-      version: state.version + 1,
-      pending: alerts,
-      claimedUntil: alerts.length > 0 ? now + this.claimMs : 0,
-    };
-    await this.ports.store.saveTrend(next, state.version, alerts);
-    if (alerts.length > 0) await this.publishPending(next, published, true);
+      const now = this.ports.clock.now();
+      const next: TrendRecord = {
+        symbol,
+        last: tracker.lastSign,
+        lastTimestamp: tracker.lastAppliedTimestamp,
+        version: state.version + 1,
+        pending: alerts,
+        claimedUntil: alerts.length > 0 ? now + this.claimMs : 0,
+      };
+      await this.ports.store.saveTrend(next, state.version, alerts);
+      state = alerts.length > 0 ? await this.publishPending(next, published, true) : next;
+    } while (from < fresh.length);
   }
 
   /**

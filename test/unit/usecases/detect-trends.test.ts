@@ -5,9 +5,11 @@ import { MemoryLogger } from '../../../src/adapters/local/loggers.js';
 import { MemoryMarketStore } from '../../../src/adapters/local/memory-market-store.js';
 import { FlowStats } from '../../../src/domain/flow-stats.js';
 import { symbolKey, tickKey } from '../../../src/domain/store-layout.js';
-import { DetectTrends } from '../../../src/domain/usecases/detect-trends.js';
+import { TickOutcome, TrendTracker } from '../../../src/domain/trend-tracker.js';
+import { DetectTrends, MAX_PENDING } from '../../../src/domain/usecases/detect-trends.js';
 import type { AlertPublisher } from '../../../src/ports/alert-publisher.port.js';
-import type { Alert, ChangeRecord } from '../../../src/ports/model.js';
+import type { MarketStore } from '../../../src/ports/market-store.port.js';
+import type { Alert, ChangeRecord, TrendRecord } from '../../../src/ports/model.js';
 
 const NOW = Date.UTC(2024, 0, 3);
 
@@ -115,5 +117,46 @@ describe('DetectTrends', () => {
     // Only the last insert arrives; the three before it are read from the store.
     await make().execute(inserts([1003]));
     expect(alerts.published.map((a) => a.id)).toEqual(['AAPL#1003#DEATH_CROSS']);
+  });
+
+  it('a catch-up that crosses thousands of times saves at most MAX_PENDING alerts per TREND, and sends each once even when a publish fails midway', async () => {
+    const clock = new ManualClock(NOW);
+    const store = new MemoryMarketStore({ clock });
+    // With short 1 / long 2, prices 1, 3, 1, 3, … cross at every tick after the second.
+    const ticks = Array.from({ length: 1_300 }, (_, i) => ({ symbol: 'AAPL', timestamp: 1000 + i, units: i % 2 === 0 ? 1 : 3, volume: 1 }));
+    await store.putTicks(ticks);
+    const pendingSizes: number[] = [];
+    const recording: MarketStore = Object.assign(Object.create(store) as MarketStore, {
+      saveTrend: (next: TrendRecord, expected: number, alerts: readonly Alert[]) => {
+        pendingSizes.push(next.pending.length);
+        return store.saveTrend(next, expected, alerts);
+      },
+    });
+    let calls = 0;
+    const sent: Alert[] = [];
+    const failsOnce: AlertPublisher = {
+      async publish(alerts) {
+        if (++calls === 2) return { failed: alerts.map((alert) => ({ alert, error: 'Throttling: Rate exceeded' })) };
+        sent.push(...alerts);
+        return { failed: [] };
+      },
+    };
+    const detect = new DetectTrends(
+      { store: recording, alerts: failsOnce, clock, observer: new FlowStats(), logger: new MemoryLogger() },
+      { short: 1, long: 2, priceDecimals: 0 },
+    );
+    const records = inserts([ticks.at(-1)?.timestamp as number]);
+    expect((await detect.execute(records)).firstFailure).toBe('1'); // the second step's publish failed
+    expect(sent).toHaveLength(MAX_PENDING);
+    await detect.execute(records); // the redelivery: the failed step's alerts, then the rest
+    expect(Math.max(...pendingSizes)).toBe(MAX_PENDING);
+    // The oracle: one tracker over every tick.
+    const tracker = new TrendTracker({ short: 1, long: 2, priceDecimals: 0 });
+    const expected = ticks
+      .filter((t) => [TickOutcome.GoldenCross, TickOutcome.DeathCross].includes(tracker.update(t.timestamp, t.units) as 1 | 2))
+      .map((t) => t.timestamp);
+    expect(expected).toHaveLength(1_298);
+    expect(sent.map((a) => a.timestamp)).toEqual(expected);
+    expect(await store.getTrend('AAPL')).toMatchObject({ pending: [], lastTimestamp: 2299 });
   });
 });
