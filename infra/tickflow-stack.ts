@@ -397,6 +397,8 @@ export class TickflowStack extends Stack {
       // A missed round is not retried: the next one brings fresher quotes.
       targets: [new targets.LambdaFunction(produce, { retryAttempts: 0 })],
     });
+    // The schedule invokes produce asynchronously, and Lambda retries a failed asynchronous call twice on its own.
+    produce.configureAsyncInvoke({ retryAttempts: 0 });
 
     new CfnOutput(this, 'StreamName', { value: this.stream.streamName });
     new CfnOutput(this, 'LakeBucket', { value: this.lake.bucketName });

@@ -122,8 +122,9 @@ export function awsConfigFromEnv(env: Env, roles: readonly AwsRole[] = []): AwsC
     symbols = list.symbols;
   }
   const priceDecimals = wholeNumber(env, 'TICKFLOW_PRICE_DECIMALS', 6, 0, 9);
-  const short = wholeNumber(env, 'TICKFLOW_SHORT', 5, 1);
-  const long = wholeNumber(env, 'TICKFLOW_LONG', 20, 2);
+  // LATEST holds the last `long` prices, and DynamoDB caps an item at 400 KB: 1000 at most, as the CDK app allows.
+  const short = wholeNumber(env, 'TICKFLOW_SHORT', 5, 1, MAX_DEPLOYED_PERIOD - 1);
+  const long = wholeNumber(env, 'TICKFLOW_LONG', 20, 2, MAX_DEPLOYED_PERIOD);
   try {
     resolveTrendOptions({ short, long, priceDecimals });
   } catch (error) {
@@ -224,6 +225,9 @@ function optional(env: Env, name: string, pattern: RegExp): string | undefined {
   check(name, value, pattern, describe(name));
   return value;
 }
+
+/** The longest SMA period a deployment takes (the local flow takes up to `MAX_PERIOD`). */
+const MAX_DEPLOYED_PERIOD = 1000;
 
 function wholeNumber(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const value = env[name];

@@ -239,6 +239,13 @@ describe('producer', () => {
       Principal: 'events.amazonaws.com',
       SourceArn: arnOf(stack.produceSchedule),
     });
+    // Nor does Lambda retry the asynchronous invocation (by default it would, twice).
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: Match.anyValue(),
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 0,
+    });
+    expect(template.findResources('AWS::Lambda::EventInvokeConfig')).toSatisfy((r: object) => Object.keys(r).length === 1);
     // Off also for an app that passes no options at all.
     Template.fromStack(
       new TickflowStack(new App({ outdir: mkdtempSync(join(tmpdir(), 'tickflow-cdk-')) }), 'Bare', { bundleDir: bundles }),

@@ -130,6 +130,7 @@ describe('awsConfigFromEnv', () => {
     expect(configError({ ...ENV, TICKFLOW_PRICE_DECIMALS: '12' })).toBe(
       'TICKFLOW_PRICE_DECIMALS is "12": expected a whole number from 0 to 9',
     );
+    expect(configError({ ...ENV, TICKFLOW_LONG: '1001' })).toBe('TICKFLOW_LONG is "1001": expected a whole number from 2 to 1000');
     expect(configError({ ...ENV, TICKFLOW_SHORT: '20', TICKFLOW_LONG: '5' })).toMatch(
       /^TICKFLOW_SHORT \/ TICKFLOW_LONG: .*1 ≤ short < long/,
     );
