@@ -5,7 +5,7 @@ import { writeHtmlReport } from '../adapters/local/html-report.js';
 import { localContainer } from '../container/local.js';
 import { buildReportFromEngine } from '../domain/usecases/build-report.js';
 import { ANALYTICS_ENGINE, type AnalyticsEngine } from '../ports/analytics-engine.port.js';
-import { count, dateFlag, lakeFlag, outputFileFlag, parseFlags, periodFlags, symbolsFlag, UsageError } from './args.js';
+import { count, dateFlag, intFlag, lakeFlag, outputFileFlag, parseFlags, periodFlags, symbolsFlag, UsageError } from './args.js';
 
 /**
  * The help of `tickflow report`.
@@ -27,6 +27,7 @@ Options:
   --from DATE --to DATE  first and last UTC day, YYYY-MM-DD (default: all)
   --short N              SMA-short period (default 5)
   --long N               SMA-long period (default 20)
+  --decimals D           price decimals of the lake, 0-9 (default 6): give the replay's
   -h, --help             this help
 
 Example:
@@ -48,6 +49,7 @@ export async function reportCommand(argv: readonly string[], deps: { engine?: An
     to: { type: 'string' },
     short: { type: 'string' },
     long: { type: 'string' },
+    decimals: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (flags.help) {
@@ -61,6 +63,7 @@ export async function reportCommand(argv: readonly string[], deps: { engine?: An
   const from = dateFlag('report', 'from', flags.from);
   const to = dateFlag('report', 'to', flags.to);
   const lake = lakeFlag('report', flags.lake, DEFAULT_LAKE_DIR);
+  const priceDecimals = intFlag('report', 'decimals', flags.decimals, { min: 0, max: 9 }) ?? 6;
 
   let engine = deps.engine;
   if (engine === undefined) {
@@ -68,7 +71,7 @@ export async function reportCommand(argv: readonly string[], deps: { engine?: An
       process.stderr.write(`tickflow report: no data lake at ${lake} (tickflow replay writes one; or give --lake DIR)\n`);
       return 1;
     }
-    engine = localContainer({ lake }).get<AnalyticsEngine>(ANALYTICS_ENGINE);
+    engine = localContainer({ lake, priceDecimals }).get<AnalyticsEngine>(ANALYTICS_ENGINE);
   }
 
   const describe = [`lake ${lake}`, symbols?.join(', '), from || to ? `${from ?? '…'} to ${to ?? '…'}` : undefined]
@@ -93,7 +96,12 @@ export async function reportCommand(argv: readonly string[], deps: { engine?: An
   }
   const points = report.series.reduce((n, s) => n + s.t.length, 0);
   process.stdout.write(
-    `Report: ${path} (${(bytes / 1e6).toFixed(1)} MB): ${report.series.length} symbols, ${count(points)} points drawn, ${count(report.alerts.length)} alerts — open it in a browser; it needs no network.\n`,
+    `Report: ${path} (${(bytes / 1e6).toFixed(1)} MB): ${plural(report.series.length, 'symbol')}, ${count(points)} points drawn, ${plural(report.alerts.length, 'alert')} — open it in a browser; it needs no network.\n`,
   );
   return 0;
+}
+
+/** `1 symbol`, `2 symbols`, `1,024 alerts`. */
+function plural(n: number, noun: string): string {
+  return `${count(n)} ${noun}${n === 1 ? '' : 's'}`;
 }

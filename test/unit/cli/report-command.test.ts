@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,8 +69,33 @@ describe('tickflow report', () => {
       process.stdout.write = write;
     }
     expect(asked).toContainEqual({ name: 'crossovers', symbols: ['AAPL'], from: '2024-01-02', to: '2024-01-03' });
-    expect(writes.join('')).toMatch(/^Report: .*engine\.html \(0\.\d MB\): 1 symbols, 4 points drawn, 1 alerts/);
+    expect(writes.join('')).toMatch(/^Report: .*engine\.html \(0\.\d MB\): 1 symbol, 4 points drawn, 1 alert —/);
     const html = await readFile(out, 'utf8');
     expect(html).toContain('"describe":"lake .tickflow/lake, AAPL, 2024-01-02 to 2024-01-03"');
   });
+
+  it('reads a lake written with --decimals 8 as the replay wrote it when given the same --decimals', async () => {
+    // Prices that move only in the 7th and 8th decimals: at 6 decimals they are all 1.
+    let units = 100_000_000;
+    let seed = 7;
+    const lines = ['symbol,timestamp,price,volume'];
+    for (let i = 0; i < 200; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      units += (seed % 7) - 3 || 1;
+      lines.push(`X,${1704205800000 + i * 1000},${(units / 1e8).toFixed(8)},1`);
+    }
+    const csv = join(dir, 'tiny.csv');
+    await writeFile(csv, `${lines.join('\n')}\n`);
+    const lake = join(dir, 'lake8');
+    const replay = await runCli(['replay', '--file', csv, '--decimals', '8', '--lake', lake]);
+    const alerts = Number(/alerts\s+([\d,]+)/.exec(replay.stdout)?.[1]?.replace(/,/g, ''));
+    expect(alerts).toBeGreaterThan(0);
+    const at8 = await runCli(['report', '--lake', lake, '--out', join(dir, 'r8.html'), '--decimals', '8']);
+    expect(at8.code).toBe(0);
+    expect(at8.stdout).toContain(`1 symbol, 200 points drawn, ${alerts} alert${alerts === 1 ? '' : 's'} —`);
+    const at6 = await runCli(['report', '--lake', lake, '--out', join(dir, 'r6.html')]);
+    expect(at6.stdout).toContain('0 alerts');
+    expect((await runCli(['report', '--lake', lake, '--out', join(dir, 'r.html'), '--decimals', '10'])).code).toBe(2);
+  });
 });
+
