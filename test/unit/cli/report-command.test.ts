@@ -98,4 +98,3 @@ describe('tickflow report', () => {
     expect((await runCli(['report', '--lake', lake, '--out', join(dir, 'r.html'), '--decimals', '10'])).code).toBe(2);
   });
 });
-
