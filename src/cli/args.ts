@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { folderLakeProblem } from '../adapters/local/folder-lake.js';
+import { folderLakeProblem, prepareFolderLake } from '../adapters/local/folder-lake.js';
 import { MAX_PERIOD } from '../domain/sma-window.js';
 import { parseSymbolList } from '../domain/symbol.js';
 import { DEFAULT_LONG, DEFAULT_SHORT } from '../domain/trend-tracker.js';
@@ -77,16 +77,25 @@ export function periodFlags(command: string, flags: Flags): { short: number; lon
 
 /**
  * Reads a `--lake DIR` flag (or the default): a folder, or a path with nothing there yet;
- * a file is a `UsageError`, not a failure deep in the flow.
+ * a file is a `UsageError`, not a failure deep in the flow. With `write`, the folder is
+ * made and a probe written in it (`prepareFolderLake`), so a lake that cannot be written is
+ * a `UsageError` too.
  *
  * @example
- * lakeFlag('replay', flags.lake, '.tickflow/lake'); // '.tickflow/lake'
+ * lakeFlag('replay', flags.lake, '.tickflow/lake', { write: true }); // '.tickflow/lake'
  */
-export function lakeFlag(command: string, value: string | boolean | undefined, fallback: string): string {
+export function lakeFlag(
+  command: string,
+  value: string | boolean | undefined,
+  fallback: string,
+  options: { write?: boolean } = {},
+): string {
   const lake = value === undefined ? fallback : String(value);
   if (lake.trim() === '') throw new UsageError(`tickflow ${command}: --lake needs a folder path`);
   const problem = folderLakeProblem(lake);
   if (problem !== undefined) throw new UsageError(`tickflow ${command}: --lake must be a folder, but ${problem}`);
+  const unwritable = options.write ? prepareFolderLake(lake) : undefined;
+  if (unwritable !== undefined) throw new UsageError(`tickflow ${command}: --lake must be a folder it can write, but ${unwritable}`);
   return lake;
 }
 

@@ -77,7 +77,7 @@ export async function dashboardCommand(argv: readonly string[], io: DashboardIo 
   const { short, long } = periodFlags('dashboard', flags);
   const priceDecimals = intFlag('dashboard', 'decimals', flags.decimals, { min: 0, max: 9 }) ?? 6;
   const clock = new SystemClock();
-  const lake = flags.lake === undefined ? false : lakeFlag('dashboard', flags.lake, '');
+  const lake = flags.lake === undefined ? false : lakeFlag('dashboard', flags.lake, '', { write: true });
   const { source, describe } = await sourceFromFlags('dashboard', flags, clock, priceDecimals, { ticks: 1_000_000 });
 
   let running: RunningDashboard;

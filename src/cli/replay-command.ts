@@ -70,7 +70,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
   const { short, long } = periodFlags('replay', flags);
   const priceDecimals = intFlag('replay', 'decimals', flags.decimals, { min: 0, max: 9 }) ?? 6;
   if (flags['no-lake'] && flags.lake !== undefined) return usage('tickflow replay: give either --lake DIR or --no-lake, not both');
-  const lake = flags['no-lake'] ? false : lakeFlag('replay', flags.lake, DEFAULT_LAKE_DIR);
+  const lake = flags['no-lake'] ? false : lakeFlag('replay', flags.lake, DEFAULT_LAKE_DIR, { write: true });
   // Checked before the run, so a typo in the path does not cost the replay.
   const reportPath = flags.report === undefined ? undefined : await outputFileFlag('replay', 'report', flags.report);
   const clock = new SystemClock();

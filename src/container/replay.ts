@@ -1,4 +1,5 @@
 import { MemoryAlertPublisher } from '../adapters/local/alert-publishers.js';
+import { prepareFolderLake } from '../adapters/local/folder-lake.js';
 import type { MemoryMarketStore } from '../adapters/local/memory-market-store.js';
 import { IterableTickSource } from '../adapters/sources/file-tick-source.js';
 import { compareAlerts } from '../domain/alert.js';
@@ -54,6 +55,9 @@ export async function replay(
 ): Promise<ReplayResult> {
   const alerts = new MemoryAlertPublisher({ keep: options.collectAlerts !== false, onAlert: options.onAlert });
   const container = localContainer({ transport: 'direct', ...options, lake: options.lake ?? false, alerts });
+  // After the options are checked, before any tick is read: a lake it cannot write would fail every batch.
+  const unwritable = typeof options.lake === 'string' && options.lake !== 'memory' ? prepareFolderLake(options.lake) : undefined;
+  if (unwritable !== undefined) throw new RangeError(`lake must be a folder replay can write, but ${unwritable}`);
   const source: TickSource = isTickSource(ticks) ? ticks : new IterableTickSource(ticks);
   const flow = container.get<LocalFlow>(LOCAL_FLOW);
   const run = new Replay(

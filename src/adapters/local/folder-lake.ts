@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { EnrichedTick } from '../../ports/model.js';
 import { type LakeEncoding, ObjectLake } from '../shared/object-lake.js';
 import { type LakePlace, type LakeWriter, sharedLakeWriter } from './lake-writer.js';
@@ -22,6 +22,38 @@ export function folderLakeProblem(root: string): string | undefined {
     return `${root} cannot be one (${(error as NodeJS.ErrnoException).code})`;
   }
   return found !== undefined && !found.isDirectory() ? `${root} is not one` : undefined;
+}
+
+/**
+ * Makes a lake folder about to be written (one level at a time) and writes and removes a
+ * probe file in it: why it cannot be written, or `undefined` when it can. Run before any
+ * tick is read, so an unwritable lake stops a run at once instead of failing every batch.
+ *
+ * @example
+ * prepareFolderLake('/proc/lake'); // '/proc/lake cannot be created (ENOENT)'
+ */
+export function prepareFolderLake(root: string): string | undefined {
+  const problem = folderLakeProblem(root);
+  if (problem !== undefined) return problem;
+  // Level by level: mkdir { recursive } never returns where every mkdir answers ENOENT (/proc).
+  const missing: string[] = [];
+  for (let at = resolve(root); !existsSync(at); at = dirname(at)) {
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  try {
+    for (const dir of missing) mkdirSync(dir);
+  } catch (error) {
+    return `${root} cannot be created (${(error as NodeJS.ErrnoException).code})`;
+  }
+  const probe = join(root, `.probe-${process.pid}.tmp`);
+  try {
+    writeFileSync(probe, '', { flag: 'wx' });
+    rmSync(probe);
+  } catch (error) {
+    return `${root} cannot be written (${(error as NodeJS.ErrnoException).code})`;
+  }
+  return undefined;
 }
 
 /** Writes started in this process: numbers temporary names, unique across `FolderLake`s. */

@@ -62,8 +62,10 @@ describe('tickflow replay', () => {
   });
 
   it('writes the lake with raw/ objects per symbol-day and rejected/ for the quarantined rows', async () => {
-    const lake = await tempLake();
+    // Two levels that do not exist yet: made before the run, the probe file written and removed.
+    const lake = join(await tempLake(), 'nested', 'lake');
     await runCli(['replay', '--file', FIXTURE, '--lake', lake, '--quiet']);
+    expect((await readdir(lake)).sort()).toEqual(['raw', 'rejected']);
     expect((await readdir(join(lake, 'raw'))).sort()).toEqual(['symbol=AAPL', 'symbol=MSFT']);
     const rejected = (await readdir(join(lake, 'rejected'), { recursive: true })).filter((f) => String(f).endsWith('.ndjson.gz'));
     expect(rejected).toHaveLength(1);
@@ -108,6 +110,10 @@ describe('tickflow replay', () => {
       [['--lake', file], `tickflow replay: --lake must be a folder, but ${file} is not one`],
       [['--lake', join(file, 'sub')], `tickflow replay: --lake must be a folder, but ${join(file, 'sub')} cannot be one (ENOTDIR)`],
       [['--lake='], 'tickflow replay: --lake needs a folder path'],
+      [
+        ['--lake', '/proc/tickflow-lake'],
+        'tickflow replay: --lake must be a folder it can write, but /proc/tickflow-lake cannot be created (ENOENT)',
+      ],
       [['--report='], 'tickflow replay: --report needs a file path'],
       [['--report', 'nowhere/'], 'tickflow replay: --report nowhere/ is a folder; name a file in it, e.g. nowhere/report.html'],
       [['--bad-rate='], 'tickflow replay: --bad-rate must be a fraction in [0, 1), got ""'],

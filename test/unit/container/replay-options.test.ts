@@ -38,6 +38,8 @@ describe('replay options', () => {
       [{ lake: join(dir, 'a-file') }, /^lake must be a folder, but .*a-file is not one$/],
       [{ lake: join(dir, 'a-file', 'sub') }, /^lake must be a folder, but .*a-file\/sub cannot be one \(ENOTDIR\)$/],
       [{ lake: false, gzipLevel: 42 }, /^gzipLevel must be a whole number from 0 to 9, got 42$/],
+      // Where the kernel refuses every mkdir (mkdir { recursive } would never return there).
+      [{ lake: '/proc/tickflow-lake' }, /^lake must be a folder replay can write, but \/proc\/tickflow-lake cannot be created \(ENOENT\)$/],
       [{ transport: 'carrier-pigeon' }, /^transport must be 'lambda' or 'direct', got "carrier-pigeon"$/],
     ];
     for (const [options, message] of cases) {
