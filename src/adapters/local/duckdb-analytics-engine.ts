@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resultKey } from '../../domain/lake-layout.js';
 import { checkQuery } from '../../domain/query-params.js';
@@ -50,14 +51,19 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
         columns.map((c, i) => [c.name, typeof row[i] === 'number' ? (row[i] as number) : typedValue(c.type, row[i] ?? null)]),
       ),
     );
-    await writeAtomically(
-      location,
-      toCsv(
-        columns.map((c) => c.name),
-        cells,
-      ),
+    const csv = toCsv(
+      columns.map((c) => c.name),
+      cells,
     );
-    return { name, queryId, columns, rows, location };
+    try {
+      await writeAtomically(location, csv);
+      return { name, queryId, columns, rows, location };
+    } catch {
+      // A lake this user may read but not write (shared, archived): the result goes to the temporary folder.
+      const elsewhere = join(tmpdir(), 'tickflow', ...resultKey(name, queryId).split('/'));
+      await writeAtomically(elsewhere, csv);
+      return { name, queryId, columns, rows, location: elsewhere };
+    }
   }
 
   /** Closes the catalog's database. */

@@ -133,12 +133,13 @@ export class DuckDbCatalog implements Catalog {
       if (this.cache === false || this.cache === ':memory:') {
         instance = await duckdb.DuckDBInstance.create(':memory:');
       } else {
-        mkdirSync(dirname(this.cache), { recursive: true });
         try {
+          mkdirSync(dirname(this.cache), { recursive: true });
           instance = await duckdb.DuckDBInstance.create(this.cache);
         } catch (error) {
-          // Another process holds the cache (DuckDB allows one writer): use a private one.
-          if (!/lock/i.test(String(error))) throw error;
+          // Another process holds the cache (DuckDB allows one writer), or the lake is read-only
+          // to this user (no cache folder, or no right to the file): a private cache in memory answers the same.
+          if ((error as NodeJS.ErrnoException).syscall === undefined && !/lock|permission|read-only/i.test(String(error))) throw error;
           instance = await duckdb.DuckDBInstance.create(':memory:');
         }
       }

@@ -226,6 +226,23 @@ describe('DuckDbAnalyticsEngine', () => {
     }
   });
 
+  it('answers from a lake it cannot write: the cache in memory, the result CSV in the temporary folder', async () => {
+    const root = await tempLake();
+    const ticks = Array.from({ length: 30 }, (_, i) => tick('AAPL', T0 + i * 1000, 100_000_000 + ((i * 7919) % 13) * 1_000_000));
+    await write(root, 'b1', ticks);
+    const expected = await engineOn(root, false).run('daily-ohlc');
+    // Files where the folders would go: mkdir fails as it does in a folder this user may only read.
+    await rm(join(root, 'results'), { recursive: true });
+    await writeFile(join(root, '.cache'), 'not a folder');
+    await writeFile(join(root, 'results'), 'not a folder');
+    const engine = engineOn(root, join(root, '.cache', 'lake.duckdb'), () => 'q-ro');
+    const result = await engine.run('daily-ohlc');
+    expect(result.rows).toEqual(expected.rows);
+    expect(result.location).toBe(join(tmpdir(), 'tickflow', 'results', 'daily-ohlc', 'q-ro.csv'));
+    expect((await readFile(result.location, 'utf8')).split('\r\n')).toHaveLength(expected.rows.length + 2);
+    await rm(result.location);
+  });
+
   it('series with maxPoints keeps each bucket’s low and high, the ends and every crossover', async () => {
     const root = await tempLake();
     const prices = Array.from(
