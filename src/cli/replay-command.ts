@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { alertJson, alertText } from '../adapters/local/alert-publishers.js';
 import { ChartRecorder } from '../adapters/local/chart-recorder.js';
 import { SystemClock } from '../adapters/local/clocks.js';
@@ -71,6 +73,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
   const priceDecimals = intFlag('replay', 'decimals', flags.decimals, { min: 0, max: 9 }) ?? 6;
   if (flags['no-lake'] && flags.lake !== undefined) return usage('tickflow replay: give either --lake DIR or --no-lake, not both');
   const lake = flags['no-lake'] ? false : lakeFlag('replay', flags.lake, DEFAULT_LAKE_DIR, { write: true });
+  const lakeHeldTicks = lake !== false && heldTicks(lake);
   // Checked before the run, so a typo in the path does not cost the replay.
   const reportPath = flags.report === undefined ? undefined : await outputFileFlag('replay', 'report', flags.report);
   const clock = new SystemClock();
@@ -91,7 +94,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
   });
   progress.done();
 
-  let summary = summarise(result, { describe, lake, short, long });
+  let summary = summarise(result, { describe, lake, lakeHeldTicks, short, long, priceDecimals });
   let failed = result.stats.undelivered > 0;
   if (recorder !== undefined && reportPath !== undefined) {
     const report = recorder.toReport({ title: 'tickflow replay', describe, generatedAt: clock.now(), counts: result.stats });
@@ -129,6 +132,15 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
+/** Whether a lake folder holds ticks already (a `raw/symbol=…` folder). */
+function heldTicks(lake: string): boolean {
+  try {
+    return readdirSync(join(lake, 'raw'), { withFileTypes: true }).some((e) => e.isDirectory() && e.name.startsWith('symbol='));
+  } catch {
+    return false;
+  }
+}
+
 /** A path as one shell word: bare when safe, else single-quoted. */
 function shellWord(text: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
@@ -148,7 +160,18 @@ const SECONDS_LOOKALIKE_BEFORE = 1e11;
  * @example
  * process.stdout.write(summarise(result, { describe: 'csv file ticks.csv', lake: false, short: 5, long: 20 }));
  */
-export function summarise(result: ReplayResult, context: { describe: string; lake: string | false; short: number; long: number }): string {
+export function summarise(
+  result: ReplayResult,
+  context: {
+    describe: string;
+    lake: string | false;
+    /** Whether the lake held ticks of an earlier run before this one. */
+    lakeHeldTicks?: boolean;
+    short: number;
+    long: number;
+    priceDecimals?: number;
+  },
+): string {
   const s = result.stats;
   const byCode = Object.entries(s.rejected)
     .sort((a, b) => b[1] - a[1])
@@ -179,6 +202,9 @@ export function summarise(result: ReplayResult, context: { describe: string; lak
     const day = new Date((seconds[0] as LatestView).lastTimestamp).toISOString().slice(0, 10);
     out += `\n  Note: the last ticks of ${seconds.map((l) => l.symbol).join(', ')} are dated ${day}. Epoch timestamps are read as\n  milliseconds; if these were seconds, multiply them by 1000.\n`;
   }
+  if (context.lakeHeldTicks) {
+    out += `\n  Note: ${context.lake} already held ticks of an earlier run. A query counts a tick only if it is newer than\n  every earlier arrival of its symbol in the lake, so a tick of this run older than what an earlier run\n  wrote is late there (this run's figures above count this run alone). Give a new --lake to keep runs apart.\n`;
+  }
   const samples = s.rejectionSamples.slice(0, 5);
   if (samples.length > 0) {
     const more = s.rejectedTotal - samples.length;
@@ -188,10 +214,15 @@ export function summarise(result: ReplayResult, context: { describe: string; lak
   if (result.latest.length > 0) {
     const alertsOf = new Map<string, number>();
     for (const a of result.alerts) alertsOf.set(a.symbol, (alertsOf.get(a.symbol) ?? 0) + 1);
-    const fmt = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(4).replace(/\.?0+$/, ''));
+    const fmt = (n: number | undefined, decimals = 4) => {
+      const text = n === undefined ? '-' : n.toFixed(decimals);
+      return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+    };
+    // Prices as exact as the lake keeps them; the averages to 4 decimals.
+    const price = (n: number) => fmt(n, context.priceDecimals ?? 6);
     out += `\n  ${'symbol'.padEnd(10)}${'last'.padStart(12)}${'day high'.padStart(12)}${'day low'.padStart(12)}${'VWAP'.padStart(12)}${`SMA-${context.short}`.padStart(12)}${`SMA-${context.long}`.padStart(12)}${'alerts'.padStart(8)}\n`;
     for (const l of result.latest.slice(0, 50)) {
-      out += `  ${l.symbol.padEnd(10)}${fmt(l.lastPrice).padStart(12)}${fmt(l.dayHigh).padStart(12)}${fmt(l.dayLow).padStart(12)}${fmt(l.vwap).padStart(12)}${fmt(l.smaShort).padStart(12)}${fmt(l.smaLong).padStart(12)}${String(alertsOf.get(l.symbol) ?? 0).padStart(8)}\n`;
+      out += `  ${l.symbol.padEnd(10)}${price(l.lastPrice).padStart(12)}${price(l.dayHigh).padStart(12)}${price(l.dayLow).padStart(12)}${fmt(l.vwap).padStart(12)}${fmt(l.smaShort).padStart(12)}${fmt(l.smaLong).padStart(12)}${String(alertsOf.get(l.symbol) ?? 0).padStart(8)}\n`;
     }
     if (result.latest.length > 50) out += `  … and ${result.latest.length - 50} more symbols\n`;
   }

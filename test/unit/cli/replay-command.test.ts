@@ -35,6 +35,32 @@ function expectedFromFixture(): { symbol: string; timestamp: number; signal: str
 }
 
 describe('tickflow replay', () => {
+  it('says when the lake already held ticks of an earlier run, which queries weigh together with this one', async () => {
+    const lake = await tempLake();
+    const note = 'already held ticks of an earlier run';
+    const first = await runCli(['replay', '--ticks', '300', '--lake', lake, '--quiet']);
+    expect(first.stdout).not.toContain(note);
+    const second = await runCli(['replay', '--ticks', '300', '--lake', lake, '--quiet']);
+    expect(second.stdout).toContain(`Note: ${lake} ${note}`);
+    expect(second.stdout).toContain('Give a new --lake to keep runs apart.');
+  });
+
+  it('shows the last price and the day range as exactly as the lake keeps them', async () => {
+    const csv = join(await tempLake(), '..', 'six.csv');
+    await writeFile(
+      csv,
+      'symbol,timestamp,price,volume\nAAPL,1704205800000,187.451235,1\nAAPL,1704205801000,190,1\nAAPL,1704205802000,187.4,1\n',
+    );
+    const run = await runCli(['replay', '--file', csv, '--no-lake', '--quiet']);
+    expect(run.stdout).toMatch(/\n {2}AAPL +187\.4 +190 +187\.4 /);
+    await writeFile(csv, 'symbol,timestamp,price,volume\nAAPL,1704205800000,187.451235,1\n');
+    expect((await runCli(['replay', '--file', csv, '--no-lake', '--quiet'])).stdout).toMatch(
+      /\n {2}AAPL +187\.451235 +187\.451235 +187\.451235 /,
+    );
+    const whole = await runCli(['replay', '--file', csv, '--no-lake', '--quiet', '--decimals', '0']);
+    expect(whole.stdout).toMatch(/\n {2}AAPL +187 +187 +187 /);
+  });
+
   it('--json on a CSV gives the expected alerts, one JSON object per line, in time order', async () => {
     const { code, stdout, stderr } = await runCli(['replay', '--file', FIXTURE, '--json', '--lake', await tempLake()]);
     expect(code).toBe(0);
