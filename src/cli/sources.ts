@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { CsvTickSource, NdjsonTickSource } from '../adapters/sources/file-tick-source.js';
 import { SimulatedTickSource } from '../adapters/sources/simulated-tick-source.js';
@@ -52,7 +53,8 @@ export const SOURCE_FLAGS = {
 export const SOURCE_HELP = `Sources:
   --source KIND          simulated (default), csv, ndjson or yahoo
   --file PATH            the CSV (header symbol,timestamp,price,volume) or NDJSON file;
-                         --source is taken from the extension when omitted; timestamps
+                         --source is taken from the extension when omitted (.csv; .ndjson,
+                         .jsonl, .json), else from the first line ({ is NDJSON); timestamps
                          ISO 8601 or epoch milliseconds (not seconds)
   --symbols A,B          symbols to simulate or fetch (default AAPL,MSFT,GOOG,AMZN,TSLA)
   --ticks N              simulated ticks in all (default 10000; 1k, 2.5M also work)
@@ -77,7 +79,7 @@ export async function sourceFromFlags(
 ): Promise<{ source: TickSource; total?: number; describe: string }> {
   const file = flags.file === undefined ? undefined : String(flags.file);
   let kind = flags.source === undefined ? undefined : String(flags.source);
-  if (kind === undefined) kind = file === undefined ? 'simulated' : extname(file).toLowerCase() === '.csv' ? 'csv' : 'ndjson';
+  if (kind === undefined) kind = file === undefined ? 'simulated' : await fileKind(file);
   if (!(SOURCE_KINDS as readonly string[]).includes(kind)) {
     throw new UsageError(`tickflow ${command}: --source must be one of ${SOURCE_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
   }
@@ -118,4 +120,31 @@ export async function sourceFromFlags(
     total: ticks,
     describe: `simulated market of ${n} symbol${n === 1 ? '' : 's'}, ${ticks.toLocaleString('en-US')} ticks, seed ${seed}`,
   };
+}
+
+/**
+ * A file's kind from its extension (.csv; .ndjson, .jsonl, .json), else from its first
+ * line: NDJSON if it starts with `{`, CSV otherwise. A file that cannot be read is left to
+ * the source, which names the error.
+ */
+async function fileKind(path: string): Promise<'csv' | 'ndjson'> {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.ndjson' || ext === '.jsonl' || ext === '.json') return 'ndjson';
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+      const head = buffer
+        .subarray(0, bytesRead)
+        .toString('utf8')
+        .replace(/^\uFEFF/, '')
+        .trimStart();
+      return head.startsWith('{') || head === '' ? 'ndjson' : 'csv';
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return 'ndjson';
+  }
 }

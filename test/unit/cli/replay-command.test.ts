@@ -45,6 +45,22 @@ describe('tickflow replay', () => {
     expect(second.stdout).toContain('Give a new --lake to keep runs apart.');
   });
 
+  it('tells CSV from NDJSON by the first line when the extension does not say', async () => {
+    const dir = join(await tempLake(), '..');
+    const row = (i: number) => ({ symbol: 'AAPL', timestamp: 1704205800000 + i * 1000, price: 100 + (i % 7), volume: 1 });
+    const rows = Array.from({ length: 30 }, (_, i) => row(i));
+    await writeFile(join(dir, 'ticks.txt'), `symbol,timestamp,price,volume\n${rows.map((r) => Object.values(r).join(',')).join('\n')}\n`);
+    await writeFile(join(dir, 'ticks.log'), `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    for (const [name, kind] of [
+      ['ticks.txt', 'csv'],
+      ['ticks.log', 'ndjson'],
+    ]) {
+      const run = await runCli(['replay', '--file', join(dir, name as string), '--no-lake', '--quiet']);
+      expect(run.stdout).toContain(`${kind} file ${join(dir, name as string)}`);
+      expect(run.stdout).toMatch(/accepted +30 /);
+    }
+  });
+
   it('shows the last price and the day range as exactly as the lake keeps them', async () => {
     const csv = join(await tempLake(), '..', 'six.csv');
     await writeFile(
