@@ -81,20 +81,38 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
 
   const progress = new Progress(process.stderr, { total, quiet: Boolean(flags.quiet) });
   const recorder = reportPath === undefined ? undefined : new ChartRecorder({ short, long, priceDecimals });
-  const result = await replay(source, {
-    observers: recorder === undefined ? [] : [recorder],
-    short,
-    long,
-    priceDecimals,
-    lake,
-    transport: flags['lambda-events'] ? 'lambda' : 'direct',
-    clock,
-    logger: new JsonLogger({ level: 'error' }),
-    onProgress: (read) => progress.update(read),
-  });
+  // Ctrl-C stops reading; what was read goes through the flow (the lake gets whole objects,
+  // no temporary files) and the summary says how far it got. A second Ctrl-C stops at once.
+  const stop = new AbortController();
+  const interrupt = () => {
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort();
+    progress.done();
+    process.stderr.write('tickflow replay: interrupted; finishing the ticks already read (Ctrl-C again to stop at once)\n');
+  };
+  process.on('SIGINT', interrupt);
+  let result: ReplayResult;
+  try {
+    result = await replay(source, {
+      observers: recorder === undefined ? [] : [recorder],
+      short,
+      long,
+      priceDecimals,
+      lake,
+      transport: flags['lambda-events'] ? 'lambda' : 'direct',
+      clock,
+      logger: new JsonLogger({ level: 'error' }),
+      onProgress: (read) => progress.update(read),
+      signal: stop.signal,
+    });
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
   progress.done();
 
   let summary = summarise(result, { describe, lake, lakeHeldTicks, short, long, priceDecimals });
+  if (stop.signal.aborted)
+    summary += `\n  INTERRUPTED: stopped reading after ${count(result.stats.ticksIn)} ticks; the figures above are of those.\n`;
   let failed = result.stats.undelivered > 0;
   if (recorder !== undefined && reportPath !== undefined) {
     const report = recorder.toReport({ title: 'tickflow replay', describe, generatedAt: clock.now(), counts: result.stats });
@@ -129,7 +147,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
       );
     }
   }
-  return failed ? 1 : 0;
+  return stop.signal.aborted ? 130 : failed ? 1 : 0;
 }
 
 /** Whether a lake folder holds ticks already (a `raw/symbol=…` folder). */

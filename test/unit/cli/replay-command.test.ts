@@ -45,6 +45,26 @@ describe('tickflow replay', () => {
     expect(second.stdout).toContain('Give a new --lake to keep runs apart.');
   });
 
+  it('Ctrl-C stops reading, puts what was read through the flow into whole lake objects, and prints its summary', async () => {
+    const lake = await tempLake();
+    const listeners = process.listenerCount('SIGINT');
+    const running = runCli(['replay', '--ticks', '3M', '--lake', lake, '--quiet']);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    process.emit('SIGINT');
+    const run = await running;
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('tickflow replay: interrupted; finishing the ticks already read');
+    const read = Number(/ticks in +([\d,]+)/.exec(run.stdout)?.[1]?.replace(/,/g, ''));
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThan(3_000_000);
+    expect(run.stdout).toContain(`INTERRUPTED: stopped reading after ${read.toLocaleString('en-US')} ticks`);
+    const files = (await readdir(lake, { recursive: true })).map(String);
+    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(files.some((f) => f.endsWith('.ndjson.gz'))).toBe(true);
+    // Nothing left listening: a later SIGINT is not this run's.
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
+  });
+
   it('tells CSV from NDJSON by the first line when the extension does not say', async () => {
     const dir = join(await tempLake(), '..');
     const row = (i: number) => ({ symbol: 'AAPL', timestamp: 1704205800000 + i * 1000, price: 100 + (i % 7), volume: 1 });
