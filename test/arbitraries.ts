@@ -102,6 +102,23 @@ export const decimalTextArb = (decimals: number): fc.Arbitrary<string> =>
       return `${padded.slice(0, padded.length - fracDigits)}.${padded.slice(padded.length - fracDigits)}`;
     });
 
+/**
+ * Decimal text with 1–4 decimals more than `decimals`, so quantising must round: the digits
+ * past `decimals` lean towards the half (5, 50, 49…, 51…) where half-up and other roundings
+ * part, and the whole part reaches past 2^48 units, where quantise leaves its fast path.
+ */
+export const overPreciseDecimalTextArb = (decimals: number): fc.Arbitrary<string> =>
+  fc
+    .tuple(
+      fc.oneof(fc.bigInt({ min: 0n, max: 999n }), fc.bigInt({ min: 0n, max: 10n ** 15n - 1n })),
+      fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: decimals, maxLength: decimals }),
+      fc.oneof(
+        fc.constantFrom('5', '50', '500', '5000', '49', '499', '4999', '51', '501', '5001', '4', '6', '1', '9'),
+        fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: 4 }),
+      ),
+    )
+    .map(([whole, kept, past]) => `${whole}.${kept}${past}`);
+
 /** One tick as it arrives at the lake: the order of a `LakeMarket`'s list is arrival order. */
 export interface LakeArrival {
   symbol: string;

@@ -85,6 +85,23 @@ export function exactUnitsOfDecimal(text: string, decimals: number): bigint {
   return BigInt(whole + frac.padEnd(decimals, '0'));
 }
 
+/**
+ * Units of a decimal text (plain, or in exponent form as `String(number)` may write it, e.g.
+ * `1e-7`, `1.5e+21`) at d decimals, rounded half up, by BigInt: the exact value is n / 10^s,
+ * and half up is floor(value × 10^d + 1/2) = floor((2·n·10^d + 10^s) / (2·10^s)).
+ */
+export function halfUpUnitsOfDecimal(text: string, decimals: number): bigint {
+  const [mantissa = '', exponent = '0'] = text.toLowerCase().split('e');
+  const [whole = '0', frac = ''] = mantissa.split('.');
+  const n = BigInt(whole + frac);
+  // value = n × 10^(exponent − frac.length) = n / 10^s
+  const s = frac.length - Number(exponent);
+  const scaled = n * 10n ** BigInt(decimals);
+  if (s <= 0) return scaled * 10n ** BigInt(-s);
+  const den = 10n ** BigInt(s);
+  return (2n * scaled + den) / (2n * den);
+}
+
 /** One signal the brute-force oracle emits. */
 export interface OracleSignal {
   index: number;

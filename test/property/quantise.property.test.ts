@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatUnits, parseUnits, quantise } from '../../src/domain/price.js';
-import { decimalTextArb } from '../arbitraries.js';
-import { exactUnitsOfDecimal } from '../oracles.js';
+import { decimalTextArb, overPreciseDecimalTextArb } from '../arbitraries.js';
+import { exactUnitsOfDecimal, halfUpUnitsOfDecimal } from '../oracles.js';
 
 describe('price quantisation (property)', () => {
   it('quantising the JS number of a decimal string gives the units of exact decimal parsing', () => {
@@ -18,6 +18,39 @@ describe('price quantisation (property)', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it('a number with more decimals than d is its shortest decimal form rounded once, half up, to d decimals', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9 }).chain((d) => fc.tuple(fc.constant(d), overPreciseDecimalTextArb(d))),
+        ([d, text]) => {
+          const price = Number(text);
+          // The contract rounds the shortest round-trip decimal of the double, not the text it came from.
+          const expected = halfUpUnitsOfDecimal(String(price), d);
+          const units = quantise(price, d);
+          if (expected < 1n || expected > BigInt(Number.MAX_SAFE_INTEGER)) return Number.isNaN(units);
+          return units === Number(expected);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('rounds halves up and the rest to nearest, also past 2^48 units where Math.round(price × 10^d) is off by one', () => {
+    expect(quantise(2.5, 0)).toBe(3);
+    expect(quantise(0.5, 0)).toBe(1);
+    expect(quantise(2.7, 0)).toBe(3);
+    expect(quantise(1.0000005, 6)).toBe(1_000_001);
+    expect(quantise(8824165.250994, 9)).toBe(8_824_165_250_994_000);
+    // 791810407.1947654 at 6 decimals: the 7th decimal is 4, so it rounds down; the double product rounds up.
+    const past48 = 791810407.1947654;
+    expect(past48 * 1e6).toBeGreaterThan(2 ** 48);
+    expect(Math.round(past48 * 1e6)).not.toBe(791_810_407_194_765);
+    expect(quantise(past48, 6)).toBe(791_810_407_194_765);
+    expect(BigInt(quantise(past48, 6))).toBe(halfUpUnitsOfDecimal(String(past48), 6));
+    // A half past 2^48: 300000000123456.5 units rounds up.
+    expect(quantise(300000000.1234565, 6)).toBe(300_000_000_123_457);
   });
 
   it('formatUnits writes the exact decimal that parseUnits reads back, for every unit count', () => {
