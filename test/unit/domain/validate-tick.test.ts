@@ -102,6 +102,12 @@ describe('validateTick', () => {
     expect(codeOf({ ...ok, source: 'a b' })).toBe('BAD_SOURCE');
   });
 
+  it('accepts a timestamp up to exactly now + 1 day, and refuses one a millisecond later', () => {
+    const r = validateTick({ ...ok, timestamp: NOW + 86_400_000 }, { now: NOW });
+    expect(r.ok && r.tick.timestamp).toBe(NOW + 86_400_000);
+    expect(codeOf({ ...ok, timestamp: NOW + 86_400_000 + 1 })).toBe('BAD_TIMESTAMP');
+  });
+
   it('names the field and shows the bad value in the message, control characters escaped', () => {
     const r = validateTick({ ...ok, symbol: 'A\nB' }, { now: NOW });
     expect(r.ok).toBe(false);
