@@ -108,6 +108,24 @@ describe('validateTick', () => {
     expect(codeOf({ ...ok, timestamp: NOW + 86_400_000 + 1 })).toBe('BAD_TIMESTAMP');
   });
 
+  it('measures JSON text in UTF-8 bytes, not characters: multi-byte text under the limit in length but over it in bytes is TOO_LARGE', () => {
+    // '€' is 3 bytes in UTF-8: 25,000 of them are 75,000 bytes in a string of about 25,000 characters.
+    const euros = JSON.stringify({ ...ok, pad: '€'.repeat(25_000) });
+    expect(euros.length).toBeLessThan(MAX_RECORD_BYTES);
+    expect(Buffer.byteLength(euros, 'utf8')).toBeGreaterThan(MAX_RECORD_BYTES);
+    expect(codeOf(euros)).toBe('TOO_LARGE');
+    // At the limit exactly: accepted; one byte more: refused.
+    const text = (bytes: number) => {
+      const head = JSON.stringify({ ...ok, pad: '' }).length; // ASCII: one byte a character
+      const room = bytes - head;
+      return JSON.stringify({ ...ok, pad: `${'€'.repeat(Math.floor(room / 3))}${'x'.repeat(room % 3)}` });
+    };
+    expect(Buffer.byteLength(text(MAX_RECORD_BYTES), 'utf8')).toBe(MAX_RECORD_BYTES);
+    expect(codeOf(text(MAX_RECORD_BYTES))).toBe('OK');
+    expect(Buffer.byteLength(text(MAX_RECORD_BYTES + 1), 'utf8')).toBe(MAX_RECORD_BYTES + 1);
+    expect(codeOf(text(MAX_RECORD_BYTES + 1))).toBe('TOO_LARGE');
+  });
+
   it('names the field and shows the bad value in the message, control characters escaped', () => {
     const r = validateTick({ ...ok, symbol: 'A\nB' }, { now: NOW });
     expect(r.ok).toBe(false);
