@@ -7,6 +7,8 @@ export default defineConfig({
     env: {
       // Tests only: the SDK warns that releases after January 2027 need Node 22.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // Not UTC, so code that reads local time where it means UTC fails here as it would on a laptop.
+      TZ: 'America/New_York',
     },
     projects: [
       {

@@ -5,6 +5,10 @@ import { formatUnits } from '../../src/domain/price.js';
 import { parseIsoTimestamp } from '../../src/domain/timestamp.js';
 
 describe('calendar arithmetic (property)', () => {
+  it('runs in a zone that is not UTC (vitest.config.ts sets TZ), so local-time mistakes show', () => {
+    expect(new Date(0).getTimezoneOffset()).not.toBe(0);
+  });
+
   it('partitionOf gives the UTC day Date gives, for any time from 1970 to 9999', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }), (ts) => {

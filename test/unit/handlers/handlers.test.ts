@@ -127,6 +127,17 @@ describe('ingest handler', () => {
     expect(lines('day=03')).toEqual([2, 4]);
   });
 
+  it("archives a tick under its UTC day, even where that day has not begun in the machine's zone (02:00Z)", async () => {
+    const { lake, handler } = ingestSetup();
+    // 02:00Z on 1 January 2024 is the evening of 31 December 2023 west of Greenwich (the tests
+    // run in New York). A day no other test here uses: partitionOf remembers the last day it saw.
+    const t = Date.UTC(2024, 0, 1, 2, 0);
+    const event = kinesisEvent([tick(t, 187.43)]);
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    const batchId = `${SHARD}_${event.Records[0]?.kinesis.sequenceNumber}`;
+    expect([...lake.objects.keys()]).toEqual([`raw/symbol=AAPL/year=2024/month=01/day=01/${batchId}.ndjson.gz`]);
+  });
+
   it('reports the earliest record of a symbol whose store write failed, and archives only what came before it', async () => {
     const store = new MemoryMarketStore({ clock: new ManualClock(NOW) });
     const flaky = withFaults<MarketStore>(store, (_, method) => (method === 'putLatest' ? 'fail-before' : 'ok'));
