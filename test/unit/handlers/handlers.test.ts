@@ -165,6 +165,23 @@ describe('ingest handler', () => {
     expect(changes).toBe(4); // three tick INSERTs and the LATEST INSERT
     expect(await store.feed.take(1000)).toEqual([]);
   });
+
+  it('when the use case throws, fails the whole batch from its first record and logs the error; an empty batch reports nothing', async () => {
+    const logger = new MemoryLogger();
+    const throwing = {
+      execute: async () => {
+        throw new Error('store client misconfigured');
+      },
+    } as unknown as IngestBatch;
+    const handler = makeIngestHandler(throwing, logger);
+    const t = Date.UTC(2024, 0, 2, 14, 30);
+    const event = kinesisEvent([tick(t, 1), tick(t + 1, 2)]);
+    expect(await handler(event)).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber }] });
+    expect(logger.lines).toEqual([
+      expect.objectContaining({ level: 'error', fields: expect.objectContaining({ error: 'Error: store client misconfigured' }) }),
+    ]);
+    expect(await handler({ Records: [] })).toEqual({ batchItemFailures: [] });
+  });
 });
 
 describe('trend handler', () => {
@@ -236,5 +253,24 @@ describe('trend handler', () => {
       logger,
     );
     expect(await handler(streamEvent([{ ts: 1000, seq: '555' }]))).toEqual({ batchItemFailures: [{ itemIdentifier: '555' }] });
+  });
+
+  it('when the use case throws, fails the whole batch from its first record and logs the error; an empty batch reports nothing', async () => {
+    const logger = new MemoryLogger();
+    const throwing = {
+      execute: async () => {
+        throw new Error('store client misconfigured');
+      },
+    } as unknown as DetectTrends;
+    const handler = makeTrendHandler(throwing, logger);
+    const event = streamEvent([
+      { ts: 1000, seq: '700' },
+      { ts: 1001, seq: '701' },
+    ]);
+    expect(await handler(event)).toEqual({ batchItemFailures: [{ itemIdentifier: '700' }] });
+    expect(logger.lines).toEqual([
+      expect.objectContaining({ level: 'error', fields: expect.objectContaining({ error: 'Error: store client misconfigured' }) }),
+    ]);
+    expect(await handler({ Records: [] })).toEqual({ batchItemFailures: [] });
   });
 });
