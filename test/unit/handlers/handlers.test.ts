@@ -166,6 +166,16 @@ describe('ingest handler', () => {
     expect(await store.feed.take(1000)).toEqual([]);
   });
 
+  it('counts a repeat of the newest timestamp as a duplicate and an older timestamp as late, each apart from the applied ticks', async () => {
+    const { stats, handler } = ingestSetup();
+    const t1 = Date.UTC(2024, 0, 2, 14, 30);
+    const [t2, t3] = [t1 + 1000, t1 + 2000];
+    // t1, t3 applied; t3 again: a duplicate; t2 and t1: late (older than t3). Two late, one duplicate, so a swap shows.
+    await handler(kinesisEvent([tick(t1, 1), tick(t3, 3), tick(t3, 3), tick(t2, 2), tick(t1, 1)]));
+    const { accepted, applied, duplicates, late } = stats.counts;
+    expect({ accepted, applied, duplicates, late }).toEqual({ accepted: 5, applied: 2, duplicates: 1, late: 2 });
+  });
+
   it('when the use case throws, fails the whole batch from its first record and logs the error; an empty batch reports nothing', async () => {
     const logger = new MemoryLogger();
     const throwing = {
