@@ -111,6 +111,49 @@ describe('DetectTrends', () => {
     expect(result.published.map((a) => a.id)).toEqual([alert.id]);
   });
 
+  it('a new alert is saved claimed: another invocation on the same records while it is being published sends nothing and reports it in flight', async () => {
+    let entered: () => void = () => {};
+    const publishing = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    const sent: Alert[] = [];
+    // The first publish waits for the test to release it; any later one goes straight through.
+    const blocking: AlertPublisher = {
+      async publish(alerts) {
+        if (calls++ === 0) {
+          entered();
+          await gate;
+        }
+        sent.push(...alerts);
+        return { failed: [] };
+      },
+    };
+    const { clock, store, make } = await setup(blocking);
+    const records = inserts([1000, 1001, 1002, 1003]);
+    const a = make().execute(records);
+    await publishing; // A has saved the alert as pending and is inside publish
+    const loggerB = new MemoryLogger();
+    const b = await new DetectTrends(
+      { store, alerts: blocking, clock, observer: new FlowStats(), logger: loggerB },
+      { short: 1, long: 2, priceDecimals: 0 },
+    ).execute(records);
+    expect(b).toEqual({ firstFailure: '1', published: [] });
+    expect(loggerB.lines.map((l) => l.fields?.error)).toEqual([expect.stringMatching(/being published by another invocation/)]);
+    expect(sent).toEqual([]);
+    release();
+    const resultA = await a;
+    expect(resultA.firstFailure).toBeUndefined();
+    expect(resultA.published.map((x) => x.id)).toEqual(['AAPL#1003#DEATH_CROSS']);
+    expect(sent.map((x) => x.id)).toEqual(['AAPL#1003#DEATH_CROSS']);
+    expect((await store.getTrend('AAPL')).pending).toEqual([]);
+    expect(store.alertLog().map((r) => r.status)).toEqual(['SENT']);
+  });
+
   it('catches up on ticks whose change records were lost, from the store', async () => {
     const alerts = new MemoryAlertPublisher();
     const { make } = await setup(alerts);
