@@ -48,6 +48,12 @@ describe('SnsAlertPublisher requests', () => {
     expect(failed).toEqual([{ alert: alert(1), error: 'InternalError: try again' }]);
   });
 
+  it('returns as failed an entry PublishBatch listed neither as successful nor as failed: only a listed success is sent', async () => {
+    sns.on(PublishBatchCommand).resolves({ Successful: [{ Id: 'a0', MessageId: 'm0' }], Failed: [] });
+    const { failed } = await new SnsAlertPublisher({ client: new SNSClient({}), topicArn: TOPIC }).publish([alert(0), alert(1)]);
+    expect(failed).toEqual([{ alert: alert(1), error: 'SNS reported neither success nor failure for this alert' }]);
+  });
+
   it('sends at most 10 entries per PublishBatch, with ids SNS accepts, and FIFO group and deduplication ids', async () => {
     sns.on(PublishBatchCommand).callsFake((input: { PublishBatchRequestEntries: { Id: string }[] }) => ({
       Successful: input.PublishBatchRequestEntries.map((e) => ({ Id: e.Id, MessageId: e.Id })),
