@@ -26,6 +26,13 @@ describe('RetryPolicy', () => {
     expect(RetryPolicy.isTransient(error('AccessDeniedException', 400))).toBe(false);
     expect(RetryPolicy.isTransient('not an error')).toBe(false);
   });
+
+  it('retries any status from 500 up and 429 whatever the error is called, and no other 4xx', () => {
+    expect(RetryPolicy.isTransient(error('Whatever', 500))).toBe(true);
+    expect(RetryPolicy.isTransient(error('SomethingNewException', 429))).toBe(true);
+    expect(RetryPolicy.isTransient(error('ResourceNotFoundException', 404))).toBe(false);
+    expect(RetryPolicy.isTransient(error('ValidationException', 400))).toBe(false);
+  });
 });
 
 describe('KinesisTickPublisher requests', () => {
