@@ -10,7 +10,11 @@ import type { Alert, LatestAggregate, StoredTick, TrendRecord } from './model.js
 export interface MarketStore {
   /** The `LATEST` items of these symbols (absent symbols are missing from the map). */
   getLatest(symbols: readonly string[]): Promise<Map<string, LatestAggregate>>;
-  /** Writes recent-tick items (idempotent: the same tick writes the same item). */
+  /**
+   * Writes recent-tick items (idempotent: the same tick writes the same item). A symbol's
+   * ticks become visible in timestamp order: a reader that sees one of them sees every
+   * earlier one of the call (the trend path applies the ticks up to the newest it is told of).
+   */
   putTicks(ticks: readonly StoredTick[]): Promise<void>;
   /**
    * Writes a `LATEST` item if the stored version is `latest.version − 1` (absent counts as 0).
