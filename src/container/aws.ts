@@ -5,6 +5,7 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type Bind, Container, ContainerModule } from 'inversify';
 import { AthenaAnalyticsEngine } from '../adapters/aws/athena-analytics-engine.js';
 import { DynamoMarketStore } from '../adapters/aws/dynamo-market-store.js';
@@ -163,13 +164,22 @@ export function bindAwsCore(bind: Bind, config: AwsConfig, options: AwsModuleOpt
 }
 
 /**
+ * The HTTP of every client: a connection that does not open in 3 s, or a request silent for
+ * 15 s, fails (and the SDK retries it) instead of holding the invocation, and the trend
+ * function's claim on a symbol's alerts, until the function times out.
+ */
+function http(): { requestHandler: NodeHttpHandler } {
+  return { requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 15_000 }) };
+}
+
+/**
  * S3: the data lake (`raw/`, `rejected/`) and the quarantine (the log, without a bucket).
  *
  * @example
  * functionContainer(config, {}, bindS3Lake);
  */
 export function bindS3Lake(bind: Bind, config: AwsConfig): void {
-  bind<S3Client>(S3_CLIENT).toResolvedValue(() => new S3Client({ region: config.region, forcePathStyle: config.s3ForcePathStyle }));
+  bind<S3Client>(S3_CLIENT).toResolvedValue(() => new S3Client({ region: config.region, forcePathStyle: config.s3ForcePathStyle, ...http() }));
   bind<RawTickArchive & RejectSink>(RAW_TICK_ARCHIVE).toResolvedValue(
     (client: S3Client) =>
       new S3Lake({
@@ -192,7 +202,7 @@ export function bindS3Lake(bind: Bind, config: AwsConfig): void {
  * functionContainer(config, {}, bindDynamoStore);
  */
 export function bindDynamoStore(bind: Bind, config: AwsConfig): void {
-  bind<DynamoDBClient>(DYNAMODB_CLIENT).toResolvedValue(() => new DynamoDBClient({ region: config.region }));
+  bind<DynamoDBClient>(DYNAMODB_CLIENT).toResolvedValue(() => new DynamoDBClient({ region: config.region, ...http() }));
   bind<MarketStore>(MARKET_STORE).toResolvedValue(
     (client: DynamoDBClient, clock: Clock) =>
       new DynamoMarketStore({
@@ -215,7 +225,7 @@ export function bindDynamoStore(bind: Bind, config: AwsConfig): void {
  * functionContainer(config, {}, bindDynamoStore, bindSnsAlerts);
  */
 export function bindSnsAlerts(bind: Bind, config: AwsConfig): void {
-  bind<SNSClient>(SNS_CLIENT).toResolvedValue(() => new SNSClient({ region: config.region }));
+  bind<SNSClient>(SNS_CLIENT).toResolvedValue(() => new SNSClient({ region: config.region, ...http() }));
   bind<AlertPublisher>(ALERT_PUBLISHER).toResolvedValue(
     (client: SNSClient, logger: Logger) =>
       new SnsAlertPublisher({ client, topicArn: needs(config.topicArn, 'TICKFLOW_TOPIC_ARN'), logger }),
@@ -230,7 +240,7 @@ export function bindSnsAlerts(bind: Bind, config: AwsConfig): void {
  * functionContainer(config, {}, bindKinesisStream);
  */
 export function bindKinesisStream(bind: Bind, config: AwsConfig): void {
-  bind<KinesisClient>(KINESIS_CLIENT).toResolvedValue(() => createKinesisClient({ region: config.region }));
+  bind<KinesisClient>(KINESIS_CLIENT).toResolvedValue(() => createKinesisClient({ region: config.region, ...http() }));
   bind<TickPublisher>(TICK_PUBLISHER).toResolvedValue(
     (client: KinesisClient, logger: Logger) =>
       new KinesisTickPublisher({ client, stream: needs(config.stream, 'TICKFLOW_STREAM'), logger }),
@@ -266,8 +276,8 @@ export function bindTickSource(bind: Bind, config: AwsConfig): void {
  * functionContainer(config, {}, bindS3Lake, bindAthenaAnalytics);
  */
 export function bindAthenaAnalytics(bind: Bind, config: AwsConfig): void {
-  bind<AthenaClient>(ATHENA_CLIENT).toResolvedValue(() => new AthenaClient({ region: config.region }));
-  bind<GlueClient>(GLUE_CLIENT).toResolvedValue(() => new GlueClient({ region: config.region }));
+  bind<AthenaClient>(ATHENA_CLIENT).toResolvedValue(() => new AthenaClient({ region: config.region, ...http() }));
+  bind<GlueClient>(GLUE_CLIENT).toResolvedValue(() => new GlueClient({ region: config.region, ...http() }));
   bind<AnalyticsEngine>(ANALYTICS_ENGINE).toResolvedValue(
     (athena: AthenaClient, s3: S3Client, clock: Clock) =>
       new AthenaAnalyticsEngine({ athena, s3, clock, ...needs(config.athena, 'TICKFLOW_BUCKET') }),

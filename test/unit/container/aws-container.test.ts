@@ -166,7 +166,7 @@ describe('awsConfigFromEnv', () => {
 });
 
 describe('awsContainer', () => {
-  it('wires the AWS adapters under the use cases, building each SDK client once', () => {
+  it('wires the AWS adapters under the use cases, building each SDK client once', async () => {
     const c = awsContainer(ENV, ['ingest', 'trend', 'produce']);
     expect(c.get(INGEST_BATCH)).toBeInstanceOf(IngestBatch);
     expect(c.get(DETECT_TRENDS)).toBeInstanceOf(DetectTrends);
@@ -180,6 +180,14 @@ describe('awsContainer', () => {
     // HTTP/1.1 for Kinesis, which AWS and the emulators both speak.
     const kinesis = c.get<{ config: { requestHandler: unknown } }>(KINESIS_CLIENT);
     expect(kinesis.config.requestHandler).toBeInstanceOf(NodeHttpHandler);
+    // Every client gives up on a silent connection rather than hold the invocation until it times out.
+    for (const token of [KINESIS_CLIENT, DYNAMODB_CLIENT, S3_CLIENT, SNS_CLIENT]) {
+      const handler = c.get<{ config: { requestHandler: NodeHttpHandler } }>(token).config.requestHandler;
+      expect(handler).toBeInstanceOf(NodeHttpHandler);
+      // The options as the handler resolved them (it reads them on first use).
+      const options = await (handler as unknown as { configProvider: Promise<unknown> }).configProvider;
+      expect(options).toMatchObject({ connectionTimeout: 3_000, requestTimeout: 15_000 });
+    }
     expect(c.get(AWS_CONFIG)).toMatchObject({ region: 'eu-west-1' });
   });
 
