@@ -179,7 +179,9 @@ function http(): { requestHandler: NodeHttpHandler } {
  * functionContainer(config, {}, bindS3Lake);
  */
 export function bindS3Lake(bind: Bind, config: AwsConfig): void {
-  bind<S3Client>(S3_CLIENT).toResolvedValue(() => new S3Client({ region: config.region, forcePathStyle: config.s3ForcePathStyle, ...http() }));
+  bind<S3Client>(S3_CLIENT).toResolvedValue(
+    () => new S3Client({ region: config.region, forcePathStyle: config.s3ForcePathStyle, ...http() }),
+  );
   bind<RawTickArchive & RejectSink>(RAW_TICK_ARCHIVE).toResolvedValue(
     (client: S3Client) =>
       new S3Lake({
