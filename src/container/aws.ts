@@ -163,13 +163,24 @@ export function bindAwsCore(bind: Bind, config: AwsConfig, options: AwsModuleOpt
   bindUseCases(bind, settings);
 }
 
+/** How long every client waits: for a connection, and for a request's response. */
+export const AWS_HTTP_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 15_000 } as const;
+
 /**
- * The HTTP of every client: a connection that does not open in 3 s, or a request silent for
- * 15 s, fails (and the SDK retries it) instead of holding the invocation, and the trend
- * function's claim on a symbol's alerts, until the function times out.
+ * The HTTP handler of every client: a connection that does not open in time, or a response
+ * that has not come in time, fails with a TimeoutError (which the SDK retries) instead of
+ * holding the invocation, and the trend function's claim on a symbol's alerts, until the
+ * function times out. (Without `throwOnRequestTimeout` the handler only logs a warning.)
+ *
+ * @example
+ * new DynamoDBClient({ requestHandler: awsHttpHandler() });
  */
+export function awsHttpHandler(timeouts: { connectionTimeout: number; requestTimeout: number } = AWS_HTTP_TIMEOUTS): NodeHttpHandler {
+  return new NodeHttpHandler({ ...timeouts, throwOnRequestTimeout: true });
+}
+
 function http(): { requestHandler: NodeHttpHandler } {
-  return { requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 15_000 }) };
+  return { requestHandler: awsHttpHandler() };
 }
 
 /**

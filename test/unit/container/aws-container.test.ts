@@ -1,3 +1,5 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Container } from 'inversify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -14,6 +16,7 @@ import {
   AWS_CONFIG,
   awsConfigFromEnv,
   awsContainer,
+  awsHttpHandler,
   DYNAMODB_CLIENT,
   GLUE_CLIENT,
   KINESIS_CLIENT,
@@ -186,9 +189,34 @@ describe('awsContainer', () => {
       expect(handler).toBeInstanceOf(NodeHttpHandler);
       // The options as the handler resolved them (it reads them on first use).
       const options = await (handler as unknown as { configProvider: Promise<unknown> }).configProvider;
-      expect(options).toMatchObject({ connectionTimeout: 3_000, requestTimeout: 15_000 });
+      expect(options).toMatchObject({ connectionTimeout: 3_000, requestTimeout: 15_000, throwOnRequestTimeout: true });
     }
     expect(c.get(AWS_CONFIG)).toMatchObject({ region: 'eu-west-1' });
+  });
+
+  it('fails a request whose response does not come in time with a TimeoutError, rather than wait for ever', async () => {
+    // A server that accepts the connection and never answers.
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+      maxAttempts: 1,
+      requestHandler: awsHttpHandler({ connectionTimeout: 1_000, requestTimeout: 300 }),
+    });
+    try {
+      const started = Date.now();
+      const error = await client.send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'x' } } })).catch((e: unknown) => e);
+      expect((error as Error).name).toBe('TimeoutError');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      client.destroy();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('loads the Yahoo quote source for the produce function only when asked for, one round per invocation', async () => {
