@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resultKey } from '../../domain/lake-layout.js';
@@ -24,6 +24,9 @@ export interface DuckDbEngineOptions {
  * const { rows, location } = await engine.run('volatility', { symbols: ['AAPL'] });
  */
 export class DuckDbAnalyticsEngine implements AnalyticsEngine {
+  /** Where results go when the lake cannot take them (made on first need). */
+  private elsewhere: string | undefined;
+
   constructor(
     readonly catalog: DuckDbCatalog,
     private readonly options: DuckDbEngineOptions = {},
@@ -59,8 +62,11 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
       await writeAtomically(location, csv);
       return { name, queryId, columns, rows, location };
     } catch {
-      // A lake this user may read but not write (shared, archived): the result goes to the temporary folder.
-      const elsewhere = join(tmpdir(), 'tickflow', ...resultKey(name, queryId).split('/'));
+      // A lake this user may read but not write (shared, archived): the result goes to a
+      // folder of this process's own in the temporary folder (a fixed name there would be
+      // whoever made it first's, and open to a planted link).
+      this.elsewhere ??= await mkdtemp(join(tmpdir(), 'tickflow-results-'));
+      const elsewhere = join(this.elsewhere, ...resultKey(name, queryId).split('/'));
       await writeAtomically(elsewhere, csv);
       return { name, queryId, columns, rows, location: elsewhere };
     }
