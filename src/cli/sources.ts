@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { CsvTickSource, NdjsonTickSource } from '../adapters/sources/file-tick-source.js';
 import { SimulatedTickSource } from '../adapters/sources/simulated-tick-source.js';
@@ -79,7 +79,7 @@ export async function sourceFromFlags(
 ): Promise<{ source: TickSource; total?: number; describe: string }> {
   const file = flags.file === undefined ? undefined : String(flags.file);
   let kind = flags.source === undefined ? undefined : String(flags.source);
-  if (kind === undefined) kind = file === undefined ? 'simulated' : await fileKind(file);
+  if (kind === undefined) kind = file === undefined ? 'simulated' : await fileKind(command, file);
   if (!(SOURCE_KINDS as readonly string[]).includes(kind)) {
     throw new UsageError(`tickflow ${command}: --source must be one of ${SOURCE_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
   }
@@ -125,12 +125,19 @@ export async function sourceFromFlags(
 /**
  * A file's kind from its extension (.csv; .ndjson, .jsonl, .json), else from its first
  * line: NDJSON if it starts with `{`, CSV otherwise. A file that cannot be read is left to
- * the source, which names the error.
+ * the source, which names the error; a pipe (`/dev/stdin`, `<(…)`) cannot be peeked at
+ * without losing what is read, so it needs `--source`.
  */
-async function fileKind(path: string): Promise<'csv' | 'ndjson'> {
+async function fileKind(command: string, path: string): Promise<'csv' | 'ndjson'> {
   const ext = extname(path).toLowerCase();
   if (ext === '.csv') return 'csv';
   if (ext === '.ndjson' || ext === '.jsonl' || ext === '.json') return 'ndjson';
+  const found = await stat(path).catch(() => undefined);
+  if (found !== undefined && !found.isFile() && !found.isDirectory()) {
+    throw new UsageError(
+      `tickflow ${command}: ${path} is not a regular file, so its first line cannot be read ahead to tell CSV from NDJSON: give --source csv or --source ndjson`,
+    );
+  }
   try {
     const handle = await open(path, 'r');
     try {

@@ -172,6 +172,11 @@ describe('tickflow replay', () => {
       [['--lake', file], `tickflow replay: --lake must be a folder, but ${file} is not one`],
       [['--lake', join(file, 'sub')], `tickflow replay: --lake must be a folder, but ${join(file, 'sub')} cannot be one (ENOTDIR)`],
       [['--lake='], 'tickflow replay: --lake needs a folder path'],
+      // A pipe or a device cannot be read ahead without losing what is read.
+      [
+        ['--file', '/dev/null'],
+        'tickflow replay: /dev/null is not a regular file, so its first line cannot be read ahead to tell CSV from NDJSON: give --source csv or --source ndjson',
+      ],
       [
         ['--lake', '/proc/tickflow-lake'],
         'tickflow replay: --lake must be a folder it can write, but /proc/tickflow-lake cannot be created (ENOENT)',
