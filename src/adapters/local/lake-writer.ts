@@ -3,10 +3,10 @@ import { lakeLinesBound, writeLakeLines } from '../../domain/lake-layout.js';
 import type { EnrichedTick } from '../../ports/model.js';
 
 /**
- * The writer thread. A message is `{ bytes, jobs }`: for each job, its slice of `bytes`,
+ * The writer thread. A message is `{ id, bytes, jobs }`: for each job, its slice of `bytes`,
  * gzip'd if the job names a level, is written to a temporary dot-name and renamed into
  * place (the folder made when missing); the files of one message are written at once,
- * and the answer lists each job's error or null, in order. Plain CommonJS in a string, so
+ * and the answer `{ id, errors }` lists each job's error or null, in order. Plain CommonJS in a string, so
  * it runs the same from the sources, the bundles and the tests, with nothing to resolve.
  */
 const WRITER_SOURCE = `
@@ -34,10 +34,11 @@ async function writeOne(bytes, job) {
     return String((error && error.message) || error);
   }
 }
-parentPort.on('message', async ({ bytes, jobs }) => {
+parentPort.on('message', async ({ id, bytes, jobs }) => {
   // All of a message's files at once: on a virtual disk, many writes in flight take a
-  // fraction of the time of the same writes one by one.
-  parentPort.postMessage(await Promise.all(jobs.map((job) => writeOne(bytes, job))));
+  // fraction of the time of the same writes one by one. Messages overlap, so an answer
+  // may overtake an earlier one's: it names its message.
+  parentPort.postMessage({ id, errors: await Promise.all(jobs.map((job) => writeOne(bytes, job))) });
 });
 `;
 
@@ -78,8 +79,9 @@ export class LakeWriter {
   private queued: Pending[] = [];
   private buffer = new Uint8Array(1 << 20);
   private used = 0;
-  /** Messages posted and not answered yet, oldest first. */
-  private readonly inFlight: Pending[][] = [];
+  /** Messages posted and not answered yet, by id: answers come in any order. */
+  private readonly inFlight = new Map<number, Pending[]>();
+  private nextId = 0;
 
   /** Writes the lake lines of `ticks` as one object, gzip'd at `gzipLevel`. */
   writeLines(place: LakePlace, ticks: readonly EnrichedTick[], priceDecimals: number, gzipLevel: number): Promise<void> {
@@ -119,33 +121,36 @@ export class LakeWriter {
     this.used = 0;
     if (batch.length === 0) return;
     let worker: Worker;
+    const id = this.nextId++;
     try {
       worker = this.start();
-      worker.postMessage({ bytes, jobs: batch.map((p) => p.job) }, [bytes.buffer]);
+      worker.postMessage({ id, bytes, jobs: batch.map((p) => p.job) }, [bytes.buffer]);
     } catch (error) {
       for (const p of batch) p.reject(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    this.inFlight.push(batch);
+    this.inFlight.set(id, batch);
     worker.ref();
   }
 
   private start(): Worker {
     if (this.worker !== undefined) return this.worker;
     const worker = new Worker(WRITER_SOURCE, { eval: true });
-    worker.on('message', (errors: (string | null)[]) => {
-      const batch = this.inFlight.shift() ?? [];
+    worker.on('message', ({ id, errors }: { id: number; errors: (string | null)[] }) => {
+      const batch = this.inFlight.get(id) ?? [];
+      this.inFlight.delete(id);
       batch.forEach((p, i) => {
         const error = errors[i];
-        if (error === null || error === undefined) p.resolve();
-        else p.reject(new Error(`lake write of ${p.job.path} failed: ${error}`));
+        if (error === null) p.resolve();
+        else p.reject(new Error(`lake write of ${p.job.path} failed: ${error ?? 'no answer from the writer thread'}`));
       });
-      if (this.inFlight.length === 0) worker.unref();
+      if (this.inFlight.size === 0) worker.unref();
     });
     const fail = (reason: string) => {
       if (this.worker === worker) this.worker = undefined;
-      for (const batch of this.inFlight.splice(0))
-        for (const p of batch) p.reject(new Error(`lake write of ${p.job.path} failed: ${reason}`));
+      const batches = [...this.inFlight.values()];
+      this.inFlight.clear();
+      for (const batch of batches) for (const p of batch) p.reject(new Error(`lake write of ${p.job.path} failed: ${reason}`));
     };
     worker.on('error', (error) => fail(`the writer thread failed: ${error.message}`));
     worker.on('exit', (code) => fail(`the writer thread exited (code ${code})`));

@@ -1,0 +1,44 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type LakePlace, LakeWriter } from '../../../src/adapters/local/lake-writer.js';
+
+const roots: string[] = [];
+afterAll(async () => Promise.all(roots.map((r) => rm(r, { recursive: true, force: true }))));
+
+const place = (dir: string, name: string): LakePlace => ({ path: join(dir, name), dir, tmp: join(dir, `.${name}.tmp`) });
+
+describe('LakeWriter', () => {
+  it('settles each write with its own outcome when a later message is answered before an earlier one', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tickflow-writer-'));
+    roots.push(root);
+    await writeFile(join(root, 'in-the-way'), 'a file where a folder should be');
+    const writer = new LakeWriter();
+    const body = new Uint8Array(64 * 1024).fill(7);
+    // One message of many files (slow), one of them bound to fail: its folder is a file.
+    const first = Array.from({ length: 400 }, (_, i) =>
+      i === 200
+        ? writer.write(place(join(root, 'in-the-way', 'sub'), 'x.bin'), body)
+        : writer.write(place(join(root, `d${i % 20}`), `f${i}.bin`), body),
+    );
+    const outcomes = first.map((p) =>
+      p.then(
+        () => 'written',
+        (e: Error) => e.message,
+      ),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    // A second message of one small file: the thread answers it first.
+    const second = await writer.write(place(join(root, 'late'), 'small.bin'), new Uint8Array([1, 2, 3])).then(
+      () => 'written',
+      (e: Error) => e.message,
+    );
+    const settled = await Promise.all(outcomes);
+    expect(second).toBe('written');
+    expect(settled[200]).toMatch(/^lake write of .*in-the-way\/sub\/x\.bin failed: ENOTDIR/);
+    expect(settled.filter((o) => o === 'written')).toHaveLength(399);
+    expect(await readFile(join(root, 'late', 'small.bin'))).toEqual(Buffer.from([1, 2, 3]));
+    expect((await readFile(join(root, 'd3', 'f3.bin'))).length).toBe(body.length);
+  });
+});
