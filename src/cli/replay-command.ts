@@ -101,7 +101,8 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
       lake,
       transport: flags['lambda-events'] ? 'lambda' : 'direct',
       clock,
-      logger: new JsonLogger({ level: 'error' }),
+      // Warnings too, each once: the cause of a failure that repeats on every batch (a lake folder it cannot write).
+      logger: new JsonLogger({ level: 'warn', once: true }),
       onProgress: (read) => progress.update(read),
       signal: stop.signal,
     });

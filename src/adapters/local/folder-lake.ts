@@ -26,7 +26,8 @@ export function folderLakeProblem(root: string): string | undefined {
 
 /**
  * Makes a lake folder about to be written (one level at a time) and writes and removes a
- * probe file in it: why it cannot be written, or `undefined` when it can. Run before any
+ * probe file in it, and in its `raw/` and `rejected/` if they are there: why it cannot be
+ * written, or `undefined` when it can. Run before any
  * tick is read, so an unwritable lake stops a run at once instead of failing every batch.
  *
  * @example
@@ -46,12 +47,18 @@ export function prepareFolderLake(root: string): string | undefined {
   } catch (error) {
     return `${root} cannot be created (${(error as NodeJS.ErrnoException).code})`;
   }
-  const probe = join(root, `.probe-${process.pid}.tmp`);
-  try {
-    writeFileSync(probe, '', { flag: 'wx' });
-    rmSync(probe);
-  } catch (error) {
-    return `${root} cannot be written (${(error as NodeJS.ErrnoException).code})`;
+  // The lake's own folders too, where an earlier run made them: every object goes in one.
+  for (const dir of [root, join(root, 'raw'), join(root, 'rejected')]) {
+    const found = statSync(dir, { throwIfNoEntry: false });
+    if (found === undefined) continue;
+    if (!found.isDirectory()) return `${dir} is not a folder`;
+    const probe = join(dir, `.probe-${process.pid}.tmp`);
+    try {
+      writeFileSync(probe, '', { flag: 'wx' });
+      rmSync(probe);
+    } catch (error) {
+      return `${dir} cannot be written (${(error as NodeJS.ErrnoException).code})`;
+    }
   }
   return undefined;
 }

@@ -14,10 +14,17 @@ const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 export class JsonLogger implements Logger {
   private readonly min: number;
   private readonly write: (line: string) => void;
+  /** With `once`: the messages written so far. */
+  private readonly seen: Set<string> | undefined;
 
-  constructor(options: { level?: Level; write?: (line: string) => void } = {}) {
+  /**
+   * `once`: each message (its text, whatever its fields) at most once — for a command line,
+   * where a failure repeated on every batch should show its cause, not flood the terminal.
+   */
+  constructor(options: { level?: Level; write?: (line: string) => void; once?: boolean } = {}) {
     this.min = RANK[options.level ?? 'info'];
     this.write = options.write ?? ((line) => process.stderr.write(line));
+    this.seen = options.once ? new Set() : undefined;
   }
   debug(message: string, fields?: LogFields): void {
     this.log('debug', message, fields);
@@ -33,6 +40,10 @@ export class JsonLogger implements Logger {
   }
   private log(level: Level, message: string, fields?: LogFields): void {
     if (RANK[level] < this.min) return;
+    if (this.seen !== undefined) {
+      if (this.seen.has(message)) return;
+      this.seen.add(message);
+    }
     this.write(`${JSON.stringify({ level, time: new Date().toISOString(), message, ...fields })}\n`);
   }
 }

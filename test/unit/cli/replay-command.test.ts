@@ -172,6 +172,10 @@ describe('tickflow replay', () => {
       [['--lake', file], `tickflow replay: --lake must be a folder, but ${file} is not one`],
       [['--lake', join(file, 'sub')], `tickflow replay: --lake must be a folder, but ${join(file, 'sub')} cannot be one (ENOTDIR)`],
       [['--lake='], 'tickflow replay: --lake needs a folder path'],
+      [
+        ['--lake', 'test/fixtures/with-raw-file'],
+        'tickflow replay: --lake must be a folder it can write, but test/fixtures/with-raw-file/raw is not a folder',
+      ],
       // A pipe or a device cannot be read ahead without losing what is read.
       [
         ['--file', '/dev/null'],
