@@ -28,6 +28,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, Node } from 'constructs';
 import { checkGlueName, lakeTableInput } from '../src/adapters/aws/glue-catalog.js';
 import { TICK_INSERT_FILTER } from '../src/adapters/lambda-events/dynamodb-stream-event.js';
+import { awsConfigFromEnv } from '../src/container/aws-config.js';
 import { parseSymbolList } from '../src/domain/symbol.js';
 
 /**
@@ -194,6 +195,13 @@ export class TickflowStack extends Stack {
       TICKFLOW_SHORT: String(props.smaShort ?? 5),
       TICKFLOW_LONG: String(props.smaLong ?? 20),
     };
+    // The check each function makes at its cold start, made here: settings they would all
+    // refuse (smaShort ≥ smaLong, say) fail the synth rather than every invocation.
+    try {
+      awsConfigFromEnv({ AWS_REGION: 'us-east-1', ...trendSettings });
+    } catch (error) {
+      throw new Error(`priceDecimals / smaShort / smaLong: ${(error as Error).message}`);
+    }
 
     // ── Storage ────────────────────────────────────────────────────────────────────────
     this.stream = new kinesis.Stream(this, 'Ticks', {

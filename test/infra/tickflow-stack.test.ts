@@ -109,6 +109,12 @@ describe('the stack', () => {
     expect(() => synth({ symbols: 'AAPL,../etc' })).toThrow(/^symbols: not a valid symbol/);
     expect(() => synth({ glueTable: 'Ticks' })).toThrow(/a Glue name must be/);
     expect(() => synth({ alertEmail: 'me' })).toThrow('alertEmail is not an e-mail address: "me"');
+    // What every function would refuse at its cold start fails the synth instead.
+    expect(() => synth({ smaShort: '30' })).toThrow(
+      /^priceDecimals \/ smaShort \/ smaLong: TICKFLOW_SHORT \/ TICKFLOW_LONG: .*1 ≤ short < long/,
+    );
+    expect(() => synth({ smaShort: '1000', smaLong: '1000' })).toThrow(/^priceDecimals \/ smaShort \/ smaLong: TICKFLOW_SHORT is "1000"/);
+    expect(() => new TickflowStack(new App(), 'Direct', { bundleDir: bundles, smaLong: 5000 })).toThrow(/TICKFLOW_LONG is "5000"/);
   });
 });
 
