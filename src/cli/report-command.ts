@@ -96,7 +96,7 @@ export async function reportCommand(argv: readonly string[], deps: { engine?: An
   }
   const points = report.series.reduce((n, s) => n + s.t.length, 0);
   process.stdout.write(
-    `Report: ${path} (${(bytes / 1e6).toFixed(1)} MB): ${plural(report.series.length, 'symbol')}, ${count(points)} points drawn, ${plural(report.alerts.length, 'alert')} — open it in a browser; it needs no network.\n`,
+    `Report: ${path} (${(bytes / 1e6).toFixed(1)} MB): ${plural(report.series.length, 'symbol')}, ${plural(points, 'point')} drawn, ${plural(report.alerts.length, 'alert')} — open it in a browser; it needs no network.\n`,
   );
   return 0;
 }

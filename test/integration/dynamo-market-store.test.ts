@@ -203,7 +203,7 @@ describe('DynamoMarketStore on DynamoDB Local', () => {
     const calls = cancelTransactions(client, (call) => call > 0);
     const ticks = Array.from({ length: 150 }, (_, i) => ({ symbol: 'NEVER', timestamp: T + i, units: 1 + i, volume: 1 }));
     await expect(storeOn(client, { ...noWait, maxAttempts: 3 }).putTicks(ticks)).rejects.toThrow(
-      /^DynamoDB did not take 50 tick write\(s\) after 3 attempts \(ThrottlingError\)$/,
+      /^DynamoDB did not take 50 tick write\(s\) of SYMBOL#NEVER after 3 attempts \(ThrottlingError\)$/,
     );
     expect(calls).toEqual([100, 50, 50, 50]);
     expect(await storeOn(ddb).recentTicks('NEVER', T + 149, 200)).toEqual(ticks.slice(0, 100));

@@ -111,11 +111,28 @@ describe('DynamoMarketStore.putTicks: the order ticks become visible in', () => 
           if (outcome === 'stored') {
             for (const [symbol, list] of table.wanted) expect([...(table.visible.get(symbol) ?? [])].sort((a, b) => a - b)).toEqual(list);
           } else {
-            expect(outcome).toMatch(/^DynamoDB did not take \d+ tick write\(s\) after 4 attempts \(ThrottlingError\)$/);
+            expect(outcome).toMatch(
+              /^DynamoDB did not take \d+ tick write\(s\) of SYMBOL#(AAPL|MSFT|TSLA) after 4 attempts \(ThrottlingError\)$/,
+            );
           }
         },
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('does not send again a transaction cancelled for a reason it does not know (no reasons, a validation error)', async () => {
+    for (const reasons of [undefined, [{ Code: 'ValidationError' }]]) {
+      let calls = 0;
+      const client = {
+        async send() {
+          calls++;
+          throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: reasons });
+        },
+      } as unknown as DynamoDBClient;
+      const store = new DynamoMarketStore({ client, table: TABLE, clock: new ManualClock(0), maxAttempts: 4, sleep: async () => {} });
+      await expect(store.putTicks([{ symbol: 'AAPL', timestamp: 1, units: 1, volume: 1 }])).rejects.toThrow('Transaction cancelled');
+      expect(calls).toBe(1);
+    }
   });
 });

@@ -257,13 +257,15 @@ export class DynamoMarketStore implements MarketStore {
         const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
         const transient =
           nameOf(error) === 'TransactionCanceledException'
-            ? (reasons ?? []).every((r) => r.Code === undefined || RETRYABLE_CANCELLATIONS.has(r.Code))
+            ? reasons !== undefined &&
+              reasons.length > 0 &&
+              reasons.every((r) => r.Code === undefined || RETRYABLE_CANCELLATIONS.has(r.Code))
             : RetryPolicy.isTransient(error);
         if (!transient) throw error;
         if (attempt >= this.retry.maxAttempts) {
           const codes = [...new Set((reasons ?? []).map((r) => r.Code).filter((c) => c !== undefined && c !== 'None'))];
           throw new Error(
-            `DynamoDB did not take ${puts.length} tick write(s) after ${attempt} attempts (${codes.length > 0 ? codes.join(', ') : nameOf(error)})`,
+            `DynamoDB did not take ${puts.length} tick write(s) of ${puts[0]?.Put?.Item?.pk?.S ?? 'a symbol'} after ${attempt} attempts (${codes.length > 0 ? codes.join(', ') : nameOf(error)})`,
           );
         }
         await this.retry.pause(attempt);
