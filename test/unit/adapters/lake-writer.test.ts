@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LakePlace, LakeWriter } from '../../../src/adapters/local/lake-writer.js';
 
@@ -40,5 +41,42 @@ describe('LakeWriter', () => {
     expect(settled.filter((o) => o === 'written')).toHaveLength(399);
     expect(await readFile(join(root, 'late', 'small.bin'))).toEqual(Buffer.from([1, 2, 3]));
     expect((await readFile(join(root, 'd3', 'f3.bin'))).length).toBe(body.length);
+  });
+
+  it('settles every write with its own outcome, whatever the messages and which of their writes fail', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tickflow-writer-'));
+    roots.push(root);
+    await writeFile(join(root, 'blocked'), 'a file where a folder should be');
+    const writer = new LakeWriter();
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        // Messages (one per turn of the event loop), each a list of writes: its size, and whether it must fail.
+        fc.array(fc.array(fc.record({ kb: fc.integer({ min: 0, max: 64 }), fails: fc.boolean() }), { minLength: 1, maxLength: 40 }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        async (messages) => {
+          const dir = join(root, `run${++run}`);
+          const pending: Promise<string>[] = [];
+          const expected: string[] = [];
+          for (const [m, writes] of messages.entries()) {
+            writes.forEach(({ kb, fails }, w) => {
+              const at = fails ? join(root, 'blocked', `m${m}`) : join(dir, `m${m}`);
+              pending.push(
+                writer.write(place(at, `w${w}.bin`), new Uint8Array(kb * 1024).fill(w)).then(
+                  () => 'written',
+                  () => 'failed',
+                ),
+              );
+              expected.push(fails ? 'failed' : 'written');
+            });
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          expect(await Promise.all(pending)).toEqual(expected);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });
