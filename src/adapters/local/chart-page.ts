@@ -217,9 +217,19 @@ export function chartClient(lib: typeof Lwc) {
     return d.getUTCMilliseconds() === 0 ? text : `${text}.${pad(d.getUTCMilliseconds(), 3)}`;
   }
 
-  function fmtNum(n: number | null | undefined, digits = 6): string {
+  /**
+   * A number to `digits` decimals, trailing zeros dropped. Without `digits`: exactly, when 9
+   * decimals or fewer hold it (a price at any --decimals), else to 6 (an average).
+   */
+  function fmtNum(n: number | null | undefined, digits?: number): string {
     if (n === null || n === undefined || !Number.isFinite(n)) return '–';
-    return String(Number(n.toFixed(digits)));
+    let d = digits;
+    if (d === undefined) {
+      d = 0;
+      while (d < 9 && Number(n.toFixed(d)) !== n) d++;
+      if (Number(n.toFixed(d)) !== n) d = 6;
+    }
+    return String(Number(n.toFixed(d)));
   }
 
   function fmtCount(n: number): string {
@@ -265,6 +275,22 @@ export function chartClient(lib: typeof Lwc) {
     chart.panes()[1]?.setStretchFactor(1);
     const markers = lib.createSeriesMarkers(price, []);
 
+    // Prices are shown to as many decimals as they have, 2 at least: at 8 decimals, prices
+    // that move in the 7th and 8th would draw flat on a scale of 2 and read alike in a tip.
+    let digits = 2;
+    function widen(values: readonly number[]): void {
+      let d = digits;
+      for (const v of values) {
+        while (d < 9 && Number(v.toFixed(d)) !== v) d++;
+      }
+      if (d === digits) return;
+      digits = d;
+      const priceFormat = { type: 'price' as const, precision: d, minMove: 10 ** -d };
+      for (const line of [price, smaShort, smaLong]) line.applyOptions({ priceFormat });
+    }
+    /** A price or an average as shown: to the prices' decimals, 6 at least. */
+    const fmtPrice = (n: number | null | undefined) => fmtNum(n, Math.max(6, digits));
+
     let times: number[] = [];
     let lastT = Number.NEGATIVE_INFINITY;
     let lastVolumeT = Number.NEGATIVE_INFINITY;
@@ -283,7 +309,7 @@ export function chartClient(lib: typeof Lwc) {
         [`SMA-${periods.long}`, colors.long, p.smaLong],
       ];
       for (const [name, color, value] of items) {
-        legend.append(el('span', { class: 'k', style: `background:${color}` }), `${name} ${fmtNum(value)}`);
+        legend.append(el('span', { class: 'k', style: `background:${color}` }), `${name} ${fmtPrice(value)}`);
       }
     }
 
@@ -292,9 +318,9 @@ export function chartClient(lib: typeof Lwc) {
       tip.replaceChildren(
         el('strong', {}, `${signalName(a.signal)} · ${a.symbol}`),
         el('div', {}, fmtTime(a.t)),
-        el('div', {}, `price ${fmtNum(a.price)}`),
-        el('div', {}, `SMA-${periods.short} ${fmtNum(a.smaShort)}`),
-        el('div', {}, `SMA-${periods.long} ${fmtNum(a.smaLong)}`),
+        el('div', {}, `price ${fmtPrice(a.price)}`),
+        el('div', {}, `SMA-${periods.short} ${fmtPrice(a.smaShort)}`),
+        el('div', {}, `SMA-${periods.long} ${fmtPrice(a.smaLong)}`),
       );
       tip.hidden = false;
       const w = host.clientWidth;
@@ -349,6 +375,7 @@ export function chartClient(lib: typeof Lwc) {
         if (vs !== null && vs !== undefined) s.push({ time, value: vs });
         if (vl !== null && vl !== undefined) l.push({ time, value: vl });
       }
+      widen(series.price);
       price.setData(p);
       smaShort.setData(s);
       smaLong.setData(l);
@@ -378,6 +405,7 @@ export function chartClient(lib: typeof Lwc) {
         const t = series.t[i] as number;
         if (t <= lastT) continue;
         const time = toTime(t);
+        widen([series.price[i] as number]);
         price.update({ time, value: series.price[i] as number });
         const vs = series.smaShort[i];
         const vl = series.smaLong[i];
