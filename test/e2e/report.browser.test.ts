@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChartSeries } from '../../src/domain/chart-series.js';
 import { launchChromium, watch } from '../support/browser.js';
+import { writeEightDecimalCsv } from '../support/eight-decimal-csv.js';
 import { runCli } from '../support/run-cli.js';
 
 const ARTIFACTS = 'test-results';
@@ -151,17 +152,7 @@ describe('the chart report in a real browser', () => {
   });
 
   it('shows the prices of a lake at 8 decimals to their last digit, in the table and the tooltip', async () => {
-    // Prices that move only in the 7th and 8th decimals.
-    let units = 100_000_000;
-    let seed = 11;
-    const lines = ['symbol,timestamp,price,volume'];
-    for (let i = 0; i < 200; i++) {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      units += (seed % 7) - 3 || 1;
-      lines.push(`X,${1704205800000 + i * 1000},${(units / 1e8).toFixed(8)},1`);
-    }
-    const csv = join(dir, 'eight.csv');
-    await writeFile(csv, `${lines.join('\n')}\n`);
+    const csv = await writeEightDecimalCsv(join(dir, 'eight.csv'), 11);
     const { path, alerts } = await replayWithReport('eight.html', ['--file', csv, '--decimals', '8']);
     const first = alerts[0] as JsonAlert;
     expect(String(first.price)).toMatch(/^1\.\d{7,8}$|^0\.\d{7,8}$/);

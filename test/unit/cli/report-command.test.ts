@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportCommand } from '../../../src/cli/report-command.js';
 import type { AnalyticsEngine, QueryResult } from '../../../src/ports/analytics-engine.port.js';
+import { writeEightDecimalCsv } from '../../support/eight-decimal-csv.js';
 import { runCli } from '../../support/run-cli.js';
 
 let dir: string;
@@ -76,16 +77,7 @@ describe('tickflow report', () => {
 
   it('reads a lake written with --decimals 8 as the replay wrote it when given the same --decimals', async () => {
     // Prices that move only in the 7th and 8th decimals: at 6 decimals they are all 1.
-    let units = 100_000_000;
-    let seed = 7;
-    const lines = ['symbol,timestamp,price,volume'];
-    for (let i = 0; i < 200; i++) {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      units += (seed % 7) - 3 || 1;
-      lines.push(`X,${1704205800000 + i * 1000},${(units / 1e8).toFixed(8)},1`);
-    }
-    const csv = join(dir, 'tiny.csv');
-    await writeFile(csv, `${lines.join('\n')}\n`);
+    const csv = await writeEightDecimalCsv(join(dir, 'tiny.csv'), 7);
     const lake = join(dir, 'lake8');
     const replay = await runCli(['replay', '--file', csv, '--decimals', '8', '--lake', lake]);
     const alerts = Number(/alerts\s+([\d,]+)/.exec(replay.stdout)?.[1]?.replace(/,/g, ''));
