@@ -90,7 +90,8 @@ export async function dashboardCommand(argv: readonly string[], io: DashboardIo 
       priceDecimals,
       lake,
       clock,
-      logger: new JsonLogger({ level: 'error' }),
+      // Warnings too, each once: the cause of a failure that repeats on every batch.
+      logger: new JsonLogger({ level: 'warn', once: true }),
       describe: `${describe}, ${count(speed)} ticks/s`,
     });
   } catch (error) {

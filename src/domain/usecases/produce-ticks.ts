@@ -212,7 +212,7 @@ export class ProduceTicks {
         summary.sourceRejected[r.code] = (summary.sourceRejected[r.code] ?? 0) + 1;
         this.ports.observer.sourceRejected(r.code, r.message);
       }
-      this.ports.logger.warn('produce: rows the source could not read were quarantined', {
+      this.ports.logger.info('produce: rows the source could not read were quarantined', {
         count: rejections.length,
         first: rejections[0]?.message,
       });

@@ -113,8 +113,10 @@ describe('tickflow replay', () => {
   });
 
   it('reports bad CSV rows with their line numbers and goes on', async () => {
-    const { code, stdout } = await runCli(['replay', '--file', FIXTURE, '--no-lake']);
+    const { code, stdout, stderr } = await runCli(['replay', '--file', FIXTURE, '--no-lake']);
     expect(code).toBe(0);
+    // The summary says it all: no log line beside it (a run's warnings are for what went wrong).
+    expect(stderr).toBe('');
     expect(stdout).toMatch(/rejected\s+4\s/);
     expect(stdout).toContain('ticks.csv line 56: price must be a finite number > 0, got "abc"');
     expect(stdout).toContain('ticks.csv line 67: symbol must be');
