@@ -28,6 +28,8 @@ interface JsonAlert {
   signal: string;
   timestamp: string;
   price: number;
+  smaShort: number;
+  smaLong: number;
 }
 interface Marker {
   time: number;
@@ -159,6 +161,35 @@ describe('the chart report in a real browser', () => {
     const { page, seen } = await open(path);
     const id = `${first.symbol}#${Date.parse(first.timestamp)}#${first.signal}`;
     expect(await page.textContent(`#alert-rows tr[data-id="${id}"] td:nth-child(5)`)).toBe(String(first.price));
+    // Every row: the averages exactly when 9 decimals hold them, else to the price's decimals,
+    // never rounded to 6 (where they would read 1).
+    const average = (n: number, price: number) =>
+      Number(n.toFixed(9)) === n ? String(n) : String(Number(n.toFixed(Math.max(6, (String(price).split('.')[1] ?? '').length))));
+    const rows = await page.$$eval('#alert-rows tr', (trs) =>
+      trs.map((tr) => [
+        tr.getAttribute('data-id'),
+        ...Array.from(tr.querySelectorAll('td'))
+          .slice(4, 7)
+          .map((td) => td.textContent),
+      ]),
+    );
+    const byId = new Map(alerts.map((a) => [`${a.symbol}#${Date.parse(a.timestamp)}#${a.signal}`, a]));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const [rowId, price, smaShort, smaLong] of rows) {
+      const a = byId.get(rowId as string) as JsonAlert;
+      expect([price, smaShort, smaLong], rowId as string).toEqual([
+        String(a.price),
+        average(a.smaShort, a.price),
+        average(a.smaLong, a.price),
+      ]);
+    }
+    // The case that matters is there: an average no 9 decimals hold.
+    expect(
+      rows.some(
+        ([rowId]) =>
+          Number((byId.get(rowId as string) as JsonAlert).smaLong.toFixed(9)) !== (byId.get(rowId as string) as JsonAlert).smaLong,
+      ),
+    ).toBe(true);
     await page.click(`#alert-rows tr[data-id="${id}"]`);
     await page.waitForSelector('.tip:not([hidden])');
     expect(await page.textContent('.tip')).toContain(`price ${first.price}`);

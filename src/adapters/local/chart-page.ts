@@ -225,11 +225,30 @@ export function chartClient(lib: typeof Lwc) {
     if (n === null || n === undefined || !Number.isFinite(n)) return '–';
     let d = digits;
     if (d === undefined) {
-      d = 0;
-      while (d < 9 && Number(n.toFixed(d)) !== n) d++;
+      d = decimalsOf(n);
       if (Number(n.toFixed(d)) !== n) d = 6;
     }
     return String(Number(n.toFixed(d)));
+  }
+
+  /** The decimals a price has (0 to 9: the most a lake keeps). */
+  function decimalsOf(n: number): number {
+    let d = 0;
+    while (d < 9 && Number(n.toFixed(d)) !== n) d++;
+    return d;
+  }
+
+  /** An average: exactly when 9 decimals hold it, else to `digits` (the prices' decimals, 6 at least). */
+  function fmtAverage(n: number | null | undefined, digits: number): string {
+    if (n === null || n === undefined || !Number.isFinite(n)) return '–';
+    const d = decimalsOf(n);
+    return fmtNum(n, Number(n.toFixed(d)) === n ? d : Math.max(6, digits));
+  }
+
+  /** An alert's figures: its price exactly, its averages as `fmtAverage` shows them at the price's decimals. */
+  function fmtAlert(a: { price: number; smaShort: number; smaLong: number }): { price: string; smaShort: string; smaLong: string } {
+    const d = decimalsOf(a.price);
+    return { price: fmtNum(a.price), smaShort: fmtAverage(a.smaShort, d), smaLong: fmtAverage(a.smaLong, d) };
   }
 
   function fmtCount(n: number): string {
@@ -280,16 +299,14 @@ export function chartClient(lib: typeof Lwc) {
     let digits = 2;
     function widen(values: readonly number[]): void {
       let d = digits;
-      for (const v of values) {
-        while (d < 9 && Number(v.toFixed(d)) !== v) d++;
-      }
+      for (const v of values) d = Math.max(d, decimalsOf(v));
       if (d === digits) return;
       digits = d;
       const priceFormat = { type: 'price' as const, precision: d, minMove: 10 ** -d };
       for (const line of [price, smaShort, smaLong]) line.applyOptions({ priceFormat });
     }
-    /** A price or an average as shown: to the prices' decimals, 6 at least. */
-    const fmtPrice = (n: number | null | undefined) => fmtNum(n, Math.max(6, digits));
+    /** A price or an average as shown: exactly when 9 decimals hold it, else to the prices' decimals (6 at least). */
+    const fmtPrice = (n: number | null | undefined) => fmtAverage(n, digits);
 
     let times: number[] = [];
     let lastT = Number.NEGATIVE_INFINITY;
@@ -465,7 +482,7 @@ export function chartClient(lib: typeof Lwc) {
     };
   }
 
-  return { fmtTime, fmtNum, fmtCount, signalName, el, createSymbolChart };
+  return { fmtTime, fmtNum, fmtAlert, fmtCount, signalName, el, createSymbolChart };
 }
 
 /**

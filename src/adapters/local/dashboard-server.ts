@@ -314,7 +314,7 @@ function dashboardPage(core: ChartClient, boot: Boot): void {
   };
   (window as unknown as { __tickflow: typeof state }).__tickflow = state;
   const $ = (id: string) => document.getElementById(id) as HTMLElement;
-  const { el, fmtCount, fmtNum, fmtTime } = core;
+  const { el, fmtCount, fmtTime } = core;
   $('title').textContent = boot.title;
   $('about').textContent = [boot.describe, `SMA ${boot.short}/${boot.long}`].filter((x) => x !== undefined && x !== '').join(' · ');
 
@@ -426,9 +426,10 @@ function dashboardPage(core: ChartClient, boot: Boot): void {
         .reverse()
         .map((a) => {
           const li = el('li', { class: a.signal === 'GOLDEN_CROSS' ? 'golden' : 'death', 'data-id': a.id });
+          const f = core.fmtAlert(a);
           li.append(
             el('b', {}, core.signalName(a.signal)),
-            ` ${a.symbol} · ${fmtTime(a.t)} · price ${fmtNum(a.price)} · SMA-${boot.short} ${fmtNum(a.smaShort)} · SMA-${boot.long} ${fmtNum(a.smaLong)}`,
+            ` ${a.symbol} · ${fmtTime(a.t)} · price ${f.price} · SMA-${boot.short} ${f.smaShort} · SMA-${boot.long} ${f.smaLong}`,
           );
           li.addEventListener('click', () => {
             if (a.symbol !== state.symbol) select(a.symbol);

@@ -96,7 +96,7 @@ function reportPage(core: ChartClient, data: EmbeddedReport, started: number): v
   };
   (window as unknown as { __tickflow: typeof state }).__tickflow = state;
   const $ = (id: string) => document.getElementById(id) as HTMLElement;
-  const { el, fmtCount, fmtNum, fmtTime } = core;
+  const { el, fmtCount, fmtTime } = core;
 
   document.title = data.title;
   $('title').textContent = data.title;
@@ -210,6 +210,7 @@ function reportPage(core: ChartClient, data: EmbeddedReport, started: number): v
     body.replaceChildren();
     const from = page * PAGE;
     list.slice(from, from + PAGE).forEach((a, i) => {
+      const figures = core.fmtAlert(a);
       const tr = el('tr', { class: a.signal === 'GOLDEN_CROSS' ? 'golden' : 'death', 'data-id': a.id });
       const link = el('a', { href: '#chart' }, fmtTime(a.t));
       const cell = el('td');
@@ -219,9 +220,9 @@ function reportPage(core: ChartClient, data: EmbeddedReport, started: number): v
         cell,
         el('td', {}, a.symbol),
         el('td', { class: 'sig' }, core.signalName(a.signal)),
-        el('td', { class: 'num' }, fmtNum(a.price)),
-        el('td', { class: 'num' }, fmtNum(a.smaShort)),
-        el('td', { class: 'num' }, fmtNum(a.smaLong)),
+        el('td', { class: 'num' }, figures.price),
+        el('td', { class: 'num' }, figures.smaShort),
+        el('td', { class: 'num' }, figures.smaLong),
       );
       tr.addEventListener('click', (event) => {
         event.preventDefault();
