@@ -79,8 +79,8 @@ export class LakeWriter {
   private queued: Pending[] = [];
   private buffer = new Uint8Array(1 << 20);
   private used = 0;
-  /** Messages posted and not answered yet, by id: answers come in any order. */
-  private readonly inFlight = new Map<number, Pending[]>();
+  /** Messages posted and not answered yet, by id (answers come in any order), with the thread each went to. */
+  private readonly inFlight = new Map<number, { worker: Worker; batch: Pending[] }>();
   private nextId = 0;
 
   /** Writes the lake lines of `ticks` as one object, gzip'd at `gzipLevel`. */
@@ -129,7 +129,7 @@ export class LakeWriter {
       for (const p of batch) p.reject(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    this.inFlight.set(id, batch);
+    this.inFlight.set(id, { worker, batch });
     worker.ref();
   }
 
@@ -137,20 +137,24 @@ export class LakeWriter {
     if (this.worker !== undefined) return this.worker;
     const worker = new Worker(WRITER_SOURCE, { eval: true });
     worker.on('message', ({ id, errors }: { id: number; errors: (string | null)[] }) => {
-      const batch = this.inFlight.get(id) ?? [];
+      const batch = this.inFlight.get(id)?.batch ?? [];
       this.inFlight.delete(id);
       batch.forEach((p, i) => {
         const error = errors[i];
         if (error === null) p.resolve();
         else p.reject(new Error(`lake write of ${p.job.path} failed: ${error ?? 'no answer from the writer thread'}`));
       });
-      if (this.inFlight.size === 0) worker.unref();
+      if (![...this.inFlight.values()].some((m) => m.worker === worker)) worker.unref();
     });
+    // A thread that fails fails its own messages only: its 'exit' comes after its 'error',
+    // when a thread started in its place may already hold messages of its own.
     const fail = (reason: string) => {
       if (this.worker === worker) this.worker = undefined;
-      const batches = [...this.inFlight.values()];
-      this.inFlight.clear();
-      for (const batch of batches) for (const p of batch) p.reject(new Error(`lake write of ${p.job.path} failed: ${reason}`));
+      for (const [id, message] of this.inFlight) {
+        if (message.worker !== worker) continue;
+        this.inFlight.delete(id);
+        for (const p of message.batch) p.reject(new Error(`lake write of ${p.job.path} failed: ${reason}`));
+      }
     };
     worker.on('error', (error) => fail(`the writer thread failed: ${error.message}`));
     worker.on('exit', (code) => fail(`the writer thread exited (code ${code})`));

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LakePlace, LakeWriter } from '../../../src/adapters/local/lake-writer.js';
@@ -78,5 +79,27 @@ describe('LakeWriter', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('a writer thread that dies fails its own writes only, not those of the thread started in its place', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tickflow-writer-'));
+    roots.push(root);
+    const writer = new LakeWriter();
+    await writer.write(place(root, 'a.bin'), new Uint8Array([1])); // the thread is running
+    const first = (writer as unknown as { worker: Worker }).worker;
+    // Between the dying thread's 'error' and its 'exit', a write goes to the thread started in its place.
+    const next = new Promise<string>((resolve) => {
+      first.once('error', () => {
+        resolve(
+          writer.write(place(root, 'b.bin'), new Uint8Array([2])).then(
+            () => 'written',
+            (e: Error) => e.message,
+          ),
+        );
+      });
+    });
+    first.postMessage({ id: -1, bytes: new Uint8Array(1), jobs: null }); // a message it cannot read: the thread dies
+    expect(await next).toBe('written');
+    expect(await readFile(join(root, 'b.bin'))).toEqual(Buffer.from([2]));
   });
 });
