@@ -38,11 +38,16 @@ afterAll(() => {
   for (const dir of [bundles, ...outdirs]) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The stack as `cdk synth` builds it, with extra context (`-c key=value` gives strings) and props. */
-function synth(context: Record<string, string> = {}, props: TickflowStackProps = {}) {
+/** A CDK output folder of this test file's, removed after it (an App without one makes its own in /tmp and leaves it). */
+function tempOutdir(): string {
   const outdir = mkdtempSync(join(tmpdir(), 'tickflow-cdk-'));
   outdirs.push(outdir);
-  const app = new App({ outdir, context: { ...CDK_JSON.context, ...context } });
+  return outdir;
+}
+
+/** The stack as `cdk synth` builds it, with extra context (`-c key=value` gives strings) and props. */
+function synth(context: Record<string, string> = {}, props: TickflowStackProps = {}) {
+  const app = new App({ outdir: tempOutdir(), context: { ...CDK_JSON.context, ...context } });
   const stack = new TickflowStack(app, 'Tickflow', { bundleDir: bundles, ...tickflowOptions(app.node), ...props });
   return { app, stack, template: Template.fromStack(stack) };
 }
@@ -88,13 +93,13 @@ describe('the stack', () => {
   it('refuses to synthesise without the bundles, saying to run npm run build', () => {
     const empty = mkdtempSync(join(tmpdir(), 'tickflow-nobundles-'));
     outdirs.push(empty);
-    expect(() => new TickflowStack(new App(), 'Tickflow', { bundleDir: empty })).toThrow(
+    expect(() => new TickflowStack(new App({ outdir: tempOutdir() }), 'Tickflow', { bundleDir: empty })).toThrow(
       `${join(empty, 'ingest.mjs')} is missing: run \`npm run build\` at the repository root first`,
     );
   });
 
   it('reads its options from the context, with an error naming a bad one', () => {
-    expect(tickflowOptions(new App({ context: CDK_JSON.context }).node)).toMatchObject({
+    expect(tickflowOptions(new App({ outdir: tempOutdir(), context: CDK_JSON.context }).node)).toMatchObject({
       stackName: 'Tickflow',
       produceEnabled: false,
       produceSchedule: 'rate(1 minute)',
@@ -102,7 +107,7 @@ describe('the stack', () => {
       athenaScanLimitGb: 10,
       alertEmail: undefined,
     });
-    const options = (context: Record<string, string>) => () => tickflowOptions(new App({ context }).node);
+    const options = (context: Record<string, string>) => () => tickflowOptions(new App({ outdir: tempOutdir(), context }).node);
     expect(options({ produceEnabled: 'yes' })).toThrow('context produceEnabled must be true or false, got "yes"');
     expect(options({ athenaScanLimitGb: '0' })).toThrow('context athenaScanLimitGb must be a whole number from 1 to 1000000');
     expect(options({ produceSource: 'csv' })).toThrow('context produceSource must be yahoo or simulated, got "csv"');
@@ -114,7 +119,9 @@ describe('the stack', () => {
       /^priceDecimals \/ smaShort \/ smaLong: TICKFLOW_SHORT \/ TICKFLOW_LONG: .*1 ≤ short < long/,
     );
     expect(() => synth({ smaShort: '1000', smaLong: '1000' })).toThrow(/^priceDecimals \/ smaShort \/ smaLong: TICKFLOW_SHORT is "1000"/);
-    expect(() => new TickflowStack(new App(), 'Direct', { bundleDir: bundles, smaLong: 5000 })).toThrow(/TICKFLOW_LONG is "5000"/);
+    expect(() => new TickflowStack(new App({ outdir: tempOutdir() }), 'Direct', { bundleDir: bundles, smaLong: 5000 })).toThrow(
+      /TICKFLOW_LONG is "5000"/,
+    );
   });
 });
 
@@ -253,9 +260,10 @@ describe('producer', () => {
     });
     expect(template.findResources('AWS::Lambda::EventInvokeConfig')).toSatisfy((r: object) => Object.keys(r).length === 1);
     // Off also for an app that passes no options at all.
-    Template.fromStack(
-      new TickflowStack(new App({ outdir: mkdtempSync(join(tmpdir(), 'tickflow-cdk-')) }), 'Bare', { bundleDir: bundles }),
-    ).hasResourceProperties('AWS::Events::Rule', { State: 'DISABLED' });
+    Template.fromStack(new TickflowStack(new App({ outdir: tempOutdir() }), 'Bare', { bundleDir: bundles })).hasResourceProperties(
+      'AWS::Events::Rule',
+      { State: 'DISABLED' },
+    );
     synth({ produceEnabled: 'true', produceSchedule: 'rate(5 minutes)' }).template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',
       State: 'ENABLED',
