@@ -5,6 +5,7 @@
  */
 
 export { AthenaAnalyticsEngine, type AthenaEngineOptions, athenaParameter } from './adapters/aws/athena-analytics-engine.js';
+export { AWS_HTTP_TIMEOUTS, awsHttpHandler } from './adapters/aws/aws-http-handler.js';
 export { DynamoMarketStore, type DynamoMarketStoreOptions } from './adapters/aws/dynamo-market-store.js';
 export { DynamoStreamsChangeFeed, type DynamoStreamsChangeFeedOptions } from './adapters/aws/dynamo-streams-change-feed.js';
 export {

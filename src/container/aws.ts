@@ -5,9 +5,10 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type Bind, Container, ContainerModule } from 'inversify';
 import { AthenaAnalyticsEngine } from '../adapters/aws/athena-analytics-engine.js';
+import { awsHttpHandler } from '../adapters/aws/aws-http-handler.js';
 import { DynamoMarketStore } from '../adapters/aws/dynamo-market-store.js';
 import { GlueCatalog } from '../adapters/aws/glue-catalog.js';
 import { createKinesisClient, KinesisTickPublisher } from '../adapters/aws/kinesis-tick-publisher.js';
@@ -161,22 +162,6 @@ export function bindAwsCore(bind: Bind, config: AwsConfig, options: AwsModuleOpt
   bind<FlowObserver>(FLOW_OBSERVER).toResolvedValue((logger: Logger) => new LogObserver(logger), [LOGGER]);
 
   bindUseCases(bind, settings);
-}
-
-/** How long every client waits: for a connection, and for a request's response. */
-export const AWS_HTTP_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 15_000 } as const;
-
-/**
- * The HTTP handler of every client: a connection that does not open in time, or a response
- * that has not come in time, fails with a TimeoutError (which the SDK retries) instead of
- * holding the invocation, and the trend function's claim on a symbol's alerts, until the
- * function times out. (Without `throwOnRequestTimeout` the handler only logs a warning.)
- *
- * @example
- * new DynamoDBClient({ requestHandler: awsHttpHandler() });
- */
-export function awsHttpHandler(timeouts: { connectionTimeout: number; requestTimeout: number } = AWS_HTTP_TIMEOUTS): NodeHttpHandler {
-  return new NodeHttpHandler({ ...timeouts, throwOnRequestTimeout: true });
 }
 
 function http(): { requestHandler: NodeHttpHandler } {

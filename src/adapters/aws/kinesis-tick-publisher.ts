@@ -5,9 +5,9 @@ import {
   type PutRecordsRequestEntry,
   type PutRecordsResultEntry,
 } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Logger } from '../../ports/logger.port.js';
 import type { OutgoingRecord, PublishReport, TickPublisher, UndeliveredRecord } from '../../ports/tick-publisher.port.js';
+import { awsHttpHandler } from './aws-http-handler.js';
 import { type RetryOptions, RetryPolicy } from './retry-policy.js';
 
 /** PutRecords limits (Kinesis Data Streams defaults). */
@@ -21,15 +21,16 @@ const TRANSIENT_ENTRY_CODES = new Set(['ProvisionedThroughputExceededException',
 const STREAM_ARN = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/([a-zA-Z0-9_.-]{1,128})$/;
 
 /**
- * A Kinesis client for tickflow: HTTP/1.1 (`NodeHttpHandler`), which both AWS and the local
- * emulators speak (the default HTTP/2 handler fails against kinesalite and kinesis-mock).
+ * A Kinesis client for tickflow: HTTP/1.1 (`NodeHttpHandler`, with `awsHttpHandler`'s
+ * timeouts), which both AWS and the local emulators speak (the default HTTP/2 handler fails
+ * against kinesalite and kinesis-mock).
  * The endpoint comes from the config, else from `AWS_ENDPOINT_URL_KINESIS`.
  *
  * @example
  * const client = createKinesisClient({ region: 'eu-west-1' });
  */
 export function createKinesisClient(config: KinesisClientConfig = {}): KinesisClient {
-  return new KinesisClient({ requestHandler: new NodeHttpHandler(), ...config });
+  return new KinesisClient({ requestHandler: awsHttpHandler(), ...config });
 }
 
 /** Options of `KinesisTickPublisher`. */

@@ -4,6 +4,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Container } from 'inversify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AthenaAnalyticsEngine } from '../../../src/adapters/aws/athena-analytics-engine.js';
+import { awsHttpHandler } from '../../../src/adapters/aws/aws-http-handler.js';
 import { DynamoMarketStore } from '../../../src/adapters/aws/dynamo-market-store.js';
 import { GlueCatalog } from '../../../src/adapters/aws/glue-catalog.js';
 import { KinesisTickPublisher } from '../../../src/adapters/aws/kinesis-tick-publisher.js';
@@ -16,7 +17,6 @@ import {
   AWS_CONFIG,
   awsConfigFromEnv,
   awsContainer,
-  awsHttpHandler,
   DYNAMODB_CLIENT,
   GLUE_CLIENT,
   KINESIS_CLIENT,
