@@ -212,7 +212,13 @@ export function summarise(
     ['elapsed', `${(s.elapsedMs / 1000).toFixed(2)} s`, `${count(s.ticksPerSecond)} ticks/s`],
     ['lake', context.lake === false ? 'off' : 'on', context.lake === false ? '' : `${context.lake} (raw/ and rejected/, gzip NDJSON)`],
   ];
-  if (s.undelivered > 0) rows.push(['UNDELIVERED', count(s.undelivered), 'records the flow could not process after retries']);
+  if (s.undelivered > 0)
+    rows.push([
+      'UNDELIVERED',
+      count(s.undelivered),
+      // A batch fails on its first failed step: the steps before it (the store, the alerts, other symbols' lake objects) were done.
+      'records the flow could not process after retries (not counted above; some may be in the store, the alerts and the lake: their batches failed on a later step)',
+    ]);
   let out = `tickflow replay — ${context.describe}, SMA ${context.short}/${context.long}\n\n`;
   for (const [label, value, note] of rows) out += `  ${label.padEnd(12)}${value.padStart(12)}  ${note}\n`.replace(/ +\n$/, '\n');
   // Valid (the rule takes 1970 on), but most likely epoch seconds read as milliseconds.

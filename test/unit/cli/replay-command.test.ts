@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,24 @@ describe('tickflow replay', () => {
     expect(files.some((f) => f.endsWith('.ndjson.gz'))).toBe(true);
     // Nothing left listening: a later SIGINT is not this run's.
     expect(process.listenerCount('SIGINT')).toBe(listeners);
+  });
+
+  it('a lake that fails mid-run: exit 1, its cause shown once, and a summary that says what undelivered means', async () => {
+    const lake = await tempLake();
+    // A file where the folder of one symbol's objects should be: the probe of raw/ passes, every AAPL write fails.
+    await mkdir(join(lake, 'raw'), { recursive: true });
+    await writeFile(join(lake, 'raw', 'symbol=AAPL'), 'not a folder');
+    const run = await runCli(['replay', '--ticks', '2000', '--lake', lake, '--quiet']);
+    expect(run.code).toBe(1);
+    const causes = run.stderr.split('\n').filter((l) => l.includes('ENOTDIR'));
+    expect(causes).toHaveLength(1);
+    expect(JSON.parse(causes[0] as string)).toMatchObject({
+      level: 'warn',
+      message: 'ingest: lake writes failed; the batch will be delivered again',
+    });
+    expect(run.stdout).toMatch(
+      /UNDELIVERED +[\d,]+ +records the flow could not process after retries \(not counted above; some may be in the store/,
+    );
   });
 
   it('tells CSV from NDJSON by the first line when the extension does not say', async () => {
