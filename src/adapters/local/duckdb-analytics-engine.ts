@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { resultKey } from '../../domain/lake-layout.js';
 import { checkQuery } from '../../domain/query-params.js';
 import type { AnalyticsEngine, QueryName, QueryParams, QueryResult } from '../../ports/analytics-engine.port.js';
+import { QueryError } from '../../ports/errors.js';
 import { bindQuery, querySql, queryValues, typedValue } from '../shared/analytics-sql.js';
 import { type DuckDbCatalog, duckDbValues } from './duckdb-catalog.js';
 
@@ -61,14 +62,20 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
     try {
       await writeAtomically(location, csv);
       return { name, queryId, columns, rows, location };
-    } catch {
+    } catch (inLake) {
       // A lake this user may read but not write (shared, archived): the result goes to a
       // folder of this process's own in the temporary folder (a fixed name there would be
       // whoever made it first's, and open to a planted link).
-      this.elsewhere ??= await mkdtemp(join(tmpdir(), 'tickflow-results-'));
-      const elsewhere = join(this.elsewhere, ...resultKey(name, queryId).split('/'));
-      await writeAtomically(elsewhere, csv);
-      return { name, queryId, columns, rows, location: elsewhere };
+      try {
+        this.elsewhere ??= await mkdtemp(join(tmpdir(), 'tickflow-results-'));
+        const elsewhere = join(this.elsewhere, ...resultKey(name, queryId).split('/'));
+        await writeAtomically(elsewhere, csv);
+        return { name, queryId, columns, rows, location: elsewhere };
+      } catch (inTemp) {
+        throw new QueryError(
+          `cannot write the result CSV, neither under ${join(this.catalog.root, 'results')} (${codeOf(inLake)}) nor under ${tmpdir()} (${codeOf(inTemp)})`,
+        );
+      }
     }
   }
 
@@ -99,4 +106,9 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   const tmp = join(dirname(path), `.${process.pid}.${randomUUID()}.tmp`);
   await writeFile(tmp, text);
   await rename(tmp, path);
+}
+
+/** An error's code (`EACCES`) or, without one, its message. */
+function codeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
 }

@@ -242,6 +242,21 @@ describe('DuckDbAnalyticsEngine', () => {
     expect(result.location).toMatch(new RegExp(`^${tmpdir()}/tickflow-results-[^/]+/results/daily-ohlc/q-ro\\.csv$`));
     expect((await readFile(result.location, 'utf8')).split('\r\n')).toHaveLength(expected.rows.length + 2);
     await rm(result.location.replace(/\/results\/daily-ohlc\/q-ro\.csv$/, ''), { recursive: true });
+    // And with no temporary folder to fall back on: a QueryError naming both places, not a stack trace.
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = join(root, 'no-such-folder');
+    try {
+      const error = await engineOn(root, false)
+        .run('daily-ohlc')
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(QueryError);
+      expect((error as Error).message).toMatch(
+        /^cannot write the result CSV, neither under .*\/results \((ENOTDIR|EEXIST)\) nor under .*no-such-folder \(ENOENT\)$/,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 
   it('series with maxPoints keeps each bucket’s low and high, the ends and every crossover', async () => {
