@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { folderLakeProblem, prepareFolderLake } from '../adapters/local/folder-lake.js';
+import { DEFAULT_PRICE_DECIMALS } from '../domain/price.js';
 import { MAX_PERIOD } from '../domain/sma-window.js';
 import { parseSymbolList } from '../domain/symbol.js';
 import { DEFAULT_LONG, DEFAULT_SHORT } from '../domain/trend-tracker.js';
@@ -73,6 +74,17 @@ export function periodFlags(command: string, flags: Flags): { short: number; lon
   const long = intFlag(command, 'long', flags.long, { min: 2, max: MAX_PERIOD }) ?? DEFAULT_LONG;
   if (short >= long) throw new UsageError(`tickflow ${command}: --short (${short}) must be less than --long (${long})`);
   return { short, long };
+}
+
+/**
+ * Reads `--decimals D`: the price decimals, 0–9 (default 6), as every command that reads or
+ * writes a lake takes them.
+ *
+ * @example
+ * decimalsFlag('query', { decimals: '8' }); // 8
+ */
+export function decimalsFlag(command: string, flags: Flags): number {
+  return intFlag(command, 'decimals', flags.decimals, { min: 0, max: 9 }) ?? DEFAULT_PRICE_DECIMALS;
 }
 
 /**
@@ -212,4 +224,15 @@ export function dateFlag(command: string, name: string, value: string | boolean 
  */
 export function count(n: number): string {
   return n.toLocaleString('en-US');
+}
+
+/**
+ * A count and its noun, plural unless it is one.
+ *
+ * @example
+ * plural(1, 'symbol'); // '1 symbol'
+ * plural(1024, 'alert'); // '1,024 alerts'
+ */
+export function plural(n: number, noun: string): string {
+  return `${count(n)} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -1,7 +1,7 @@
 import { SystemClock } from '../adapters/local/clocks.js';
 import { JsonLogger } from '../adapters/local/loggers.js';
 import { DEFAULT_DASHBOARD_SPEED, type RunningDashboard, startDashboard } from '../container/dashboard.js';
-import { count, intFlag, lakeFlag, parseFlags, periodFlags } from './args.js';
+import { count, decimalsFlag, intFlag, lakeFlag, parseFlags, periodFlags } from './args.js';
 import { SOURCE_FLAGS, SOURCE_HELP, sourceFromFlags } from './sources.js';
 
 /**
@@ -75,7 +75,7 @@ export async function dashboardCommand(argv: readonly string[], io: DashboardIo 
   const port = intFlag('dashboard', 'port', flags.port, { min: 0, max: 65535 }) ?? 0;
   const speed = intFlag('dashboard', 'speed', flags.speed, { min: 1, max: 10_000_000 }) ?? DEFAULT_DASHBOARD_SPEED;
   const { short, long } = periodFlags('dashboard', flags);
-  const priceDecimals = intFlag('dashboard', 'decimals', flags.decimals, { min: 0, max: 9 }) ?? 6;
+  const priceDecimals = decimalsFlag('dashboard', flags);
   const clock = new SystemClock();
   const lake = flags.lake === undefined ? false : lakeFlag('dashboard', flags.lake, '', { write: true });
   const { source, describe } = await sourceFromFlags('dashboard', flags, clock, priceDecimals, { ticks: 1_000_000 });

@@ -5,7 +5,7 @@ import { localContainer } from '../container/local.js';
 import { isQueryName } from '../domain/query-params.js';
 import { ANALYTICS_ENGINE, QUERY_NAMES, type QueryParams, type QueryResult } from '../ports/analytics-engine.port.js';
 import { EmptyLakeError, InvalidQueryError, QueryError } from '../ports/errors.js';
-import { count, dateFlag, intFlag, lakeFlag, parseFlags, symbolsFlag, UsageError } from './args.js';
+import { count, dateFlag, decimalsFlag, intFlag, lakeFlag, parseFlags, plural, symbolsFlag, UsageError } from './args.js';
 
 /** The text of `tickflow query --help`. */
 export const QUERY_HELP = `Usage: tickflow query <name> [options]
@@ -85,7 +85,7 @@ export async function queryCommand(argv: readonly string[]): Promise<number> {
     long: intFlag('query', 'long', flags.long, { min: 2 }),
     maxPoints: intFlag('query', 'max-points', flags['max-points'], { min: 4 }),
   };
-  const priceDecimals = intFlag('query', 'decimals', flags.decimals, { min: 0, max: 9 }) ?? 6;
+  const priceDecimals = decimalsFlag('query', flags);
   const lake = lakeFlag('query', flags.lake, DEFAULT_LAKE_DIR);
 
   const container = localContainer({ lake, priceDecimals, analyticsCache: flags['no-cache'] ? false : undefined });
@@ -126,7 +126,7 @@ function renderTable(result: QueryResult): string {
   const numeric = result.columns.map((c) => /^(tinyint|smallint|integer|bigint|hugeint|double|real|float|decimal)/.test(c.type));
   const line = (cells: readonly string[]) =>
     `  ${cells.map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd();
-  let out = `tickflow query ${result.name} — ${count(result.rows.length)} row${result.rows.length === 1 ? '' : 's'}\n\n`;
+  let out = `tickflow query ${result.name} — ${plural(result.rows.length, 'row')}\n\n`;
   out += `${line(header)}\n`;
   for (const r of shown) out += `${line(r)}\n`;
   if (result.rows.length > TABLE_ROWS)

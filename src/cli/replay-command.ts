@@ -9,7 +9,7 @@ import { JsonLogger } from '../adapters/local/loggers.js';
 import { type ReplayResult, replay } from '../container/replay.js';
 import type { LatestView } from '../domain/latest-aggregate.js';
 import { QUERY_NAMES } from '../ports/analytics-engine.port.js';
-import { count, intFlag, lakeFlag, outputFileFlag, parseFlags, periodFlags } from './args.js';
+import { count, decimalsFlag, lakeFlag, outputFileFlag, parseFlags, periodFlags } from './args.js';
 import { Progress } from './progress.js';
 import { SOURCE_FLAGS, SOURCE_HELP, sourceFromFlags } from './sources.js';
 
@@ -70,7 +70,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const { short, long } = periodFlags('replay', flags);
-  const priceDecimals = intFlag('replay', 'decimals', flags.decimals, { min: 0, max: 9 }) ?? 6;
+  const priceDecimals = decimalsFlag('replay', flags);
   if (flags['no-lake'] && flags.lake !== undefined) return usage('tickflow replay: give either --lake DIR or --no-lake, not both');
   const lake = flags['no-lake'] ? false : lakeFlag('replay', flags.lake, DEFAULT_LAKE_DIR, { write: true });
   const lakeHeldTicks = lake !== false && heldTicks(lake);

@@ -5,7 +5,7 @@ import { writeHtmlReport } from '../adapters/local/html-report.js';
 import { localContainer } from '../container/local.js';
 import { buildReportFromEngine } from '../domain/usecases/build-report.js';
 import { ANALYTICS_ENGINE, type AnalyticsEngine } from '../ports/analytics-engine.port.js';
-import { count, dateFlag, intFlag, lakeFlag, outputFileFlag, parseFlags, periodFlags, symbolsFlag, UsageError } from './args.js';
+import { dateFlag, decimalsFlag, lakeFlag, outputFileFlag, parseFlags, periodFlags, plural, symbolsFlag, UsageError } from './args.js';
 
 /**
  * The help of `tickflow report`.
@@ -63,7 +63,7 @@ export async function reportCommand(argv: readonly string[], deps: { engine?: An
   const from = dateFlag('report', 'from', flags.from);
   const to = dateFlag('report', 'to', flags.to);
   const lake = lakeFlag('report', flags.lake, DEFAULT_LAKE_DIR);
-  const priceDecimals = intFlag('report', 'decimals', flags.decimals, { min: 0, max: 9 }) ?? 6;
+  const priceDecimals = decimalsFlag('report', flags);
 
   let engine = deps.engine;
   if (engine === undefined) {
@@ -99,9 +99,4 @@ export async function reportCommand(argv: readonly string[], deps: { engine?: An
     `Report: ${path} (${(bytes / 1e6).toFixed(1)} MB): ${plural(report.series.length, 'symbol')}, ${plural(points, 'point')} drawn, ${plural(report.alerts.length, 'alert')} — open it in a browser; it needs no network.\n`,
   );
   return 0;
-}
-
-/** `1 symbol`, `2 symbols`, `1,024 alerts`. */
-function plural(n: number, noun: string): string {
-  return `${count(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
