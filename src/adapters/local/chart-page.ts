@@ -223,12 +223,8 @@ export function chartClient(lib: typeof Lwc) {
    */
   function fmtNum(n: number | null | undefined, digits?: number): string {
     if (n === null || n === undefined || !Number.isFinite(n)) return '–';
-    let d = digits;
-    if (d === undefined) {
-      d = decimalsOf(n);
-      if (Number(n.toFixed(d)) !== n) d = 6;
-    }
-    return String(Number(n.toFixed(d)));
+    if (digits === undefined) return fmtAverage(n, 6);
+    return String(Number(n.toFixed(digits)));
   }
 
   /** The decimals a price has (0 to 9: the most a lake keeps). */
