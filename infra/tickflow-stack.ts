@@ -350,7 +350,13 @@ export class TickflowStack extends Stack {
     allow(
       query,
       'RunQueries',
-      ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
+      [
+        'athena:StartQueryExecution',
+        'athena:GetQueryExecution',
+        'athena:GetQueryResults',
+        'athena:GetQueryRuntimeStatistics',
+        'athena:StopQueryExecution',
+      ],
       [workgroupArn],
     );
     allow(

@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
 import type { DuckDbAnalyticsEngine } from '../adapters/local/duckdb-analytics-engine.js';
 import { DEFAULT_LAKE_DIR } from '../adapters/local/folder-lake.js';
 import { localContainer } from '../container/local.js';
 import { isQueryName } from '../domain/query-params.js';
-import { ANALYTICS_ENGINE, QUERY_NAMES, type QueryParams, type QueryResult } from '../ports/analytics-engine.port.js';
+import { ANALYTICS_ENGINE, QUERY_NAMES, type QueryParams, type QueryResult, type RunOptions } from '../ports/analytics-engine.port.js';
 import { EmptyLakeError, InvalidQueryError, QueryError } from '../ports/errors.js';
 import { count, dateFlag, decimalsFlag, intFlag, lakeFlag, parseFlags, plural, symbolsFlag, UsageError } from './args.js';
 
@@ -90,9 +91,14 @@ export async function queryCommand(argv: readonly string[]): Promise<number> {
 
   const container = localContainer({ lake, priceDecimals, analyticsCache: flags['no-cache'] ? false : undefined });
   const engine = container.get<DuckDbAnalyticsEngine>(ANALYTICS_ENGINE);
+  // Nothing is held but what is shown: --json prints the rows as they are read, --csv copies
+  // the CSV, and the table keeps its first rows. A result can be a row per tick.
+  const options: RunOptions = flags.json
+    ? { maxRows: 0, onRows: (rows) => write(rows.map((r) => `${JSON.stringify(r)}\n`).join('')) }
+    : { maxRows: flags.csv ? 0 : TABLE_ROWS };
   let result: QueryResult;
   try {
-    result = await engine.run(name, params);
+    result = await engine.run(name, params, options);
   } catch (error) {
     if (error instanceof InvalidQueryError) throw new UsageError(`tickflow query: ${error.message}`);
     if (error instanceof QueryError) {
@@ -107,10 +113,9 @@ export async function queryCommand(argv: readonly string[]): Promise<number> {
   }
 
   if (flags.json) {
-    process.stdout.write(result.rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
     process.stderr.write(`${result.location}\n`);
   } else if (flags.csv) {
-    process.stdout.write(await readFile(result.location, 'utf8'));
+    for await (const chunk of createReadStream(result.location)) await write(chunk as Buffer);
     process.stderr.write(`${result.location}\n`);
   } else {
     process.stdout.write(renderTable(result));
@@ -121,16 +126,16 @@ export async function queryCommand(argv: readonly string[]): Promise<number> {
 /** The human view: aligned columns, at most `TABLE_ROWS` rows, then the CSV's path. */
 function renderTable(result: QueryResult): string {
   const header = result.columns.map((c) => c.name);
-  const shown = result.rows.slice(0, TABLE_ROWS).map((row) => header.map((h) => display(row[h] ?? null)));
+  const shown = result.rows.map((row) => header.map((h) => display(row[h] ?? null)));
   const widths = header.map((h, i) => Math.max(h.length, ...shown.map((r) => (r[i] as string).length)));
   const numeric = result.columns.map((c) => /^(tinyint|smallint|integer|bigint|hugeint|double|real|float|decimal)/.test(c.type));
   const line = (cells: readonly string[]) =>
     `  ${cells.map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd();
-  let out = `tickflow query ${result.name} — ${plural(result.rows.length, 'row')}\n\n`;
+  let out = `tickflow query ${result.name} — ${plural(result.rowCount, 'row')}\n\n`;
   out += `${line(header)}\n`;
   for (const r of shown) out += `${line(r)}\n`;
-  if (result.rows.length > TABLE_ROWS)
-    out += `  … and ${count(result.rows.length - TABLE_ROWS)} more rows (all in the CSV; --json or --csv print them)\n`;
+  if (result.rowCount > shown.length)
+    out += `  … and ${count(result.rowCount - shown.length)} more rows (all in the CSV; --json or --csv print them)\n`;
   return `${out}\nresult: ${result.location}\n`;
 }
 
@@ -140,4 +145,9 @@ function display(value: string | number | null): string {
   if (Number.isInteger(value)) return String(value);
   // Six significant digits after the point are enough to read; the CSV keeps every digit.
   return Math.abs(value) >= 1 ? value.toFixed(6).replace(/\.?0+$/, '') : value.toPrecision(6).replace(/\.?0+$/, '');
+}
+
+/** Writes to stdout, waiting while its buffer is full (a slow reader must not make us hold the result). */
+async function write(data: string | Buffer): Promise<void> {
+  if (!process.stdout.write(data)) await once(process.stdout, 'drain');
 }

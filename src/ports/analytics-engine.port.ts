@@ -76,9 +76,38 @@ export interface QueryResult {
   readonly name: QueryName;
   readonly queryId: string;
   readonly columns: readonly ResultColumn[];
-  readonly rows: readonly Readonly<Record<string, string | number | null>>[];
+  /** Every row, or the first `RunOptions.maxRows` of them. */
+  readonly rows: readonly ResultRow[];
+  /** Rows in the result (and in its CSV), whether or not `rows` holds them all. */
+  readonly rowCount: number;
   /** `s3://…/results/<query>/<id>.csv` or a local path. */
   readonly location: string;
+}
+
+/**
+ * One typed row of a result, by column name.
+ *
+ * @example
+ * const row: ResultRow = { symbol: 'AAPL', ticks: 2, tick_volatility: 0.0012 };
+ */
+export type ResultRow = Readonly<Record<string, string | number | null>>;
+
+/**
+ * How much of a result `run` hands back beside its CSV. A result can be far larger than
+ * memory (`series` without `maxPoints` is a row per applied tick): keep few rows, or take
+ * them batch by batch.
+ *
+ * @example
+ * // the first 20 rows, the count, and the CSV's location; nothing else held in memory
+ * const head = await engine.run('series', { symbols: ['AAPL'] }, { maxRows: 20 });
+ * // every row, one batch at a time
+ * await engine.run('series', {}, { maxRows: 0, onRows: (rows) => rows.forEach((r) => console.log(r)) });
+ */
+export interface RunOptions {
+  /** Keep at most this many rows in `QueryResult.rows` (default: all). The CSV and `rowCount` count every row. */
+  readonly maxRows?: number;
+  /** Called with every row, a batch at a time and in order, as the engine reads them; awaited before the next batch. */
+  readonly onRows?: (rows: readonly ResultRow[]) => void | Promise<void>;
 }
 
 /**
@@ -90,7 +119,7 @@ export interface QueryResult {
  * const r = await engine.run('volatility', { symbols: ['AAPL'] });
  */
 export interface AnalyticsEngine {
-  run(name: QueryName, params: QueryParams): Promise<QueryResult>;
+  run(name: QueryName, params: QueryParams, options?: RunOptions): Promise<QueryResult>;
 }
 /** DI token of the `AnalyticsEngine`. */
 export const ANALYTICS_ENGINE = Symbol.for('tickflow.AnalyticsEngine');

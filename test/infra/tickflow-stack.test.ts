@@ -443,7 +443,13 @@ describe('least privilege', () => {
     expect(statementsOf('query')).toEqual({
       WriteLogs: logs('query'),
       RunQueries: {
-        actions: ['athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StartQueryExecution', 'athena:StopQueryExecution'],
+        actions: [
+          'athena:GetQueryExecution',
+          'athena:GetQueryResults',
+          'athena:GetQueryRuntimeStatistics',
+          'athena:StartQueryExecution',
+          'athena:StopQueryExecution',
+        ],
         resources: [arn('athena', 'workgroup', 'tickflow')],
       },
       ReadLakeTable: {

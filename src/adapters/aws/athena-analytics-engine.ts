@@ -3,6 +3,8 @@ import {
   type ColumnInfo,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
+  type GetQueryResultsCommandOutput,
+  GetQueryRuntimeStatisticsCommand,
   type QueryExecution,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
@@ -10,10 +12,10 @@ import {
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { checkQuery } from '../../domain/query-params.js';
 import { normaliseSymbol } from '../../domain/symbol.js';
-import type { AnalyticsEngine, QueryName, QueryParams, QueryResult } from '../../ports/analytics-engine.port.js';
+import type { AnalyticsEngine, QueryName, QueryParams, QueryResult, ResultRow, RunOptions } from '../../ports/analytics-engine.port.js';
 import type { Clock } from '../../ports/clock.port.js';
 import { InvalidQueryError, QueryError } from '../../ports/errors.js';
-import { bindQuery, querySql, queryValues, type SqlValue, typedValue } from '../shared/analytics-sql.js';
+import { bindQuery, querySql, queryValues, rowsToKeep, rowTyper, type SqlValue } from '../shared/analytics-sql.js';
 import { checkBucketName, checkGlueName } from './glue-catalog.js';
 
 /** How the Athena engine reaches Athena and the lake. */
@@ -81,8 +83,9 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
     this.now = options.clock ? () => (options.clock as Clock).now() : Date.now;
   }
 
-  async run(name: QueryName, params: QueryParams = {}): Promise<QueryResult> {
+  async run(name: QueryName, params: QueryParams = {}, options: RunOptions = {}): Promise<QueryResult> {
     const checked = checkQuery(name, params);
+    const keep = rowsToKeep(options);
     const symbols = checked.symbols ?? (await this.listSymbols());
     if (symbols.length === 0) throw new QueryError(`the data lake s3://${this.options.bucket}/raw/ holds no symbols yet`);
     const bound = bindQuery(
@@ -103,8 +106,8 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
     const queryId = started.QueryExecutionId;
     if (queryId === undefined) throw new QueryError('Athena started no query (no QueryExecutionId)');
     const execution = await this.waitFor(queryId);
-    const { columns, rows } = await this.results(queryId);
-    return { name, queryId, columns, rows, location: execution.ResultConfiguration?.OutputLocation ?? '' };
+    const read = await this.results(queryId, keep, options.onRows);
+    return { name, queryId, ...read, location: execution.ResultConfiguration?.OutputLocation ?? '' };
   }
 
   private async waitFor(queryId: string): Promise<QueryExecution> {
@@ -134,9 +137,20 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
     }
   }
 
-  private async results(queryId: string): Promise<Pick<QueryResult, 'columns' | 'rows'>> {
+  /**
+   * Pages through the result (1000 rows a call) while rows are wanted: all of them for
+   * `onRows`, else the first `keep`. When it stops early, the count comes from the query's
+   * runtime statistics, so a result of millions of rows costs one call, not thousands.
+   */
+  private async results(
+    queryId: string,
+    keep: number,
+    onRows: RunOptions['onRows'],
+  ): Promise<Pick<QueryResult, 'columns' | 'rows' | 'rowCount'>> {
     let columns: { name: string; type: string }[] | undefined;
-    const rows: Record<string, string | number | null>[] = [];
+    let typed: ((cells: readonly (string | null)[]) => ResultRow) | undefined;
+    const rows: ResultRow[] = [];
+    let rowCount = 0;
     let token: string | undefined;
     let first = true;
     do {
@@ -145,16 +159,53 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
       );
       columns ??= (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => ({ name: c.Name ?? '', type: athenaType(c) }));
       const cols = columns;
+      typed ??= rowTyper(cols);
+      const batch: ResultRow[] = [];
       for (const [i, row] of (page.ResultSet?.Rows ?? []).entries()) {
         const cells = (row.Data ?? []).map((d) => d.VarCharValue ?? null);
         // The first row of a SELECT's first page repeats the column names.
         if (first && i === 0 && cells.every((v, j) => v === cols[j]?.name)) continue;
-        rows.push(Object.fromEntries(cols.map((c, j) => [c.name, typedValue(c.type, cells[j] ?? null)])));
+        rowCount++;
+        if (onRows !== undefined) batch.push(typed(cells));
+        else if (rows.length < keep) rows.push(typed(cells));
+      }
+      if (onRows !== undefined) {
+        for (const row of batch) if (rows.length < keep) rows.push(row);
+        await onRows(batch);
       }
       first = false;
       token = page.NextToken;
+      if (token !== undefined && onRows === undefined && rows.length >= keep) {
+        return { columns: cols, rows, rowCount: await this.countRows(queryId, token, rowCount) };
+      }
     } while (token !== undefined);
-    return { columns: columns ?? [], rows };
+    return { columns: columns ?? [], rows, rowCount };
+  }
+
+  /**
+   * The rows of a finished query, from its runtime statistics; without them (a role not
+   * allowed `athena:GetQueryRuntimeStatistics`, say), by paging through the rest from `token`
+   * (`counted` so far) without keeping any.
+   */
+  private async countRows(queryId: string, token: string, counted: number): Promise<number> {
+    const { athena } = this.options;
+    try {
+      const statistics = await athena.send(new GetQueryRuntimeStatisticsCommand({ QueryExecutionId: queryId }));
+      const output = statistics.QueryRuntimeStatistics?.Rows?.OutputRows;
+      if (output !== undefined && Number.isSafeInteger(output) && output >= counted) return output;
+    } catch {
+      // Counted below instead.
+    }
+    let rowCount = counted;
+    let next: string | undefined = token;
+    while (next !== undefined) {
+      const page: GetQueryResultsCommandOutput = await athena.send(
+        new GetQueryResultsCommand({ QueryExecutionId: queryId, NextToken: next, MaxResults: 1000 }),
+      );
+      rowCount += page.ResultSet?.Rows?.length ?? 0;
+      next = page.NextToken;
+    }
+    return rowCount;
   }
 
   private async listSymbols(): Promise<string[]> {

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rename, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { type FileHandle, mkdir, mkdtemp, open, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resultKey } from '../../domain/lake-layout.js';
 import { checkQuery } from '../../domain/query-params.js';
-import type { AnalyticsEngine, QueryName, QueryParams, QueryResult } from '../../ports/analytics-engine.port.js';
+import type { AnalyticsEngine, QueryName, QueryParams, QueryResult, ResultRow, RunOptions } from '../../ports/analytics-engine.port.js';
 import { QueryError } from '../../ports/errors.js';
-import { bindQuery, querySql, queryValues, typedValue } from '../shared/analytics-sql.js';
+import { bindQuery, querySql, queryValues, rowsToKeep, rowTyper } from '../shared/analytics-sql.js';
 import { type DuckDbCatalog, duckDbValues } from './duckdb-catalog.js';
 
 /** Options of the DuckDB engine. */
@@ -33,44 +34,67 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
     private readonly options: DuckDbEngineOptions = {},
   ) {}
 
-  async run(name: QueryName, params: QueryParams = {}): Promise<QueryResult> {
+  async run(name: QueryName, params: QueryParams = {}, options: RunOptions = {}): Promise<QueryResult> {
     const checked = checkQuery(name, params);
+    const keep = rowsToKeep(options);
     const queryId = (this.options.newId ?? randomUUID)();
-    const location = join(this.catalog.root, ...resultKey(name, queryId).split('/'));
-
-    const { columns, cells } = await this.catalog.withLake(async (connection, snapshot, duckdb) => {
-      const symbols = checked.symbols ?? snapshot.symbols;
-      const bound = bindQuery(querySql(name, snapshot.source), queryValues(checked, symbols, this.catalog.priceDecimals));
-      const reader = await connection.runAndReadAll(bound.sql, ...duckDbValues(duckdb, bound.values));
-      const types = reader.columnTypes().map((t) => t.toString().toLowerCase());
-      return {
-        columns: reader.columnNames().map((columnName, i) => ({ name: columnName, type: types[i] ?? 'unknown' })),
-        // JSON form: decimals and big integers as exact text, doubles as numbers.
-        cells: reader.getRowsJson().map((row) => row.map((v) => (v === null ? null : typeof v === 'number' ? v : String(v)))),
-      };
-    });
-
-    const rows = cells.map((row) =>
-      Object.fromEntries(
-        columns.map((c, i) => [c.name, typeof row[i] === 'number' ? (row[i] as number) : typedValue(c.type, row[i] ?? null)]),
-      ),
-    );
-    const csv = toCsv(
-      columns.map((c) => c.name),
-      cells,
-    );
+    const out = await this.openResult(resultKey(name, queryId));
     try {
-      await writeAtomically(location, csv);
-      return { name, queryId, columns, rows, location };
+      const read = await this.catalog.withLake(async (connection, snapshot, duckdb) => {
+        const symbols = checked.symbols ?? snapshot.symbols;
+        const bound = bindQuery(querySql(name, snapshot.source), queryValues(checked, symbols, this.catalog.priceDecimals));
+        // Streamed a chunk at a time: a result can be far larger than memory (a row per tick).
+        const result = await connection.stream(bound.sql, ...duckDbValues(duckdb, bound.values));
+        const types = result.columnTypes().map((t) => t.toString().toLowerCase());
+        const columns = result.columnNames().map((columnName, i) => ({ name: columnName, type: types[i] ?? 'unknown' }));
+        const typed = rowTyper(columns);
+        const rows: ResultRow[] = [];
+        let rowCount = 0;
+        await out.write(
+          toCsv(
+            columns.map((c) => c.name),
+            [],
+          ),
+        );
+        for await (const chunk of result.yieldRowsJson()) {
+          // JSON form: decimals and big integers as exact text, doubles as numbers.
+          const cells = chunk.map((row) => row.map((v) => (v === null ? null : typeof v === 'number' ? v : String(v))));
+          await out.write(csvRows(cells));
+          rowCount += cells.length;
+          if (options.onRows !== undefined) {
+            const batch = cells.map(typed);
+            for (const row of batch) if (rows.length < keep) rows.push(row);
+            await options.onRows(batch);
+          } else {
+            for (const row of cells) {
+              if (rows.length >= keep) break;
+              rows.push(typed(row));
+            }
+          }
+        }
+        return { columns, rows, rowCount };
+      });
+      return { name, queryId, ...read, location: await out.finish() };
+    } catch (error) {
+      await out.abandon();
+      throw error;
+    }
+  }
+
+  /**
+   * Opens the result CSV of `key` for writing: under the lake's `results/`, or, in a lake
+   * this user may read but not write (shared, archived), under a folder of this process's
+   * own in the temporary folder (a fixed name there would be whoever made it first's, and
+   * open to a planted link). It is written under a temporary name and renamed when done.
+   */
+  private async openResult(key: string): Promise<ResultFile> {
+    const inLakeAt = join(this.catalog.root, ...key.split('/'));
+    try {
+      return await ResultFile.open(inLakeAt);
     } catch (inLake) {
-      // A lake this user may read but not write (shared, archived): the result goes to a
-      // folder of this process's own in the temporary folder (a fixed name there would be
-      // whoever made it first's, and open to a planted link).
       try {
         this.elsewhere ??= await mkdtemp(join(tmpdir(), 'tickflow-results-'));
-        const elsewhere = join(this.elsewhere, ...resultKey(name, queryId).split('/'));
-        await writeAtomically(elsewhere, csv);
-        return { name, queryId, columns, rows, location: elsewhere };
+        return await ResultFile.open(join(this.elsewhere, ...key.split('/')));
       } catch (inTemp) {
         throw new QueryError(
           `cannot write the result CSV, neither under ${join(this.catalog.root, 'results')} (${codeOf(inLake)}) nor under ${tmpdir()} (${codeOf(inTemp)})`,
@@ -93,19 +117,75 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
  * toCsv(['symbol', 'close'], [['AAPL', '187.430000']]); // 'symbol,close\r\nAAPL,187.430000\r\n'
  */
 export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
+  return csvRows([header, ...rows]);
+}
+
+/** Rows as RFC 4180 CSV lines (see `toCsv`). */
+function csvRows(rows: readonly (readonly (string | number | null)[])[]): string {
   const cell = (v: string | number | null) => {
     if (v === null) return '';
     const text = String(v);
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
-  return [header, ...rows].map((r) => `${r.map(cell).join(',')}\r\n`).join('');
+  return rows.map((r) => `${r.map(cell).join(',')}\r\n`).join('');
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${process.pid}.${randomUUID()}.tmp`);
-  await writeFile(tmp, text);
-  await rename(tmp, path);
+/** A result CSV being written: a temporary file beside its final path, renamed into it by `finish`. */
+class ResultFile {
+  private constructor(
+    private readonly path: string,
+    private readonly tmp: string,
+    private readonly file: FileHandle,
+  ) {}
+
+  static async open(path: string): Promise<ResultFile> {
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = join(dirname(path), `.${process.pid}.${randomUUID()}.tmp`);
+    const file = new ResultFile(path, tmp, await open(tmp, 'wx'));
+    unfinished.add(tmp);
+    if (unfinished.size === 1) process.on('exit', removeUnfinished);
+    return file;
+  }
+
+  async write(text: string): Promise<void> {
+    try {
+      await this.file.write(text);
+    } catch (error) {
+      throw new QueryError(`cannot write the result CSV ${this.path} (${codeOf(error)})`);
+    }
+  }
+
+  /** Closes the file and renames it into place; returns its path. */
+  async finish(): Promise<string> {
+    try {
+      await this.file.close();
+      await rename(this.tmp, this.path);
+    } catch (error) {
+      await this.abandon();
+      throw new QueryError(`cannot write the result CSV ${this.path} (${codeOf(error)})`);
+    }
+    this.settled();
+    return this.path;
+  }
+
+  /** Closes and removes the unfinished file. */
+  async abandon(): Promise<void> {
+    await this.file.close().catch(() => undefined);
+    await rm(this.tmp, { force: true }).catch(() => undefined);
+    this.settled();
+  }
+
+  private settled(): void {
+    unfinished.delete(this.tmp);
+    if (unfinished.size === 0) process.off('exit', removeUnfinished);
+  }
+}
+
+/** Temporary names of result files being written: removed if the process exits first (`query --json | head`). */
+const unfinished = new Set<string>();
+
+function removeUnfinished(): void {
+  for (const tmp of unfinished) rmSync(tmp, { force: true });
 }
 
 /** An error's code (`EACCES`) or, without one, its message. */

@@ -8,7 +8,7 @@
  * Parameters are written `:name` here and bound positionally (`?`) by `bindQuery`.
  */
 import type { CheckedQueryParams } from '../../domain/query-params.js';
-import type { QueryName } from '../../ports/analytics-engine.port.js';
+import type { QueryName, ResultColumn, ResultRow, RunOptions } from '../../ports/analytics-engine.port.js';
 
 /** A bound parameter; its type decides how DuckDB binds it and how Athena writes it. */
 export type SqlValue = { readonly type: 'varchar'; readonly value: string } | { readonly type: 'bigint'; readonly value: number };
@@ -341,6 +341,9 @@ export function bindQuery(sql: string, named: Readonly<Record<string, SqlValue |
   return { sql: text, values };
 }
 
+/** SQL types whose values come as numbers. */
+const NUMERIC_TYPE = /^(tinyint|smallint|integer|int|bigint|hugeint|real|float|double|decimal)/;
+
 /**
  * Converts one result value (as text, or null) to the type of its column: numbers for
  * numeric SQL types (a decimal to its nearest double), text for the rest.
@@ -351,5 +354,39 @@ export function bindQuery(sql: string, named: Readonly<Record<string, SqlValue |
  */
 export function typedValue(type: string, text: string | null): string | number | null {
   if (text === null) return null;
-  return /^(tinyint|smallint|integer|int|bigint|hugeint|real|float|double|decimal)/.test(type) ? Number(text) : text;
+  return NUMERIC_TYPE.test(type) ? Number(text) : text;
+}
+
+/**
+ * Makes a row of typed values from a row of cells (text, numbers or null), as `typedValue`
+ * types them, deciding each column's conversion once: for turning many rows.
+ *
+ * @example
+ * rowTyper([{ name: 'symbol', type: 'varchar' }, { name: 'close', type: 'decimal(18,6)' }])(['AAPL', '187.430000']); // { symbol: 'AAPL', close: 187.43 }
+ */
+export function rowTyper(columns: readonly ResultColumn[]): (cells: readonly (string | number | null)[]) => ResultRow {
+  const numeric = columns.map((c) => NUMERIC_TYPE.test(c.type));
+  return (cells) => {
+    const row: Record<string, string | number | null> = {};
+    columns.forEach((c, i) => {
+      const v = cells[i] ?? null;
+      row[c.name] = v === null || typeof v === 'number' || !numeric[i] ? v : Number(v);
+    });
+    return row;
+  };
+}
+
+/**
+ * How many rows a query keeps in memory under `options`: `maxRows`, or every row. Throws a
+ * RangeError for a `maxRows` that is not a whole number from 0.
+ *
+ * @example
+ * rowsToKeep({ maxRows: 20 }); // 20
+ * rowsToKeep({});              // Infinity
+ */
+export function rowsToKeep(options: RunOptions): number {
+  const { maxRows } = options;
+  if (maxRows === undefined) return Number.POSITIVE_INFINITY;
+  if (!Number.isSafeInteger(maxRows) || maxRows < 0) throw new RangeError(`maxRows must be a whole number from 0, got ${String(maxRows)}`);
+  return maxRows;
 }

@@ -3,6 +3,7 @@ import {
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   type GetQueryResultsOutput,
+  GetQueryRuntimeStatisticsCommand,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
@@ -112,6 +113,7 @@ describe('AthenaAnalyticsEngine', () => {
     const result = await engine.run('daily-ohlc', { symbols: ['AAPL'] });
 
     expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(3);
+    expect(result.rowCount).toBe(3);
     expect(result.queryId).toBe('q-1');
     expect(result.location).toBe(OUTPUT);
     expect(result.columns.map((c) => c.type)).toEqual(['varchar', 'date', 'decimal(18,6)', 'bigint', 'double']);
@@ -122,6 +124,67 @@ describe('AthenaAnalyticsEngine', () => {
       { symbol: 'symbol', day: '2024-01-03', open: Number('9007199254.740991'), volume: 5, sma: null },
       { symbol: '^GSPC', day: '2024-01-04', open: 0.000001, volume: 0, sma: 1e-7 },
     ]);
+  });
+
+  it('stops paging once maxRows rows are read, takes the count from the runtime statistics, and pages on to count without them', async () => {
+    // 3 pages of 2 rows (the first also has the header): 6 rows in all.
+    const page = (n: number): GetQueryResultsOutput => ({
+      ResultSet: {
+        ResultSetMetadata: METADATA,
+        Rows: [
+          ...(n === 1 ? [row('symbol', 'day', 'open', 'volume', 'sma')] : []),
+          row(`S${n}A`, '2024-01-02', '1.000000', '1', '1'),
+          row(`S${n}B`, '2024-01-02', '2.000000', '2', '2'),
+        ],
+      },
+      ...(n < 3 ? { NextToken: `page-${n + 1}` } : {}),
+    });
+    const paged = (mock: ReturnType<typeof setup>['athena']) => {
+      mock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+      succeeded(mock);
+      mock
+        .on(GetQueryResultsCommand, { QueryExecutionId: 'q-1', NextToken: undefined })
+        .resolves(page(1))
+        .on(GetQueryResultsCommand, { QueryExecutionId: 'q-1', NextToken: 'page-2' })
+        .resolves(page(2))
+        .on(GetQueryResultsCommand, { QueryExecutionId: 'q-1', NextToken: 'page-3' })
+        .resolves(page(3));
+    };
+
+    const withStatistics = setup();
+    paged(withStatistics.athena);
+    withStatistics.athena.on(GetQueryRuntimeStatisticsCommand).resolves({ QueryRuntimeStatistics: { Rows: { OutputRows: 6 } } });
+    const head = await withStatistics.engine.run('daily-ohlc', { symbols: ['AAPL'] }, { maxRows: 2 });
+    expect(head.rows.map((r) => r.symbol)).toEqual(['S1A', 'S1B']);
+    expect(head.rowCount).toBe(6);
+    expect(withStatistics.athena.commandCalls(GetQueryResultsCommand)).toHaveLength(1);
+
+    const without = setup();
+    paged(without.athena);
+    without.athena
+      .on(GetQueryRuntimeStatisticsCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    const counted = await without.engine.run('daily-ohlc', { symbols: ['AAPL'] }, { maxRows: 3 });
+    expect(counted.rows.map((r) => r.symbol)).toEqual(['S1A', 'S1B', 'S2A']);
+    expect(counted.rowCount).toBe(6);
+    expect(without.athena.commandCalls(GetQueryResultsCommand)).toHaveLength(3);
+
+    const streamed = setup();
+    paged(streamed.athena);
+    const batches: string[][] = [];
+    const all = await streamed.engine.run(
+      'daily-ohlc',
+      { symbols: ['AAPL'] },
+      { maxRows: 1, onRows: (rows) => void batches.push(rows.map((r) => String(r.symbol))) },
+    );
+    expect(batches).toEqual([
+      ['S1A', 'S1B'],
+      ['S2A', 'S2B'],
+      ['S3A', 'S3B'],
+    ]);
+    expect(all.rows.map((r) => r.symbol)).toEqual(['S1A']);
+    expect(all.rowCount).toBe(6);
+    expect(streamed.athena.commandCalls(GetQueryRuntimeStatisticsCommand)).toHaveLength(0);
   });
 
   it("polls with exponential backoff until the query ends, and turns FAILED into a QueryError carrying Athena's reason", async () => {

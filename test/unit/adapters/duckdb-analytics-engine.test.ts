@@ -226,6 +226,70 @@ describe('DuckDbAnalyticsEngine', () => {
     }
   });
 
+  it('keeps at most maxRows rows, counts every row, and hands every row to onRows in order, on random lakes', async () => {
+    const root = await tempLake();
+    const engine = engineOn(root, ':memory:');
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        lakeMarketArb(30),
+        fc.constantFrom<QueryName>(...QUERY_NAMES),
+        fc.nat(40),
+        fc.boolean(),
+        async (market, name, maxRows, streamed) => {
+          fc.pre(market.arrivals.length > 0);
+          await rm(join(root, 'raw'), { recursive: true, force: true });
+          await writeMarket(root, market, `k${++run}`);
+          const params = { short: 2, long: 4 };
+          const all = await engine.run(name, params);
+          const batches: unknown[][] = [];
+          const result = await engine.run(name, params, {
+            maxRows,
+            ...(streamed ? { onRows: (rows: readonly unknown[]) => void batches.push([...rows]) } : {}),
+          });
+          expect(result.rows).toEqual(all.rows.slice(0, maxRows));
+          expect(result.rowCount).toBe(all.rows.length);
+          expect(all.rowCount).toBe(all.rows.length);
+          if (streamed) expect(batches.flat()).toEqual(all.rows);
+          expect(await readFile(result.location, 'utf8')).toBe(await readFile(all.location, 'utf8'));
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('streams a result larger than a chunk in several batches, and leaves no file behind when a batch fails', async () => {
+    const root = await tempLake();
+    const ticks = Array.from({ length: 5000 }, (_, i) => tick('AAPL', T0 + i * 1000, 100_000_000 + ((i * 7919) % 13) * 1_000_000));
+    await write(root, 'b1', ticks);
+    const engine = engineOn(root, ':memory:');
+    const sizes: number[] = [];
+    const result = await engine.run('series', {}, { maxRows: 3, onRows: (rows) => void sizes.push(rows.length) });
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(5000);
+    expect(result.rowCount).toBe(5000);
+    expect(result.rows.map((r) => r.timestamp)).toEqual([T0, T0 + 1000, T0 + 2000]);
+    expect((await readFile(result.location, 'utf8')).split('\r\n')).toHaveLength(5002);
+
+    const before = await readdir(join(root, 'results', 'series'));
+    const error = await engine
+      .run(
+        'series',
+        {},
+        {
+          onRows: (rows) => {
+            if (rows.length > 0) throw new Error('reader gone');
+          },
+        },
+      )
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe('reader gone');
+    // Neither a result nor its temporary file stays.
+    expect(await readdir(join(root, 'results', 'series'))).toEqual(before);
+    await expect(engine.run('series', {}, { maxRows: -1 })).rejects.toThrow(/maxRows must be a whole number from 0, got -1/);
+    await expect(engine.run('series', {}, { maxRows: 1.5 })).rejects.toThrow(RangeError);
+  });
+
   it('answers from a lake it cannot write: the cache in memory, the result CSV in the temporary folder', async () => {
     const root = await tempLake();
     const ticks = Array.from({ length: 30 }, (_, i) => tick('AAPL', T0 + i * 1000, 100_000_000 + ((i * 7919) % 13) * 1_000_000));

@@ -55,6 +55,25 @@ describe('tickflow query', () => {
     expect(existsSync(stderr.trim())).toBe(true);
   });
 
+  it('a result longer than the table: the table counts every row and shows 50, --json prints every row', async () => {
+    const table = await runCli(['query', 'series', '--lake', lake]);
+    expect(table.code).toBe(0);
+    const csv = readFileSync(/\nresult: (.+\.csv)\n$/.exec(table.stdout)?.[1] as string, 'utf8')
+      .trim()
+      .split('\r\n');
+    const total = csv.length - 1;
+    expect(total).toBeGreaterThan(50);
+    expect(table.stdout).toMatch(new RegExp(`^tickflow query series — ${total.toLocaleString('en-US')} rows\n`));
+    expect(table.stdout.split('\n').filter((l) => /^ {2}[A-Z]+ +\d{13} /.test(l))).toHaveLength(50);
+    expect(table.stdout).toContain(`… and ${(total - 50).toLocaleString('en-US')} more rows`);
+    const json = await runCli(['query', 'series', '--lake', lake, '--json']);
+    const rows = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.map((r) => `${r.symbol},${r.timestamp}`)).toEqual(csv.slice(1).map((l) => l.split(',').slice(0, 2).join(',')));
+  });
+
   it('--csv prints the stored CSV', async () => {
     const { code, stdout, stderr } = await runCli(['query', 'volatility', '--lake', lake, '--csv', '--symbols', 'msft,aapl']);
     expect(code).toBe(0);

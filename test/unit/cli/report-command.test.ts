@@ -57,7 +57,7 @@ describe('tickflow report', () => {
                 sma_short: null,
                 sma_long: null,
               }));
-        return { name, queryId: name, columns: [], rows, location: '' };
+        return { name, queryId: name, columns: [], rows, rowCount: rows.length, location: '' };
       },
     };
     const out = join(dir, 'engine.html');

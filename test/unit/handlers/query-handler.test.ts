@@ -6,17 +6,22 @@ import type { AnalyticsEngine, QueryName, QueryParams, QueryResult } from '../..
 import { ConfigError, InvalidQueryError } from '../../../src/ports/errors.js';
 
 /** An engine that records what it was asked and answers `rows` rows. */
-function fakeEngine(rows = 3): AnalyticsEngine & { calls: [QueryName, QueryParams][] } {
+function fakeEngine(rows = 3): AnalyticsEngine & { calls: [QueryName, QueryParams][]; kept: (number | undefined)[] } {
   const calls: [QueryName, QueryParams][] = [];
+  const kept: (number | undefined)[] = [];
   return {
     calls,
-    async run(name, params): Promise<QueryResult> {
+    kept,
+    async run(name, params, options = {}): Promise<QueryResult> {
       calls.push([name, params]);
+      kept.push(options.maxRows);
+      const all = Array.from({ length: rows }, (_, i) => ({ symbol: `S${i}` }));
       return {
         name,
         queryId: 'q-1',
         columns: [{ name: 'symbol', type: 'varchar' }],
-        rows: Array.from({ length: rows }, (_, i) => ({ symbol: `S${i}` })),
+        rows: all.slice(0, options.maxRows ?? rows),
+        rowCount: rows,
         location: `s3://lake/results/${name}/q-1.csv`,
       };
     },
@@ -28,6 +33,8 @@ describe('the query handler', () => {
     const engine = fakeEngine(3);
     const summary = await makeQueryHandler(engine, { maxRows: 2 })({ name: 'volatility', symbols: 'aapl, EURUSD=x', from: '2024-01-02' });
     expect(engine.calls).toEqual([['volatility', { symbols: ['AAPL', 'EURUSD=X'], from: '2024-01-02' }]]);
+    // Only the rows it returns are read; the count is the whole result's.
+    expect(engine.kept).toEqual([2]);
     expect(summary).toEqual({
       name: 'volatility',
       queryId: 'q-1',

@@ -11,7 +11,7 @@ function fakeEngine(tables: Record<string, Row[]>) {
     async run(name: QueryName, params: QueryParams): Promise<QueryResult> {
       calls.push({ name, params });
       const rows = (tables[name] ?? []).filter((r) => params.symbols === undefined || params.symbols.includes(String(r.symbol)));
-      return { name, queryId: 'q1', columns: [], rows, location: `memory://${name}` };
+      return { name, queryId: 'q1', columns: [], rows, rowCount: rows.length, location: `memory://${name}` };
     },
   };
   return { engine, calls };
