@@ -1,8 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { EnrichedTick } from '../../ports/model.js';
 import { type LakeEncoding, ObjectLake } from '../shared/object-lake.js';
 import { type LakePlace, type LakeWriter, sharedLakeWriter } from './lake-writer.js';
+
+/**
+ * This process in temporary names: its pid and random bits, since two processes writing one
+ * lake may have the same pid (containers on one volume, each pid 1).
+ */
+const PROCESS_TAG = `${process.pid}-${randomBytes(6).toString('hex')}`;
 
 /** Default folder of the local data lake. */
 export const DEFAULT_LAKE_DIR = '.tickflow/lake';
@@ -52,7 +59,7 @@ export function prepareFolderLake(root: string): string | undefined {
     const found = statSync(dir, { throwIfNoEntry: false });
     if (found === undefined) continue;
     if (!found.isDirectory()) return `${dir} is not a folder`;
-    const probe = join(dir, `.probe-${process.pid}.tmp`);
+    const probe = join(dir, `.probe-${PROCESS_TAG}.tmp`);
     try {
       writeFileSync(probe, '', { flag: 'wx' });
       rmSync(probe);
@@ -102,6 +109,6 @@ export class FolderLake extends ObjectLake {
     const path = this.pathOf(key);
     const dir = dirname(path);
     // A dot-name DuckDB's globs skip; unique per write so concurrent writes never collide.
-    return { path, dir, tmp: join(dir, `.${process.pid}.${++writes}.tmp`) };
+    return { path, dir, tmp: join(dir, `.${PROCESS_TAG}.${++writes}.tmp`) };
   }
 }
