@@ -14,12 +14,14 @@ const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 export class JsonLogger implements Logger {
   private readonly min: number;
   private readonly write: (line: string) => void;
-  /** With `once`: the messages written so far. */
+  /** With `once`: the messages and kinds of error written so far. */
   private readonly seen: Set<string> | undefined;
 
   /**
-   * `once`: each message (its text, whatever its fields) at most once — for a command line,
-   * where a failure repeated on every batch should show its cause, not flood the terminal.
+   * `once`: each message at most once per kind of `error` field — its text with quoted parts
+   * and numbers blanked, so the same failure on every batch's path shows once, and a second,
+   * different cause under the same message shows too. For a command line, where a failure
+   * repeated on every batch should show its cause, not flood the terminal.
    */
   constructor(options: { level?: Level; write?: (line: string) => void; once?: boolean } = {}) {
     this.min = RANK[options.level ?? 'info'];
@@ -41,8 +43,11 @@ export class JsonLogger implements Logger {
   private log(level: Level, message: string, fields?: LogFields): void {
     if (RANK[level] < this.min) return;
     if (this.seen !== undefined) {
-      if (this.seen.has(message)) return;
-      this.seen.add(message);
+      const error = fields?.error;
+      const kind = typeof error === 'string' ? error.replace(/'[^']*'|"[^"]*"/g, "''").replace(/\d+/g, '0') : '';
+      const key = `${message}\u0000${kind}`;
+      if (this.seen.has(key)) return;
+      this.seen.add(key);
     }
     this.write(`${JSON.stringify({ level, time: new Date().toISOString(), message, ...fields })}\n`);
   }

@@ -14,9 +14,16 @@ describe('JsonLogger', () => {
     for (let i = 0; i < 3; i++) once.warn('lake write failed', { error: 'ENOTDIR', batch: i });
     once.error('retries exhausted', { count: 5 });
     once.error('retries exhausted', { count: 6 });
+    // The same failure on each batch's own path and temporary name: once. A new cause: shown.
+    for (const [i, path] of ['/lake/raw/symbol=AAPL/.77-ab.1.tmp', '/lake/raw/symbol=MSFT/.77-ab.2.tmp'].entries())
+      once.warn('ingest: lake writes failed', { error: `Error: ENOSPC: no space left on device, open '${path}'`, failed: i + 1 });
+    once.warn('ingest: lake writes failed', { error: "Error: EACCES: permission denied, open '/lake/raw/x'", failed: 1 });
     expect(lines.map((l) => JSON.parse(l))).toMatchObject([
       { level: 'warn', message: 'lake write failed', error: 'ENOTDIR', batch: 0 },
       { level: 'error', message: 'retries exhausted', count: 5 },
+      { level: 'warn', message: 'ingest: lake writes failed', error: expect.stringContaining('ENOSPC'), failed: 1 },
+      { level: 'warn', message: 'ingest: lake writes failed', error: expect.stringContaining('EACCES') },
     ]);
+    expect(lines).toHaveLength(4);
   });
 });
