@@ -15,6 +15,7 @@ export {
   type LakeTableOptions,
   lakeTableInput,
 } from './adapters/aws/glue-catalog.js';
+export { guardWithDeadline, InvocationDeadline, InvocationDeadlineError, withDeadline } from './adapters/aws/invocation-deadline.js';
 export { createKinesisClient, KinesisTickPublisher, type KinesisTickPublisherOptions } from './adapters/aws/kinesis-tick-publisher.js';
 export { type RetryOptions, RetryPolicy } from './adapters/aws/retry-policy.js';
 export { type LakeEncryption, S3Lake, type S3LakeOptions } from './adapters/aws/s3-lake.js';
@@ -26,11 +27,13 @@ export {
   type AwsConfig,
   type AwsModuleOptions,
   type AwsRole,
+  asInvocation,
   awsConfigFromEnv,
   awsContainer,
   awsModule,
   DYNAMODB_CLIENT,
   GLUE_CLIENT,
+  INVOCATION_DEADLINE,
   KINESIS_CLIENT,
   type LogLevel,
   type ProduceSource,

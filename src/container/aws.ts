@@ -11,6 +11,7 @@ import { AthenaAnalyticsEngine } from '../adapters/aws/athena-analytics-engine.j
 import { awsHttpHandler } from '../adapters/aws/aws-http-handler.js';
 import { DynamoMarketStore } from '../adapters/aws/dynamo-market-store.js';
 import { GlueCatalog } from '../adapters/aws/glue-catalog.js';
+import { guardWithDeadline, InvocationDeadline, withDeadline } from '../adapters/aws/invocation-deadline.js';
 import { createKinesisClient, KinesisTickPublisher } from '../adapters/aws/kinesis-tick-publisher.js';
 import { S3Lake } from '../adapters/aws/s3-lake.js';
 import { SnsAlertPublisher } from '../adapters/aws/sns-alert-publisher.js';
@@ -49,6 +50,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** Token of the parsed `AwsConfig`. */
 export const AWS_CONFIG = Symbol.for('tickflow.aws.Config');
+/** DI token of the `InvocationDeadline` every client of the container checks before each attempt. */
+export const INVOCATION_DEADLINE = Symbol.for('tickflow.aws.InvocationDeadline');
 // The SDK clients: each is built once per container (per Lambda cold start), when first needed.
 /** Token of the `KinesisClient` (HTTP/1.1, endpoint from `AWS_ENDPOINT_URL_KINESIS` if set). */
 export const KINESIS_CLIENT = Symbol.for('tickflow.aws.KinesisClient');
@@ -156,6 +159,7 @@ export function bindAwsCore(bind: Bind, config: AwsConfig, options: AwsModuleOpt
     priceDecimals: config.priceDecimals,
   };
   bind<AwsConfig>(AWS_CONFIG).toConstantValue(config);
+  bind(INVOCATION_DEADLINE).toConstantValue(new InvocationDeadline());
   bind(TREND_SETTINGS).toConstantValue(settings);
   bind<Clock>(CLOCK).toConstantValue(options.clock ?? new SystemClock());
   bind<Logger>(LOGGER).toConstantValue(options.logger ?? new JsonLogger({ level: config.logLevel }));
@@ -176,7 +180,9 @@ function http(): { requestHandler: NodeHttpHandler } {
  */
 export function bindS3Lake(bind: Bind, config: AwsConfig): void {
   bind<S3Client>(S3_CLIENT).toResolvedValue(
-    () => new S3Client({ region: config.region, forcePathStyle: config.s3ForcePathStyle, ...http() }),
+    (deadline: InvocationDeadline) =>
+      guardWithDeadline(new S3Client({ region: config.region, forcePathStyle: config.s3ForcePathStyle, ...http() }), deadline),
+    [INVOCATION_DEADLINE],
   );
   bind<RawTickArchive & RejectSink>(RAW_TICK_ARCHIVE).toResolvedValue(
     (client: S3Client) =>
@@ -200,7 +206,10 @@ export function bindS3Lake(bind: Bind, config: AwsConfig): void {
  * functionContainer(config, {}, bindDynamoStore);
  */
 export function bindDynamoStore(bind: Bind, config: AwsConfig): void {
-  bind<DynamoDBClient>(DYNAMODB_CLIENT).toResolvedValue(() => new DynamoDBClient({ region: config.region, ...http() }));
+  bind<DynamoDBClient>(DYNAMODB_CLIENT).toResolvedValue(
+    (deadline: InvocationDeadline) => guardWithDeadline(new DynamoDBClient({ region: config.region, ...http() }), deadline),
+    [INVOCATION_DEADLINE],
+  );
   bind<MarketStore>(MARKET_STORE).toResolvedValue(
     (client: DynamoDBClient, clock: Clock) =>
       new DynamoMarketStore({
@@ -223,7 +232,10 @@ export function bindDynamoStore(bind: Bind, config: AwsConfig): void {
  * functionContainer(config, {}, bindDynamoStore, bindSnsAlerts);
  */
 export function bindSnsAlerts(bind: Bind, config: AwsConfig): void {
-  bind<SNSClient>(SNS_CLIENT).toResolvedValue(() => new SNSClient({ region: config.region, ...http() }));
+  bind<SNSClient>(SNS_CLIENT).toResolvedValue(
+    (deadline: InvocationDeadline) => guardWithDeadline(new SNSClient({ region: config.region, ...http() }), deadline),
+    [INVOCATION_DEADLINE],
+  );
   bind<AlertPublisher>(ALERT_PUBLISHER).toResolvedValue(
     (client: SNSClient, logger: Logger) =>
       new SnsAlertPublisher({ client, topicArn: needs(config.topicArn, 'TICKFLOW_TOPIC_ARN'), logger }),
@@ -238,7 +250,10 @@ export function bindSnsAlerts(bind: Bind, config: AwsConfig): void {
  * functionContainer(config, {}, bindKinesisStream);
  */
 export function bindKinesisStream(bind: Bind, config: AwsConfig): void {
-  bind<KinesisClient>(KINESIS_CLIENT).toResolvedValue(() => createKinesisClient({ region: config.region, ...http() }));
+  bind<KinesisClient>(KINESIS_CLIENT).toResolvedValue(
+    (deadline: InvocationDeadline) => guardWithDeadline(createKinesisClient({ region: config.region, ...http() }), deadline),
+    [INVOCATION_DEADLINE],
+  );
   bind<TickPublisher>(TICK_PUBLISHER).toResolvedValue(
     (client: KinesisClient, logger: Logger) =>
       new KinesisTickPublisher({ client, stream: needs(config.stream, 'TICKFLOW_STREAM'), logger }),
@@ -274,6 +289,8 @@ export function bindTickSource(bind: Bind, config: AwsConfig): void {
  * functionContainer(config, {}, bindS3Lake, bindAthenaAnalytics);
  */
 export function bindAthenaAnalytics(bind: Bind, config: AwsConfig): void {
+  // Not guarded by the invocation deadline: the engine waits for Athena up to a timeout of
+  // its own (inside the query function's) and stops the query when it gives up.
   bind<AthenaClient>(ATHENA_CLIENT).toResolvedValue(() => new AthenaClient({ region: config.region, ...http() }));
   bind<GlueClient>(GLUE_CLIENT).toResolvedValue(() => new GlueClient({ region: config.region, ...http() }));
   bind<AnalyticsEngine>(ANALYTICS_ENGINE).toResolvedValue(
@@ -337,4 +354,18 @@ class LogRejectSink implements RejectSink {
     for (const r of rejections) this.logger.error('quarantined (no TICKFLOW_BUCKET to keep it in)', { batchId, partition, ...r });
     return `log:${batchId}`;
   }
+}
+
+/**
+ * A handler run as one Lambda invocation of `container`'s clients: each request attempt
+ * checks that the invocation has time left for it (see `InvocationDeadline`).
+ *
+ * @example
+ * export const handler = asInvocation(ingestContainer(process.env), makeIngestHandler(ingest, logger));
+ */
+export function asInvocation<E, R>(
+  container: Container,
+  handler: (event: E) => Promise<R>,
+): (event: E, context?: { getRemainingTimeInMillis?: () => number }) => Promise<R> {
+  return withDeadline(container.get<InvocationDeadline>(INVOCATION_DEADLINE), handler);
 }

@@ -15,3 +15,5 @@ export function ingestContainer(
 ): Container {
   return functionContainer(awsConfigFromEnv(env, ['ingest']), options, bindS3Lake, bindDynamoStore);
 }
+
+export { asInvocation } from './aws.js';

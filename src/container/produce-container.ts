@@ -16,3 +16,5 @@ export function produceContainer(
 ): Container {
   return functionContainer(awsConfigFromEnv(env, ['produce']), options, bindS3Lake, bindKinesisStream, bindTickSource);
 }
+
+export { asInvocation } from './aws.js';

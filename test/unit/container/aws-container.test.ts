@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -189,7 +190,15 @@ describe('awsContainer', () => {
       expect(handler).toBeInstanceOf(NodeHttpHandler);
       // The options as the handler resolved them (it reads them on first use).
       const options = await (handler as unknown as { configProvider: Promise<unknown> }).configProvider;
-      expect(options).toMatchObject({ connectionTimeout: 3_000, requestTimeout: 15_000, throwOnRequestTimeout: true });
+      expect(options).toMatchObject({
+        connectionTimeout: 3_000,
+        requestTimeout: 15_000,
+        socketTimeout: 15_000,
+        throwOnRequestTimeout: true,
+      });
+      // And every attempt checks that the invocation has time left for it.
+      const stack = c.get<{ middlewareStack: { identify(): string[] } }>(token).middlewareStack;
+      expect(stack.identify().some((m) => m.startsWith('tickflowInvocationDeadline'))).toBe(true);
     }
     expect(c.get(AWS_CONFIG)).toMatchObject({ region: 'eu-west-1' });
   });
@@ -218,6 +227,37 @@ describe('awsContainer', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it('fails a response whose body stops after its headers with a TimeoutError (requestTimeout ends at the headers)', async () => {
+    // A server that answers 200 with a length, sends part of the body, and then nothing.
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': '1000' });
+      res.write('{"Item":');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = (socketTimeout?: number) =>
+      new DynamoDBClient({
+        endpoint: `http://127.0.0.1:${port}`,
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+        maxAttempts: 1,
+        requestHandler: awsHttpHandler({ connectionTimeout: 1_000, requestTimeout: 300, socketTimeout }),
+      });
+    const clients = [client(), client(400)];
+    try {
+      for (const c of clients) {
+        const started = Date.now();
+        const error = await c.send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'x' } } })).catch((e: unknown) => e);
+        expect((error as Error).name).toBe('TimeoutError');
+        expect(Date.now() - started).toBeLessThan(5_000);
+      }
+    } finally {
+      for (const c of clients) c.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 15_000);
 
   it('loads the Yahoo quote source for the produce function only when asked for, one round per invocation', async () => {
     const source = await awsContainer(ENV, ['produce']).getAsync<TickSource>(TICK_SOURCE);

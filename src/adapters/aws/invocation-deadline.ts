@@ -1,0 +1,103 @@
+import { AWS_HTTP_TIMEOUTS } from './aws-http-handler.js';
+
+/**
+ * Time an attempt may take at worst: a connection, a response, and a little to spare. No
+ * attempt starts with less than this left, so the last one ends before the function times out.
+ */
+const ATTEMPT_MS = AWS_HTTP_TIMEOUTS.connectionTimeout + AWS_HTTP_TIMEOUTS.requestTimeout + 2_000;
+
+/**
+ * The error of a request not sent because the invocation has no time left for it: not
+ * retryable, so the adapter stops and the handler reports what is left for Lambda to
+ * deliver again, instead of the function timing out with nothing reported.
+ *
+ * @example
+ * error instanceof InvocationDeadlineError; // the batch is retried from the failed record
+ */
+export class InvocationDeadlineError extends Error {
+  override readonly name = 'InvocationDeadlineError';
+}
+
+/**
+ * When the current Lambda invocation must stop sending AWS requests. The SDK retries each
+ * call, the adapters retry the SDK's calls, and each attempt may take 15 s: together, far
+ * more than a function's timeout. Every client the AWS container builds checks this before
+ * each attempt (`guardWithDeadline`); the Lambda entry points set it from the context.
+ * Outside an invocation (the CLI) there is no deadline.
+ *
+ * @example
+ * deadline.begin(context.getRemainingTimeInMillis());
+ * try { return await handler(event); } finally { deadline.end(); }
+ */
+export class InvocationDeadline {
+  private cutoff = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * Starts an invocation with `remainingMs` left: attempts may start until one attempt's
+   * worst case before the end (half the time, for a function shorter than two of those).
+   */
+  begin(remainingMs: number | undefined): void {
+    if (remainingMs === undefined || !Number.isFinite(remainingMs)) return;
+    this.cutoff = this.now() + Math.max(remainingMs - ATTEMPT_MS, remainingMs / 2);
+  }
+
+  /** Ends the invocation: no deadline until the next `begin`. */
+  end(): void {
+    this.cutoff = Number.POSITIVE_INFINITY;
+  }
+
+  /** Throws an `InvocationDeadlineError` if an attempt starting now could outlast the invocation. */
+  check(what: string): void {
+    if (this.now() >= this.cutoff) {
+      throw new InvocationDeadlineError(`${what} not sent: too little of this invocation is left for another attempt`);
+    }
+  }
+}
+
+/**
+ * Makes every attempt of `client`'s requests, retries included, check `deadline` first.
+ *
+ * @example
+ * const dynamodb = guardWithDeadline(new DynamoDBClient({}), deadline);
+ */
+export function guardWithDeadline<C extends { middlewareStack: MiddlewareAdder }>(client: C, deadline: InvocationDeadline): C {
+  const middleware: FinalizeMiddleware = (next, context) => (args) => {
+    deadline.check(typeof context.commandName === 'string' ? context.commandName : 'an AWS request');
+    return next(args);
+  };
+  // In the finalizeRequest step after the retry middleware (priority high): once per attempt.
+  client.middlewareStack.add(middleware, { step: 'finalizeRequest', priority: 'low', name: 'tickflowInvocationDeadline' });
+  return client;
+}
+
+/** The shape of an SDK client's middleware stack that `guardWithDeadline` uses (as `@smithy/types` has it). */
+type FinalizeMiddleware = (
+  next: (args: unknown) => Promise<unknown>,
+  context: { commandName?: unknown },
+) => (args: unknown) => Promise<unknown>;
+interface MiddlewareAdder {
+  // biome-ignore lint/suspicious/noExplicitAny: the SDK's own middleware types, left to it.
+  add(middleware: any, options: { step: 'finalizeRequest'; priority: 'low'; name: string }): void;
+}
+
+/**
+ * Runs `handler` as one invocation of `deadline`, from the Lambda context's remaining time.
+ *
+ * @example
+ * export const handler = withDeadline(deadline, makeIngestHandler(ingest, logger));
+ */
+export function withDeadline<E, R>(
+  deadline: InvocationDeadline,
+  handler: (event: E) => Promise<R>,
+): (event: E, context?: { getRemainingTimeInMillis?: () => number }) => Promise<R> {
+  return async (event, context) => {
+    deadline.begin(context?.getRemainingTimeInMillis?.());
+    try {
+      return await handler(event);
+    } finally {
+      deadline.end();
+    }
+  };
+}
