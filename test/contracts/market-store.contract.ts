@@ -84,7 +84,7 @@ export function marketStoreContract(name: string, make: () => Promise<StoreUnder
       const next: TrendRecord = { symbol: s, last: 1, lastTimestamp: T, version: 1, pending: [alert], claimedUntil: T + 60_000 };
       await store.saveTrend(next, 0, [alert]);
       expect(await store.getTrend(s)).toEqual(next);
-      await expect(store.saveTrend({ ...next, version: 1 }, 0, [])).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.saveTrend({ ...next, version: 1, last: -1 }, 0, [])).rejects.toBeInstanceOf(ConflictError);
       // Recording the same alert again (a retry) is harmless.
       const cleared: TrendRecord = { ...next, version: 2, pending: [], claimedUntil: 0 };
       await store.saveTrend(cleared, 1, [alert]);

@@ -12,7 +12,7 @@ import { ConflictError } from '../../src/ports/errors.js';
 import type { Alert, StoredTick, TrendRecord } from '../../src/ports/model.js';
 import { marketStoreContract } from '../contracts/market-store.contract.js';
 import { awsClients, createTable, uniqueName } from '../support/aws-emulators.js';
-import { cancelTransactions, countCommands } from '../support/sdk-middleware.js';
+import { cancelTransactions, countCommands, loseAnswers } from '../support/sdk-middleware.js';
 
 // The store's clock sets the TTL; DynamoDB Local really deletes expired items, in the
 // background, so it must be now-ish: a clock in 2024 made ticks vanish mid-test.
@@ -123,6 +123,29 @@ describe('DynamoMarketStore on DynamoDB Local', () => {
     const lost = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(lost?.reason).toBeInstanceOf(ConflictError);
     expect((await store.getTrend('RACE')).version).toBe(2);
+  });
+
+  it('a put applied but whose answer was lost is done when the SDK sends it again; an equal put of another writer still conflicts', async () => {
+    const client = ownClient();
+    // The first attempt of every put reaches DynamoDB; its answer does not come back.
+    const puts = loseAnswers(client, 'PutItemCommand', (call) => call % 2 === 0);
+    const store = storeOn(client);
+    const latest = advanceLatest(undefined, [{ symbol: 'LOST', timestamp: T, units: 187_430_000, volume: 5 }], 20);
+    await store.putLatest(latest);
+    expect((await store.getLatest(['LOST'])).get('LOST')).toEqual(latest);
+    // The trend function's claim and clear: a lost answer must not lock it out of its own alerts.
+    const claim: TrendRecord = { symbol: 'LOST', last: 1, lastTimestamp: T, version: 1, pending: [], claimedUntil: NOW + 60_000 };
+    await store.saveTrend(claim, 0, []);
+    const cleared: TrendRecord = { ...claim, version: 2, claimedUntil: 0 };
+    await store.saveTrend(cleared, 1, []);
+    expect(await store.getTrend('LOST')).toEqual(cleared);
+    expect(puts.calls).toBe(6);
+    // Two invocations on the same records make equal claims: only one may win.
+    const racer = storeOn(ddb);
+    const next: TrendRecord = { ...cleared, version: 3, claimedUntil: NOW + 60_000 };
+    const results = await Promise.allSettled([racer.saveTrend(next, 2, []), racer.saveTrend(next, 2, [])]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason).toBeInstanceOf(ConflictError);
   });
 
   it('records an alert once: a retry leaves the first record (and its SENT status) as it is', async () => {

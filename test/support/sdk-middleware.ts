@@ -71,6 +71,26 @@ export function cancelTransactions(client: DynamoDBClient, cancel: (call: number
   return calls;
 }
 
+/**
+ * Lost answers: the calls of `command` that `lose` picks reach the emulator and are applied,
+ * but their answer never comes back (a retryable TimeoutError instead), so the SDK sends them
+ * again. Placed after the SDK's retry, so each attempt counts as a call. Returns the count.
+ */
+export function loseAnswers(client: DynamoDBClient, command: string, lose: (call: number) => boolean): { calls: number } {
+  const seen = { calls: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== command) return next(args);
+      const call = seen.calls++;
+      const out = await next(args);
+      if (!lose(call)) return out;
+      throw Object.assign(new Error('the answer was lost on the way back'), { name: 'TimeoutError', $metadata: {} });
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'loseAnswers' },
+  );
+  return seen;
+}
+
 /** Counts the calls of each command a client makes. */
 export function countCommands(client: KinesisClient | DynamoDBClient): Map<string, number> {
   const counts = new Map<string, number>();

@@ -140,15 +140,14 @@ export class DynamoMarketStore implements MarketStore {
 
   async putLatest(latest: LatestAggregate): Promise<void> {
     const expected = latest.version - 1;
+    const item = this.encodeLatest(latest);
     try {
-      await this.options.client.send(
-        new PutItemCommand({ TableName: this.table, Item: this.encodeLatest(latest), ...versionCondition(expected) }),
-      );
+      await this.options.client.send(new PutItemCommand({ TableName: this.table, Item: item, ...versionCondition(expected) }));
     } catch (error) {
-      if (nameOf(error) === 'ConditionalCheckFailedException') {
-        throw new ConflictError(`LATEST of ${latest.symbol} is not at version ${expected}: another writer got there first`);
-      }
-      throw error;
+      if (nameOf(error) !== 'ConditionalCheckFailedException') throw error;
+      // Our own put, applied by an attempt whose answer was lost: done.
+      if (wroteItself(error, item)) return;
+      throw new ConflictError(`LATEST of ${latest.symbol} is not at version ${expected}: another writer got there first`);
     }
   }
 
@@ -214,6 +213,9 @@ export class DynamoMarketStore implements MarketStore {
       if (together.length === 0) await this.options.client.send(new PutItemCommand(put));
       else await this.options.client.send(new TransactWriteItemsCommand({ TransactItems: [...together, { Put: put }] }));
     } catch (error) {
+      // Our own put, applied by an attempt whose answer was lost: done. (A transaction's
+      // resend is idempotent by its ClientRequestToken; a plain put's is not.)
+      if (nameOf(error) === 'ConditionalCheckFailedException' && wroteItself(error, put.Item)) return;
       // The TREND put is the only conditional action; in a transaction it comes last.
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
       if (
@@ -382,18 +384,63 @@ function nameOf(error: unknown): string | undefined {
   return error instanceof Error ? error.name : undefined;
 }
 
-/** The condition of a versioned put: the stored version is `expected` (0: no item yet). */
+/**
+ * The condition of a versioned put: the stored version is `expected` (0: no item yet). A
+ * failed check returns the stored item, so a put whose first attempt was applied but whose
+ * answer was lost (the SDK then sends it again, and the check fails) is told apart from
+ * another writer's (`wroteItself`).
+ */
 function versionCondition(expected: number): {
   ConditionExpression: string;
   ExpressionAttributeNames: Record<string, string>;
   ExpressionAttributeValues?: Item;
+  ReturnValuesOnConditionCheckFailure: 'ALL_OLD';
 } {
-  if (expected === 0) return { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'pk' } };
+  if (expected === 0)
+    return {
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': 'pk' },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    };
   return {
     ConditionExpression: '#version = :expected',
     ExpressionAttributeNames: { '#version': 'version' },
     ExpressionAttributeValues: { ':expected': N(String(expected)) },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
+}
+
+/**
+ * True when a failed version check is the SDK's resend of a put whose first attempt was
+ * applied but whose answer was lost: a later attempt, finding exactly `item` stored. (On a
+ * first attempt the stored item is another writer's, even one equal to this: two trend
+ * invocations on the same records make equal claims, and only one may win.)
+ */
+function wroteItself(error: unknown, item: Item): boolean {
+  const { Item: stored, $metadata } = error as { Item?: Item; $metadata?: { attempts?: number } };
+  return ($metadata?.attempts ?? 1) > 1 && stored !== undefined && sameValue({ M: stored }, { M: item });
+}
+
+/**
+ * Equal DynamoDB values. Numbers compare as text: tickflow writes them as DynamoDB returns
+ * them (no leading or trailing zeros, no exponent); a number it wrote otherwise would only
+ * read as another writer's, the conflict it was before.
+ */
+function sameValue(a: AttributeValue, b: AttributeValue): boolean {
+  if (a.S !== undefined || b.S !== undefined) return a.S === b.S;
+  if (a.N !== undefined || b.N !== undefined) return a.N === b.N;
+  if (a.BOOL !== undefined || b.BOOL !== undefined) return a.BOOL === b.BOOL;
+  if (a.NULL !== undefined || b.NULL !== undefined) return a.NULL === b.NULL;
+  if (a.L !== undefined || b.L !== undefined) {
+    const [x, y] = [a.L ?? [], b.L ?? []];
+    return a.L !== undefined && b.L !== undefined && x.length === y.length && x.every((v, i) => sameValue(v, y[i] as AttributeValue));
+  }
+  if (a.M !== undefined && b.M !== undefined) {
+    const [x, y] = [a.M, b.M];
+    const keys = Object.keys(x);
+    return keys.length === Object.keys(y).length && keys.every((k) => y[k] !== undefined && sameValue(x[k] as AttributeValue, y[k]));
+  }
+  return false; // sets and binaries: tickflow writes none
 }
 
 function trendItem(t: TrendRecord): Item {
