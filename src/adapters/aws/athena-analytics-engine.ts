@@ -17,6 +17,7 @@ import type { Clock } from '../../ports/clock.port.js';
 import { InvalidQueryError, QueryError } from '../../ports/errors.js';
 import { bindQuery, querySql, queryValues, rowsToKeep, rowTyper, type SqlValue } from '../shared/analytics-sql.js';
 import { checkBucketName, checkGlueName } from './glue-catalog.js';
+import { RetryPolicy } from './retry-policy.js';
 
 /** How the Athena engine reaches Athena and the lake. */
 export interface AthenaEngineOptions {
@@ -116,7 +117,20 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
     let wait = this.options.pollMs ?? 200;
     for (;;) {
       await this.sleep(wait);
-      const { QueryExecution: execution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId }));
+      let execution: QueryExecution | undefined;
+      try {
+        ({ QueryExecution: execution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId })));
+      } catch (error) {
+        // A throttled or failed poll says nothing about the query: poll on until the deadline.
+        // Giving up leaves no query running unseen (and billed): it is stopped, and named.
+        if (!RetryPolicy.isTransient(error) || this.now() >= deadline) {
+          await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: queryId })).catch(() => undefined);
+          const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+          throw new QueryError(`the status of Athena query ${queryId} could not be read (${reason}); it was stopped`);
+        }
+        wait = Math.min(wait * 2, this.options.maxPollMs ?? 5000);
+        continue;
+      }
       const status = execution?.Status;
       switch (status?.State) {
         case 'SUCCEEDED':

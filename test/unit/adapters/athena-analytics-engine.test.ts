@@ -207,6 +207,47 @@ describe('AthenaAnalyticsEngine', () => {
     expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(0);
   });
 
+  it('polls on through a throttled status check, and when it gives up, stops the query and names it', async () => {
+    // Athena's GetQueryExecution quota is low and shared by the account: throttling is no news of the query.
+    const throttled = () =>
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    const once = setup();
+    once.athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    once.athena
+      .on(GetQueryExecutionCommand)
+      .rejectsOnce(throttled())
+      .resolves({
+        QueryExecution: { QueryExecutionId: 'q-1', Status: { State: 'SUCCEEDED' }, ResultConfiguration: { OutputLocation: OUTPUT } },
+      });
+    once.athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: METADATA, Rows: [] } });
+    expect((await once.engine.run('daily-ohlc', { symbols: ['AAPL'] })).queryId).toBe('q-1');
+    expect(once.athena.commandCalls(StopQueryExecutionCommand)).toHaveLength(0);
+
+    const always = setup({ timeoutMs: 60_000 });
+    always.athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-2' });
+    always.athena.on(GetQueryExecutionCommand).rejects(throttled());
+    always.athena.on(StopQueryExecutionCommand).resolves({});
+    const error = await always.engine.run('daily-ohlc', { symbols: ['AAPL'] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueryError);
+    expect((error as Error).message).toBe(
+      'the status of Athena query q-2 could not be read (ThrottlingException: Rate exceeded); it was stopped',
+    );
+    expect(always.athena.commandCalls(StopQueryExecutionCommand).map((c) => c.args[0].input)).toEqual([{ QueryExecutionId: 'q-2' }]);
+    // Polled until the deadline, not given up at the first throttle.
+    expect(always.athena.commandCalls(GetQueryExecutionCommand).length).toBeGreaterThan(5);
+
+    // An error no retry can fix (access denied) stops it at once.
+    const denied = setup();
+    denied.athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-3' });
+    denied.athena.on(GetQueryExecutionCommand).rejects(Object.assign(new Error('no'), { name: 'AccessDeniedException' }));
+    denied.athena.on(StopQueryExecutionCommand).resolves({});
+    await expect(denied.engine.run('daily-ohlc', { symbols: ['AAPL'] })).rejects.toThrow(
+      /q-3 could not be read \(AccessDeniedException: no\)/,
+    );
+    expect(denied.athena.commandCalls(GetQueryExecutionCommand)).toHaveLength(1);
+    expect(denied.athena.commandCalls(StopQueryExecutionCommand)).toHaveLength(1);
+  });
+
   it('reports a cancelled query with the reason from AthenaError when there is no state change reason', async () => {
     const { engine, athena } = setup();
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-3' });
