@@ -115,7 +115,12 @@ export class IngestBatch {
     let cut = Math.min(store.cut, records.length);
     // Only what comes before the cut is settled: archived, quarantined and counted.
     const before = <T extends { index: number }>(items: T[]): T[] => (cut >= records.length ? items : items.filter((x) => x.index < cut));
-    if (!(await this.writeLake(input.batchId, before(valid), before(invalid), now))) cut = 0;
+    // Rejects go under the day their batch arrived, not the day it is processed: a batch
+    // delivered again after midnight replaces its object instead of adding one under a second day.
+    // (An event built without arrival times carries 0: then the processing time.)
+    const firstArrival = (records[0] as StreamRecord | undefined)?.arrivedAt ?? 0;
+    const arrived = firstArrival > 0 ? firstArrival : now;
+    if (!(await this.writeLake(input.batchId, before(valid), before(invalid), arrived))) cut = 0;
     const settled = before(valid);
     const quarantine = before(invalid);
 
@@ -207,8 +212,8 @@ export class IngestBatch {
     return { cut, kind };
   }
 
-  /** Archives valid ticks per symbol-day and quarantines rejects per day; false if any write failed. */
-  private async writeLake(batchId: string, valid: Valid[], invalid: Invalid[], now: number): Promise<boolean> {
+  /** Archives valid ticks per symbol-day and quarantines rejects under the batch's day; false if any write failed. */
+  private async writeLake(batchId: string, valid: Valid[], invalid: Invalid[], arrived: number): Promise<boolean> {
     const writes: Promise<string>[] = [];
     // One object per symbol-day: group by symbol, then by the day as a number.
     const groups = new Map<string, Map<number, Valid[]>>();
@@ -236,7 +241,7 @@ export class IngestBatch {
       );
     }
     if (invalid.length > 0) {
-      const day: Partition = partitionOf(now);
+      const day: Partition = partitionOf(arrived);
       writes.push(
         this.ports.rejects.writeRejects(
           batchId,

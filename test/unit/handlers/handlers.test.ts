@@ -63,7 +63,7 @@ describe('ingest handler', () => {
     expect([...lake.objects.keys()].sort()).toEqual([
       `raw/symbol=AAPL/year=2024/month=01/day=02/${batchId}.ndjson.gz`,
       `raw/symbol=AAPL/year=2024/month=01/day=03/${batchId}.ndjson.gz`,
-      `rejected/year=2024/month=01/day=03/${batchId}.ndjson.gz`,
+      `rejected/year=2024/month=01/day=02/${batchId}.ndjson.gz`,
     ]);
     const day2 = lake.objects.get(`raw/symbol=AAPL/year=2024/month=01/day=02/${batchId}.ndjson.gz`) ?? [];
     expect(day2.map((l) => JSON.parse(l))).toEqual([
@@ -86,12 +86,31 @@ describe('ingest handler', () => {
         sequence: event.Records[1]?.kinesis.sequenceNumber,
       },
     ]);
-    const reject = JSON.parse((lake.objects.get(`rejected/year=2024/month=01/day=03/${batchId}.ndjson.gz`) ?? [])[0] ?? '{}');
+    const reject = JSON.parse((lake.objects.get(`rejected/year=2024/month=01/day=02/${batchId}.ndjson.gz`) ?? [])[0] ?? '{}');
     expect(reject).toMatchObject({
       code: 'INVALID_JSON',
       record: '{"symbol":"AAPL","price":',
       sequence: event.Records[2]?.kinesis.sequenceNumber,
     });
+  });
+
+  it('files rejects under the day their batch arrived, so a batch delivered again after midnight replaces its object', async () => {
+    const clock = new ManualClock(Date.UTC(2024, 0, 2, 23, 59, 59));
+    const lake = new MemoryLake();
+    const logger = new MemoryLogger();
+    const store = new MemoryMarketStore({ clock });
+    const handler = makeIngestHandler(
+      new IngestBatch({ archive: lake, rejects: lake, store, clock, observer: new FlowStats(), logger }),
+      logger,
+    );
+    const event = kinesisEvent(['not json', tick(Date.UTC(2024, 0, 2, 14, 30), 187.43)]);
+    await handler(event);
+    clock.advance(60_000); // past midnight: the same batch again (its first answer lost)
+    await handler(event);
+    const batchId = `${SHARD}_${event.Records[0]?.kinesis.sequenceNumber}`;
+    expect([...lake.objects.keys()].filter((k) => k.startsWith('rejected/'))).toEqual([
+      `rejected/year=2024/month=01/day=02/${batchId}.ndjson.gz`,
+    ]);
   });
 
   it('refuses a gzip record that inflates past the record limit as TOO_LARGE, keeping the bytes as received, without inflating it', async () => {
@@ -102,7 +121,7 @@ describe('ingest handler', () => {
     const event = kinesisEvent([tick(t, 187.43), bomb, tick(t + 1000, 187.44)]);
     expect(await handler(event)).toEqual({ batchItemFailures: [] });
     const batchId = `${SHARD}_${event.Records[0]?.kinesis.sequenceNumber}`;
-    const rejects = (lake.objects.get(`rejected/year=2024/month=01/day=03/${batchId}.ndjson.gz`) ?? []).map((l) => JSON.parse(l));
+    const rejects = (lake.objects.get(`rejected/year=2024/month=01/day=02/${batchId}.ndjson.gz`) ?? []).map((l) => JSON.parse(l));
     expect(rejects).toHaveLength(1);
     expect(rejects[0]).toMatchObject({
       code: 'TOO_LARGE',
