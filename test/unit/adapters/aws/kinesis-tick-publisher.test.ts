@@ -1,5 +1,6 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KinesisTickPublisher } from '../../../../src/adapters/aws/kinesis-tick-publisher.js';
 import { RetryPolicy } from '../../../../src/adapters/aws/retry-policy.js';
@@ -73,5 +74,95 @@ describe('KinesisTickPublisher requests', () => {
     expect(report.sent).toBe(0);
     expect(report.undelivered.map((u) => u.errorCode)).toEqual(['ServiceUnavailable', 'ServiceUnavailable']);
     expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(3);
+  });
+});
+
+/** How the fake Kinesis answers one entry of one call: taken, throttled, refused for good, or left blank. */
+type EntryAnswer = 'ok' | 'ProvisionedThroughputExceededException' | 'InternalFailure' | 'KMSDisabledException' | 'blank';
+const TRANSIENT_ENTRY: ReadonlySet<EntryAnswer> = new Set(['ProvisionedThroughputExceededException', 'InternalFailure']);
+
+describe('KinesisTickPublisher under partial failures (property)', () => {
+  it('retries, after a pause, exactly the entries Kinesis throttled, in order; returns every other failure; counts as sent only what got a sequence number', async () => {
+    const answerArb = fc.constantFrom<EntryAnswer>(
+      'ok',
+      'ok',
+      'ProvisionedThroughputExceededException',
+      'InternalFailure',
+      'KMSDisabledException',
+      'blank',
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 5 }),
+        // Per call: a whole-call error (retryable or not), or an answer per entry position.
+        fc.array(
+          fc.oneof(
+            { weight: 4, arbitrary: fc.array(answerArb, { minLength: 12, maxLength: 12 }) },
+            { weight: 1, arbitrary: fc.constantFrom('ThrottlingException', 'ValidationException') },
+          ),
+          { minLength: 5, maxLength: 5 },
+        ),
+        async (n, maxAttempts, answers) => {
+          kinesis.reset();
+          const calls: number[][] = [];
+          kinesis.on(PutRecordsCommand).callsFake(async (input: { Records: { Data: Uint8Array }[] }) => {
+            const ids = input.Records.map((r) => Number(JSON.parse(new TextDecoder().decode(r.Data)).i));
+            const answer = answers[calls.push(ids) - 1] as EntryAnswer[] | string;
+            if (typeof answer === 'string') throw error(answer, 400);
+            return {
+              FailedRecordCount: 0,
+              Records: ids.map((_, k) => {
+                const a = answer[k] as EntryAnswer;
+                if (a === 'ok') return { SequenceNumber: String(k), ShardId: 's' };
+                return a === 'blank' ? {} : { ErrorCode: a, ErrorMessage: 'x' };
+              }),
+            };
+          });
+          let pauses = 0;
+          const publisher = new KinesisTickPublisher({
+            client: new KinesisClient({}),
+            stream: 'ticks',
+            maxAttempts,
+            sleep: async () => {
+              pauses++;
+            },
+          });
+          const records = Array.from({ length: n }, (_, i) => ({ partitionKey: 'AAPL', data: new TextEncoder().encode(`{"i":${i}}`) }));
+          const report = await publisher.publish(records);
+
+          // The oracle: what each call should carry, from the answer to the one before.
+          const sent = new Set<number>();
+          const lastError = new Map<number, string>();
+          expect(calls[0]).toEqual(records.map((_, i) => i));
+          calls.forEach((ids, c) => {
+            const answer = answers[c] as EntryAnswer[] | string;
+            let next: number[];
+            if (typeof answer === 'string') {
+              for (const id of ids) lastError.set(id, answer);
+              next = answer === 'ThrottlingException' ? ids : [];
+            } else {
+              next = [];
+              ids.forEach((id, k) => {
+                const a = answer[k] as EntryAnswer;
+                if (a === 'ok') sent.add(id);
+                else lastError.set(id, a === 'blank' ? 'MissingResult' : a);
+                if (TRANSIENT_ENTRY.has(a)) next.push(id);
+              });
+            }
+            if (c + 1 < maxAttempts && next.length > 0) expect(calls[c + 1]).toEqual(next);
+            else expect(calls).toHaveLength(c + 1);
+          });
+          expect(report.sent).toBe(sent.size);
+          const undelivered = report.undelivered.map((u) => Number(JSON.parse(new TextDecoder().decode(u.record.data)).i));
+          expect([...undelivered].sort((a, b) => a - b)).toEqual(records.map((_, i) => i).filter((i) => !sent.has(i)));
+          for (const u of report.undelivered) {
+            expect(u.errorCode).toBe(lastError.get(Number(JSON.parse(new TextDecoder().decode(u.record.data)).i)));
+          }
+          expect(pauses).toBe(calls.length - 1);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
