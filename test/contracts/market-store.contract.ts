@@ -2,6 +2,7 @@
  * The `MarketStore` contract (STYLE.md rule 11): every adapter — memory, DynamoDB on its
  * emulator — runs these same tests, so they cannot drift apart.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { advanceLatest } from '../../src/domain/latest-aggregate.js';
 import { ConflictError } from '../../src/ports/errors.js';
@@ -50,6 +51,37 @@ export function marketStoreContract(name: string, make: () => Promise<StoreUnder
       expect(await store.recentTicks(s, T + 10_500, 3)).toEqual(ticks.slice(8, 11));
       expect(await store.recentTicks(s, T - 1, 3)).toEqual([]);
       expect(await store.recentTicks(`${s}X`.slice(0, 16), T + 59_000, 3)).toEqual([]);
+    });
+
+    it('recentTicks counts a tick at exactly `atOrBefore`, wherever it lies, and rewriting an older tick keeps one item (property)', async () => {
+      const { store } = await make();
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: 30 }), fc.nat(), fc.integer({ min: 1, max: 8 }), async (n, pick, limit) => {
+          const s = sym();
+          const ticks: StoredTick[] = Array.from({ length: n }, (_, i) => ({
+            symbol: s,
+            timestamp: T + i * 10,
+            units: 100 + i,
+            volume: 1,
+          }));
+          await store.putTicks(ticks);
+          const at = pick % n;
+          await store.putTicks([ticks[at] as StoredTick]);
+          expect(await store.recentTicks(s, T + at * 10, limit)).toEqual(ticks.slice(Math.max(0, at + 1 - limit), at + 1));
+          expect(await store.recentTicks(s, T + n * 10, n + 1)).toEqual(ticks);
+        }),
+        { numRuns: 25 },
+      );
+    });
+
+    it('puts LATEST only as the next version: one that skips a version is refused too', async () => {
+      const { store } = await make();
+      const s = sym();
+      const first = advanceLatest(undefined, [{ symbol: s, timestamp: T, units: 100, volume: 1 }], 20);
+      await expect(store.putLatest({ ...first, version: 3 })).rejects.toBeInstanceOf(ConflictError);
+      await store.putLatest(first);
+      await expect(store.putLatest({ ...first, version: 3, lastTimestamp: T + 1 })).rejects.toBeInstanceOf(ConflictError);
+      expect((await store.getLatest([s])).get(s)).toEqual(first);
     });
 
     it('writing the same tick twice keeps one item', async () => {
