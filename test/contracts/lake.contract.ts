@@ -34,6 +34,27 @@ export function lakeContract(name: string, make: () => Promise<LakeUnderTest>): 
       ]);
     });
 
+    it('objects written at once into the same folder each land whole, with nothing else beside them', async () => {
+      const { lake, read, list } = await make();
+      const p = { year: 2024, month: 5, day: 6 };
+      const keys = await Promise.all(
+        Array.from({ length: 12 }, (_, b) =>
+          lake.writeSymbolDay(
+            `b-at-once-${b}`,
+            'MSFT',
+            p,
+            Array.from({ length: b + 1 }, (_, i) => tick('MSFT', i, 1000 * b + i)),
+          ),
+        ),
+      );
+      expect((await list('raw/symbol=MSFT/year=2024/month=05/day=06/')).sort()).toEqual([...keys].sort());
+      for (const [b, key] of keys.entries()) {
+        expect((await read(key))?.map((l) => Math.round(JSON.parse(l).price * 1e6))).toEqual(
+          Array.from({ length: b + 1 }, (_, i) => 1000 * b + i),
+        );
+      }
+    });
+
     it('the same batch id overwrites the same object instead of adding one', async () => {
       const { lake, read, list } = await make();
       const p = { year: 2024, month: 3, day: 4 };
