@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -101,5 +101,29 @@ describe('LakeWriter', () => {
     first.postMessage({ id: -1, bytes: new Uint8Array(1), jobs: null }); // a message it cannot read: the thread dies
     expect(await next).toBe('written');
     expect(await readFile(join(root, 'b.bin'))).toEqual(Buffer.from([2]));
+  });
+
+  it('a write that fails after its temporary file is written (the rename is refused) leaves no temporary file behind', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tickflow-writer-'));
+    roots.push(root);
+    const writer = new LakeWriter();
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.boolean(), { minLength: 1, maxLength: 20 }), async (refused) => {
+        const dir = await mkdtemp(join(root, 'run-'));
+        const outcomes = await Promise.all(
+          refused.map(async (isRefused, w) => {
+            // A folder, not empty, where the object should go: the temporary file is written, the rename fails.
+            if (isRefused) await mkdir(join(dir, `w${w}.bin`, 'inside'), { recursive: true });
+            return writer.write(place(dir, `w${w}.bin`), new Uint8Array([w])).then(
+              () => 'written',
+              () => 'failed',
+            );
+          }),
+        );
+        expect(outcomes).toEqual(refused.map((r) => (r ? 'failed' : 'written')));
+        expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
+      }),
+      { numRuns: 30 },
+    );
   });
 });
