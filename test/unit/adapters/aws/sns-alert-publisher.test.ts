@@ -1,6 +1,7 @@
 import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SnsAlertPublisher } from '../../../../src/adapters/aws/sns-alert-publisher.js';
 import { ManualClock } from '../../../../src/adapters/local/clocks.js';
@@ -68,6 +69,31 @@ describe('SnsAlertPublisher requests', () => {
     expect(first).toMatchObject({ MessageGroupId: 'AAPL', MessageDeduplicationId: alert(0).id });
     expect(first?.MessageAttributes?.signal).toEqual({ DataType: 'String', StringValue: 'GOLDEN_CROSS' });
     expect(SnsAlertPublisher.parseMessage(first?.Message ?? '')).toEqual(alert(0));
+  });
+
+  it('sends the PublishBatch calls one after another, in alert order, so a FIFO topic gets a symbol’s alerts in order (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat({ max: 5 }), { minLength: 2, maxLength: 5 }), async (delays) => {
+        sns.reset();
+        const events: string[] = [];
+        let call = 0;
+        sns.on(PublishBatchCommand).callsFake(async (input: { PublishBatchRequestEntries: { Id: string; Message: string }[] }) => {
+          const c = call++;
+          const first = SnsAlertPublisher.parseMessage(input.PublishBatchRequestEntries[0]?.Message ?? '')?.id;
+          events.push(`start ${c} ${first}`);
+          // Earlier calls answer later: a publisher that does not wait would overlap them.
+          for (let i = 0; i < (delays[c] ?? 0); i++) await new Promise((resolve) => setImmediate(resolve));
+          events.push(`end ${c}`);
+          return { Successful: input.PublishBatchRequestEntries.map((e) => ({ Id: e.Id, MessageId: e.Id })), Failed: [] };
+        });
+        const alerts = Array.from({ length: (delays.length - 1) * 10 + 1 }, (_, i) => alert(i));
+        expect(await new SnsAlertPublisher({ client: new SNSClient({}), topicArn: `${TOPIC}.fifo` }).publish(alerts)).toEqual({
+          failed: [],
+        });
+        expect(events).toEqual(delays.flatMap((_, c) => [`start ${c} ${alert(c * 10).id}`, `end ${c}`]));
+      }),
+      { numRuns: 50 },
+    );
   });
 
   it('under the trend handler, a throttled publish is a retryable failure: the alert stays pending and goes out once on redelivery', async () => {
