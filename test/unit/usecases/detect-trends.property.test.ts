@@ -5,9 +5,11 @@ import { ManualClock } from '../../../src/adapters/local/clocks.js';
 import { MemoryLogger } from '../../../src/adapters/local/loggers.js';
 import { MemoryMarketStore } from '../../../src/adapters/local/memory-market-store.js';
 import { FlowStats } from '../../../src/domain/flow-stats.js';
+import { symbolKey, tickKey } from '../../../src/domain/store-layout.js';
 import { DetectTrends } from '../../../src/domain/usecases/detect-trends.js';
+import type { AlertPublisher } from '../../../src/ports/alert-publisher.port.js';
 import type { MarketStore } from '../../../src/ports/market-store.port.js';
-import type { Alert, StoredTick } from '../../../src/ports/model.js';
+import type { Alert, ChangeRecord, StoredTick } from '../../../src/ports/model.js';
 import { seriesArb } from '../../arbitraries.js';
 import { bruteForceSignals } from '../../oracles.js';
 
@@ -78,6 +80,51 @@ describe('DetectTrends (property)', () => {
         );
         expect(alerts.published.map((a) => a.id).sort()).toEqual(expected.sort());
         expect(store.alertLog().every((r) => r.status === (markFails ? 'PENDING' : 'SENT'))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('two invocations that find the same unsent pending alerts, in any interleaving of their store calls and publishes, send each once', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.integer({ min: 1, max: 3 }), async (s, n) => {
+        const clock = new ManualClock(NOW);
+        const store = new MemoryMarketStore({ clock });
+        await store.putTicks([1, 2, 2, 1].map((units, i) => ({ symbol: 'AAPL', timestamp: 1000 + i, units, volume: 1 })));
+        // A TREND as a failed publish leaves it: the alerts pending, the claim given back.
+        const pending: Alert[] = Array.from({ length: n }, (_, i) => ({
+          id: `AAPL#${1001 + i}#DEATH_CROSS`,
+          symbol: 'AAPL',
+          signal: 'DEATH_CROSS',
+          trend: 'DOWNTREND',
+          timestamp: 1001 + i,
+          price: 1,
+          smaShort: 1,
+          smaLong: 1.5,
+        }));
+        await store.saveTrend({ symbol: 'AAPL', last: -1, lastTimestamp: 1003, version: 1, pending, claimedUntil: 0 }, 0, pending);
+        const sent: string[] = [];
+        const alerts: AlertPublisher = {
+          publish: s.scheduleFunction(async function publish(batch: readonly Alert[]) {
+            sent.push(...batch.map((a) => a.id));
+            return { failed: [] };
+          }),
+        };
+        const scheduled: MarketStore = Object.assign(Object.create(store) as MarketStore, {
+          getTrend: s.scheduleFunction(function getTrend(symbol: string) {
+            return store.getTrend(symbol);
+          }),
+          saveTrend: s.scheduleFunction(function saveTrend(...args: Parameters<MarketStore['saveTrend']>) {
+            return store.saveTrend(...args);
+          }),
+        });
+        const records: ChangeRecord[] = [{ eventName: 'INSERT', sequenceNumber: '1', keys: { pk: symbolKey('AAPL'), sk: tickKey(1003) } }];
+        const invocation = () =>
+          new DetectTrends({ store: scheduled, alerts, clock, observer: new FlowStats(), logger: new MemoryLogger() }, PERIODS).execute(
+            records,
+          );
+        await s.waitFor(Promise.all([invocation(), invocation()]));
+        expect(sent.sort()).toEqual(pending.map((a) => a.id).sort());
       }),
       { numRuns: 200 },
     );
