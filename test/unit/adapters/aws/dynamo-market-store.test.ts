@@ -5,6 +5,7 @@ import {
   QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
@@ -174,5 +175,21 @@ describe('DynamoMarketStore requests', () => {
     const read = await store().recentTicks('AAPL', T + 4, 3);
     expect(read.map((t) => t.timestamp)).toEqual([T + 2, T + 3, T + 4]);
     expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.Limit)).toEqual([3, 1]);
+  });
+
+  it('marking alerts SENT passes over an alert never recorded, and lets any other error through for the caller to log', async () => {
+    const alert: Alert = {
+      id: `AAPL#${T}#GOLDEN_CROSS`,
+      symbol: 'AAPL',
+      signal: 'GOLDEN_CROSS',
+      trend: 'UPTREND',
+      timestamp: T,
+      price: 1,
+      smaShort: 1,
+      smaLong: 1,
+    };
+    ddb.on(UpdateItemCommand).rejectsOnce(failure('ConditionalCheckFailedException', 400)).rejects(failure('ThrottlingException', 400));
+    await expect(store().markAlertsSent([alert])).resolves.toBeUndefined();
+    await expect(store().markAlertsSent([alert])).rejects.toMatchObject({ name: 'ThrottlingException' });
   });
 });
