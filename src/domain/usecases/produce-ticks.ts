@@ -206,7 +206,10 @@ export class ProduceTicks {
     }
     await send();
     if (rejections.length > 0) {
-      const batchId = `source-${(rejections[0] as Rejection).sequence}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
+      // A name of this call's own: the first row's origin alone (`ticks.csv:3`) is the same for
+      // another run over a file of that name, whose object would replace this one's rows.
+      const own = `${now.toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+      const batchId = `source-${own}-${(rejections[0] as Rejection).sequence}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
       await this.ports.rejects.writeRejects(batchId, partitionOf(now), rejections);
       for (const r of rejections) {
         summary.sourceRejected[r.code] = (summary.sourceRejected[r.code] ?? 0) + 1;

@@ -154,7 +154,7 @@ describe('tickflow replay', () => {
     const lines = await decodeLines(await readFile(join(lake, 'rejected', String(rejected[0]))));
     expect(lines.map((l) => JSON.parse(l).code).sort()).toEqual(['BAD_PRICE', 'BAD_ROW', 'BAD_ROW', 'BAD_SYMBOL']);
     expect(String(rejected[0])).toMatch(
-      new RegExp(`^year=${new Date().getUTCFullYear()}/month=\\d\\d/day=\\d\\d/source-ticks.csv_56.ndjson.gz$`),
+      new RegExp(`^year=${new Date().getUTCFullYear()}/month=\\d\\d/day=\\d\\d/source-[0-9a-z]+-[0-9a-z]+-ticks.csv_56.ndjson.gz$`),
     );
   });
 

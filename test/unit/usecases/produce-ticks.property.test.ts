@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/adapters/local/clocks.js';
 import { MemoryLogger } from '../../../src/adapters/local/loggers.js';
+import { MemoryLake } from '../../../src/adapters/local/memory-lake.js';
 import { FlowStats } from '../../../src/domain/flow-stats.js';
 import { ProduceTicks } from '../../../src/domain/usecases/produce-ticks.js';
 import type { Rejection } from '../../../src/ports/model.js';
@@ -116,5 +117,27 @@ describe('ProduceTicks (property)', () => {
         expect(summary.published).toBe(n);
       }),
     );
+  });
+});
+
+describe('ProduceTicks quarantine', () => {
+  it('two runs whose first unreadable row has the same origin (another file of the same name) keep both rows', async () => {
+    const lake = new MemoryLake();
+    const publisher: TickPublisher = { publish: async (records) => ({ sent: records.length, undelivered: [] }) };
+    const clock = new ManualClock(Date.UTC(2024, 0, 2));
+    const produce = () => new ProduceTicks({ publisher, rejects: lake, clock, observer: new FlowStats(), logger: new MemoryLogger() });
+    const sourceOf = (text: string): TickSource => ({
+      name: 'csv',
+      async *items() {
+        yield { kind: 'reject', code: 'BAD_ROW', message: 'ticks.csv:3: not a row', text, origin: 'ticks.csv:3' };
+      },
+    });
+    // The same instant too: only the run tells them apart.
+    await produce().run(sourceOf('first file, line 3'));
+    await produce().run(sourceOf('second file, line 3'));
+    const rows = [...lake.objects]
+      .filter(([k]) => k.startsWith('rejected/'))
+      .flatMap(([, lines]) => lines.map((l) => JSON.parse(l).record));
+    expect(rows.sort()).toEqual(['first file, line 3', 'second file, line 3']);
   });
 });
