@@ -8,6 +8,7 @@ import { advanceLatest } from '../../src/domain/latest-aggregate.js';
 import { ConflictError } from '../../src/ports/errors.js';
 import type { MarketStore } from '../../src/ports/market-store.port.js';
 import type { Alert, StoredTick, TrendRecord } from '../../src/ports/model.js';
+import { goldenCrossAt } from '../support/alerts.js';
 
 export interface StoreUnderTest {
   store: MarketStore;
@@ -16,16 +17,7 @@ export interface StoreUnderTest {
 }
 
 const T = Date.UTC(2024, 0, 2, 14, 30);
-const alertAt = (symbol: string, ts: number): Alert => ({
-  id: `${symbol}#${ts}#GOLDEN_CROSS`,
-  symbol,
-  signal: 'GOLDEN_CROSS',
-  trend: 'UPTREND',
-  timestamp: ts,
-  price: 1.5,
-  smaShort: 1.25,
-  smaLong: 1.125,
-});
+const alertAt = (symbol: string, ts: number): Alert => goldenCrossAt(symbol, ts, { price: 1.5, smaShort: 1.25, smaLong: 1.125 });
 
 export function marketStoreContract(name: string, make: () => Promise<StoreUnderTest>): void {
   // Each test uses its own symbol so a shared table (emulator) needs no cleanup between tests.

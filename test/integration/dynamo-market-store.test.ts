@@ -11,6 +11,7 @@ import { parseTickKeys } from '../../src/domain/store-layout.js';
 import { ConflictError } from '../../src/ports/errors.js';
 import type { Alert, StoredTick, TrendRecord } from '../../src/ports/model.js';
 import { marketStoreContract } from '../contracts/market-store.contract.js';
+import { goldenCrossAt } from '../support/alerts.js';
 import { awsClients, createTable, uniqueName } from '../support/aws-emulators.js';
 import { cancelTransactions, countCommands, loseAnswers } from '../support/sdk-middleware.js';
 
@@ -184,16 +185,7 @@ describe('DynamoMarketStore on DynamoDB Local', () => {
 
   it('records more alerts than one transaction holds, then the TREND, and still detects a stale version', async () => {
     const store = storeOn(ddb);
-    const alerts: Alert[] = Array.from({ length: 130 }, (_, i) => ({
-      id: `MANY#${T + i}#GOLDEN_CROSS`,
-      symbol: 'MANY',
-      signal: 'GOLDEN_CROSS',
-      trend: 'UPTREND',
-      timestamp: T + i,
-      price: 1,
-      smaShort: 1,
-      smaLong: 1,
-    }));
+    const alerts: Alert[] = Array.from({ length: 130 }, (_, i) => goldenCrossAt('MANY', T + i));
     const next: TrendRecord = { symbol: 'MANY', last: 1, lastTimestamp: T + 129, version: 1, pending: alerts, claimedUntil: 5 };
     await store.saveTrend(next, 0, alerts);
     expect(await store.getTrend('MANY')).toEqual(next);

@@ -5,6 +5,7 @@ import { MemoryMarketStore } from '../../../src/adapters/local/memory-market-sto
 import { parseTickKeys } from '../../../src/domain/store-layout.js';
 import type { Alert } from '../../../src/ports/model.js';
 import { marketStoreContract } from '../../contracts/market-store.contract.js';
+import { goldenCrossAt } from '../../support/alerts.js';
 
 marketStoreContract('memory', async () => {
   const store = new MemoryMarketStore({ clock: new ManualClock(Date.UTC(2024, 0, 3)) });
@@ -18,16 +19,7 @@ marketStoreContract('memory', async () => {
 describe('MemoryMarketStore, beyond the contract', () => {
   it('records an alert once: recording it again, in any later save, leaves the first record and its SENT status (property)', async () => {
     const T = Date.UTC(2024, 0, 2, 14, 30);
-    const alert = (i: number): Alert => ({
-      id: `AAPL#${T + i}#GOLDEN_CROSS`,
-      symbol: 'AAPL',
-      signal: 'GOLDEN_CROSS',
-      trend: 'UPTREND',
-      timestamp: T + i,
-      price: 1,
-      smaShort: 1,
-      smaLong: 1,
-    });
+    const alert = (i: number): Alert => goldenCrossAt('AAPL', T + i);
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(fc.nat({ max: 5 }), { maxLength: 4 }), { minLength: 1, maxLength: 6 }),

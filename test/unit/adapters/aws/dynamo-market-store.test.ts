@@ -15,6 +15,7 @@ import { ManualClock } from '../../../../src/adapters/local/clocks.js';
 import { advanceLatest } from '../../../../src/domain/latest-aggregate.js';
 import { tickKey } from '../../../../src/domain/store-layout.js';
 import type { Alert } from '../../../../src/ports/model.js';
+import { goldenCrossAt } from '../../../support/alerts.js';
 
 // What the emulator cannot be made to do on demand (cancel a transaction for a chosen reason,
 // leave keys unprocessed, cut a page short): the requests and answers are checked here.
@@ -126,16 +127,7 @@ describe('DynamoMarketStore requests', () => {
           requests.push(['TREND']);
           return {};
         });
-        const alerts: Alert[] = Array.from({ length: n }, (_, i) => ({
-          id: `AAPL#${T + i}#GOLDEN_CROSS`,
-          symbol: 'AAPL',
-          signal: 'GOLDEN_CROSS',
-          trend: 'UPTREND',
-          timestamp: T + i,
-          price: 1,
-          smaShort: 1,
-          smaLong: 1,
-        }));
+        const alerts: Alert[] = Array.from({ length: n }, (_, i) => goldenCrossAt('AAPL', T + i));
         await store().saveTrend({ symbol: 'AAPL', last: 1, lastTimestamp: T + n, version: 1, pending: alerts, claimedUntil: 0 }, 0, alerts);
         expect(requests.every((r) => r.length <= 100)).toBe(true);
         expect(requests.flat().filter((a) => a === 'ALERT')).toHaveLength(n);
