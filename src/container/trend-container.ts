@@ -12,5 +12,3 @@ import { awsConfigFromEnv } from './aws-config.js';
 export function trendContainer(env: Readonly<Record<string, string | undefined>> = process.env, options: AwsModuleOptions = {}): Container {
   return functionContainer(awsConfigFromEnv(env, ['trend']), options, bindDynamoStore, bindSnsAlerts);
 }
-
-export { asInvocation } from './aws.js';

@@ -234,6 +234,12 @@ describe('the Lambda bundles, under Node 22 against the emulators', () => {
       ],
     };
     const ingest = await lambda('ingest', { TICKFLOW_BUCKET: bucket, TICKFLOW_TABLE: table });
+    // With no time left for an attempt, nothing is sent: the whole batch is left for Lambda.
+    await expect(ingest.invoke(event, { remainingMs: 1 })).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber }],
+    });
+    expect(await listKeys(clients.s3, bucket, '')).toEqual([]);
+    expect(ingest.logs()).toContain('InvocationDeadlineError');
     await expect(ingest.invoke(event)).resolves.toEqual({ batchItemFailures: [] });
     expect(await listKeys(clients.s3, bucket, 'raw/')).toEqual([
       'raw/symbol=AAPL/year=2024/month=01/day=02/shardId-000000000000_49590338271490256608559692538361571095921575989136588898.ndjson.gz',
@@ -273,7 +279,10 @@ describe('the Lambda bundles, under Node 22 against the emulators', () => {
       ],
     };
     const trend = await lambda('trend', { TICKFLOW_TABLE: table, TICKFLOW_TOPIC_ARN: topicArn });
-    await expect(trend.invoke(event)).resolves.toEqual({ batchItemFailures: [] });
+    // No deadline binds it: even with a moment left it does its work (a refused write after
+    // alerts went out would send them again).
+    await expect(trend.invoke(event, { remainingMs: 1 })).resolves.toEqual({ batchItemFailures: [] });
+    expect(trend.logs()).not.toContain('InvocationDeadlineError');
   });
 
   it('produce (TICKFLOW_SOURCE=simulated) publishes one simulated round per scheduled invocation to Kinesis', async () => {

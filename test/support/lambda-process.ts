@@ -70,7 +70,8 @@ export class HandlerError extends Error {
 /** One execution environment of a bundle. */
 export interface LambdaProcess {
   readonly coldStart: ColdStart;
-  invoke<T = unknown>(event: unknown): Promise<T>;
+  /** Invokes the handler; `remainingMs` is what the context says is left of the invocation (default 60 s). */
+  invoke<T = unknown>(event: unknown, options?: { remainingMs?: number }): Promise<T>;
   /** What the function wrote to stdout and stderr so far. */
   logs(): string;
   stop(): Promise<void>;
@@ -130,12 +131,12 @@ export async function startLambda(
   let next = 0;
   return {
     coldStart,
-    invoke<T>(event: unknown): Promise<T> {
+    invoke<T>(event: unknown, options: { remainingMs?: number } = {}): Promise<T> {
       if (exited) return Promise.reject(exited);
       const id = ++next;
       return new Promise<T>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-        child.send({ id, event });
+        child.send({ id, event, remainingMs: options.remainingMs });
       });
     },
     logs: () => logs,

@@ -22,8 +22,10 @@ export class InvocationDeadlineError extends Error {
  * When the current Lambda invocation must stop sending AWS requests. The SDK retries each
  * call, the adapters retry the SDK's calls, and each attempt may take 15 s: together, far
  * more than a function's timeout. Every client the AWS container builds checks this before
- * each attempt (`guardWithDeadline`); the Lambda entry points set it from the context.
- * Outside an invocation (the CLI) there is no deadline.
+ * each attempt (`guardWithDeadline`); the ingest and produce entry points set it from the
+ * context, so a stalled service ends in a reported partial failure rather than a timeout.
+ * Outside an invocation (the CLI, the trend function) there is no deadline: the trend
+ * function must not have the write that clears its sent alerts refused.
  *
  * @example
  * deadline.begin(context.getRemainingTimeInMillis());
