@@ -93,13 +93,25 @@ export async function queryCommand(argv: readonly string[]): Promise<number> {
   const engine = container.get<DuckDbAnalyticsEngine>(ANALYTICS_ENGINE);
   // Nothing is held but what is shown: --json prints the rows as they are read, --csv copies
   // the CSV, and the table keeps its first rows. A result can be a row per tick.
+  // Ctrl-C (or a kill) stops the query and removes its unfinished CSV; a pipe's reader that is
+  // gone (`| head`) ends the process at once (bin.ts), and the CSV with it.
+  const stop = new AbortController();
+  const onSigint = () => stop.abort('SIGINT');
+  const onSigterm = () => stop.abort('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  const { signal } = stop;
   const options: RunOptions = flags.json
-    ? { maxRows: 0, onRows: (rows) => write(rows.map((r) => `${JSON.stringify(r)}\n`).join('')) }
-    : { maxRows: flags.csv ? 0 : TABLE_ROWS };
+    ? { maxRows: 0, signal, onRows: (rows) => write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''), signal) }
+    : { maxRows: flags.csv ? 0 : TABLE_ROWS, signal };
   let result: QueryResult;
   try {
     result = await engine.run(name, params, options);
   } catch (error) {
+    if (signal.aborted) {
+      process.stderr.write('tickflow query: interrupted; no result was kept\n');
+      return signal.reason === 'SIGTERM' ? 143 : 130;
+    }
     if (error instanceof InvalidQueryError) throw new UsageError(`tickflow query: ${error.message}`);
     if (error instanceof QueryError) {
       // No lake, or one with no ticks: say how to make one. A damaged object: the message names it.
@@ -109,6 +121,8 @@ export async function queryCommand(argv: readonly string[]): Promise<number> {
     }
     throw error;
   } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
     await engine.close();
   }
 
@@ -147,7 +161,7 @@ function display(value: string | number | null): string {
   return Math.abs(value) >= 1 ? value.toFixed(6).replace(/\.?0+$/, '') : value.toPrecision(6).replace(/\.?0+$/, '');
 }
 
-/** Writes to stdout, waiting while its buffer is full (a slow reader must not make us hold the result). */
-async function write(data: string | Buffer): Promise<void> {
-  if (!process.stdout.write(data)) await once(process.stdout, 'drain');
+/** Writes to stdout, waiting while its buffer is full (a slow reader must not make us hold the result), or until `signal`. */
+async function write(data: string | Buffer, signal?: AbortSignal): Promise<void> {
+  if (!process.stdout.write(data)) await once(process.stdout, 'drain', { signal });
 }

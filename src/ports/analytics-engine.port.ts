@@ -108,6 +108,8 @@ export interface RunOptions {
   readonly maxRows?: number;
   /** Called with every row, a batch at a time and in order, as the engine reads them; awaited before the next batch. */
   readonly onRows?: (rows: readonly ResultRow[]) => void | Promise<void>;
+  /** Stops the query (Ctrl-C): `run` then rejects with the signal's reason and keeps no partial result. */
+  readonly signal?: AbortSignal;
 }
 
 /**

@@ -37,46 +37,63 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
   async run(name: QueryName, params: QueryParams = {}, options: RunOptions = {}): Promise<QueryResult> {
     const checked = checkQuery(name, params);
     const keep = rowsToKeep(options);
+    const { onRows, signal } = options;
     const queryId = (this.options.newId ?? randomUUID)();
-    const out = await this.openResult(resultKey(name, queryId));
+    // Opened once the query runs, not before: a lake that is not there gets no results folder.
+    let out: ResultFile | undefined;
     try {
+      signal?.throwIfAborted();
       const read = await this.catalog.withLake(async (connection, snapshot, duckdb) => {
-        const symbols = checked.symbols ?? snapshot.symbols;
-        const bound = bindQuery(querySql(name, snapshot.source), queryValues(checked, symbols, this.catalog.priceDecimals));
-        // Streamed a chunk at a time: a result can be far larger than memory (a row per tick).
-        const result = await connection.stream(bound.sql, ...duckDbValues(duckdb, bound.values));
-        const types = result.columnTypes().map((t) => t.toString().toLowerCase());
-        const columns = result.columnNames().map((columnName, i) => ({ name: columnName, type: types[i] ?? 'unknown' }));
-        const typed = rowTyper(columns);
-        const rows: ResultRow[] = [];
-        let rowCount = 0;
-        await out.write(
-          toCsv(
-            columns.map((c) => c.name),
-            [],
-          ),
-        );
-        for await (const chunk of result.yieldRowsJson()) {
-          // JSON form: decimals and big integers as exact text, doubles as numbers.
-          const cells = chunk.map((row) => row.map((v) => (v === null ? null : typeof v === 'number' ? v : String(v))));
-          await out.write(csvRows(cells));
-          rowCount += cells.length;
-          if (options.onRows !== undefined) {
-            const batch = cells.map(typed);
-            for (const row of batch) if (rows.length < keep) rows.push(row);
-            await options.onRows(batch);
-          } else {
-            for (const row of cells) {
-              if (rows.length >= keep) break;
-              rows.push(typed(row));
+        // Ctrl-C while DuckDB computes stops the statement; between chunks, the loop stops.
+        const interrupt = () => connection.interrupt();
+        signal?.addEventListener('abort', interrupt, { once: true });
+        try {
+          signal?.throwIfAborted();
+          const symbols = checked.symbols ?? snapshot.symbols;
+          const bound = bindQuery(querySql(name, snapshot.source), queryValues(checked, symbols, this.catalog.priceDecimals));
+          // Streamed a chunk at a time: a result can be far larger than memory (a row per tick).
+          const result = await connection.stream(bound.sql, ...duckDbValues(duckdb, bound.values));
+          const types = result.columnTypes().map((t) => t.toString().toLowerCase());
+          const columns = result.columnNames().map((columnName, i) => ({ name: columnName, type: types[i] ?? 'unknown' }));
+          const typed = rowTyper(columns);
+          const rows: ResultRow[] = [];
+          let rowCount = 0;
+          const file = await this.openResult(resultKey(name, queryId));
+          out = file;
+          await file.write(
+            toCsv(
+              columns.map((c) => c.name),
+              [],
+            ),
+          );
+          for await (const chunk of result.yieldRowsJson()) {
+            signal?.throwIfAborted();
+            // JSON form: decimals and big integers as exact text, doubles as numbers.
+            const cells = chunk.map((row) => row.map((v) => (v === null ? null : typeof v === 'number' ? v : String(v))));
+            await file.write(csvRows(cells));
+            rowCount += cells.length;
+            if (onRows !== undefined) {
+              const batch = cells.map(typed);
+              for (const row of batch) if (rows.length < keep) rows.push(row);
+              await onRows(batch);
+            } else {
+              for (const row of cells) {
+                if (rows.length >= keep) break;
+                rows.push(typed(row));
+              }
             }
           }
+          signal?.throwIfAborted();
+          return { columns, rows, rowCount, location: await file.finish() };
+        } finally {
+          signal?.removeEventListener('abort', interrupt);
         }
-        return { columns, rows, rowCount };
       });
-      return { name, queryId, ...read, location: await out.finish() };
+      return { name, queryId, ...read };
     } catch (error) {
-      await out.abandon();
+      await out?.abandon();
+      // An interrupted statement fails with DuckDB's own words: the caller asked to stop.
+      if (signal?.aborted) throw signal.reason;
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -286,6 +287,15 @@ describe('DuckDbAnalyticsEngine', () => {
     expect((error as Error).message).toBe('reader gone');
     // Neither a result nor its temporary file stays.
     expect(await readdir(join(root, 'results', 'series'))).toEqual(before);
+    // Stopped (Ctrl-C) mid-stream: the signal's reason, and no file left, finished or not.
+    const stop = new AbortController();
+    const stopped = await engine
+      .run('series', {}, { signal: stop.signal, onRows: () => stop.abort(new Error('stopped by the user')) })
+      .catch((e: unknown) => e);
+    expect((stopped as Error).message).toBe('stopped by the user');
+    expect(await readdir(join(root, 'results', 'series'))).toEqual(before);
+    // And the engine answers the next query as before.
+    expect((await engine.run('series', {}, { maxRows: 0 })).rowCount).toBe(5000);
     await expect(engine.run('series', {}, { maxRows: -1 })).rejects.toThrow(/maxRows must be a whole number from 0, got -1/);
     await expect(engine.run('series', {}, { maxRows: 1.5 })).rejects.toThrow(RangeError);
   });
@@ -355,6 +365,8 @@ describe('DuckDbAnalyticsEngine', () => {
     await expect(engineOn(join(root, 'nope')).run('volatility', {})).rejects.toThrow(
       new QueryError(`no data lake at ${join(root, 'nope')} (it has no raw/ folder)`),
     );
+    // A mistyped --lake is left as it was: no results folder made there.
+    expect(existsSync(join(root, 'nope'))).toBe(false);
     await mkdir(join(root, 'raw'), { recursive: true });
     await writeFile(join(root, 'raw', 'README'), 'not an object');
     await expect(engineOn(root).run('volatility', {})).rejects.toThrow(`the data lake at ${root} holds no ticks yet (raw/ has no objects)`);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,23 @@ describe('tickflow query', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(rows.map((r) => `${r.symbol},${r.timestamp}`)).toEqual(csv.slice(1).map((l) => l.split(',').slice(0, 2).join(',')));
+  });
+
+  it('Ctrl-C or a kill stops the query: exit 130 or 143, no result kept, nothing left listening', async () => {
+    const listeners = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+    const results = join(lake, 'results', 'series');
+    const before = existsSync(results) ? readdirSync(results) : [];
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      const running = runCli(['query', 'series', '--lake', lake, '--json']);
+      process.emit(signal);
+      const run = await running;
+      expect([run.code, run.stderr, run.stdout]).toEqual([code, 'tickflow query: interrupted; no result was kept\n', '']);
+    }
+    expect(existsSync(results) ? readdirSync(results) : []).toEqual(before);
+    expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(listeners);
   });
 
   it('--csv prints the stored CSV', async () => {
