@@ -44,13 +44,28 @@ export class JsonLogger implements Logger {
     if (RANK[level] < this.min) return;
     if (this.seen !== undefined) {
       const error = fields?.error;
-      const kind = typeof error === 'string' ? error.replace(/'[^']*'|"[^"]*"/g, "''").replace(/\d+/g, '0') : '';
+      const kind = typeof error === 'string' ? errorKind(error) : '';
       const key = `${message}\u0000${kind}`;
       if (this.seen.has(key)) return;
       this.seen.add(key);
     }
     this.write(`${JSON.stringify({ level, time: new Date().toISOString(), message, ...fields })}\n`);
   }
+}
+
+/**
+ * An error's text with what changes from one occurrence of the same failure to the next
+ * blanked: quoted parts (a quote inside a word, as in can't, opens none), absolute paths, numbers.
+ *
+ * @example
+ * errorKind("lake write of /lake/raw/symbol=AAPL/.7.tmp failed: EACCES"); // 'lake write of / failed: EACCES'
+ */
+export function errorKind(error: string): string {
+  return error
+    .replace(/"[^"]*"/g, '""')
+    .replace(/(^|\W)'[^']*'(?!\w)/g, "$1''")
+    .replace(/(^|[\s(=:])\/[^\s'",;)]*/g, '$1/')
+    .replace(/\d+/g, '0');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonLogger } from '../../../src/adapters/local/loggers.js';
+import { errorKind, JsonLogger } from '../../../src/adapters/local/loggers.js';
 
 describe('JsonLogger', () => {
   it('writes JSON lines from its level up, and with once each message only the first time', () => {
@@ -25,5 +25,18 @@ describe('JsonLogger', () => {
       { level: 'warn', message: 'ingest: lake writes failed', error: expect.stringContaining('EACCES') },
     ]);
     expect(lines).toHaveLength(4);
+  });
+
+  it('takes the same failure on every path for one kind, and tells different causes apart', () => {
+    const at = (symbol: string) =>
+      `lake write of /tmp/lake/raw/symbol=${symbol}/year=2024/month=01/day=02/.77-ab.1.tmp failed: ENOTDIR: not a directory`;
+    expect(errorKind(at('AAPL'))).toBe(errorKind(at('MSFT')));
+    expect(errorKind(at('AAPL'))).not.toBe(errorKind(at('AAPL').replace('ENOTDIR: not a directory', 'EACCES: permission denied')));
+    expect(errorKind("Error: ENOSPC: no space left on device, open '/lake/raw/x.tmp'")).toBe(
+      errorKind("Error: ENOSPC: no space left on device, open '/lake/raw/y.tmp'"),
+    );
+    // A quote inside a word opens nothing: the quoted names that follow are blanked alike.
+    expect(errorKind("can't write 'a' or 'b'")).toBe(errorKind("can't write 'c' or 'd'"));
+    expect(errorKind("can't write 'a'")).not.toBe(errorKind("won't read 'a'"));
   });
 });
