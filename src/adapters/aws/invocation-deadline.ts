@@ -1,10 +1,12 @@
 import { AWS_HTTP_TIMEOUTS } from './aws-http-handler.js';
 
 /**
- * Time an attempt may take at worst: a connection, a response, and a little to spare. No
- * attempt starts with less than this left, so the last one ends before the function times out.
+ * Time an attempt may take at worst: a connection, a response's headers, a body that stops
+ * (an idle socket), and a little to spare. No attempt starts with less than this left, so the
+ * last one ends before the function times out. (A body that keeps dripping a byte at a time
+ * is bounded by nothing but the function's timeout.)
  */
-const ATTEMPT_MS = AWS_HTTP_TIMEOUTS.connectionTimeout + AWS_HTTP_TIMEOUTS.requestTimeout + 2_000;
+const ATTEMPT_MS = AWS_HTTP_TIMEOUTS.connectionTimeout + AWS_HTTP_TIMEOUTS.requestTimeout + AWS_HTTP_TIMEOUTS.socketTimeout + 2_000;
 
 /**
  * The error of a request not sent because the invocation has no time left for it: not

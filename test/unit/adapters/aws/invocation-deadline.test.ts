@@ -14,14 +14,14 @@ import { RetryPolicy } from '../../../../src/adapters/aws/retry-policy.js';
 import { ManualClock } from '../../../../src/adapters/local/clocks.js';
 import { partitionOf } from '../../../../src/domain/enrich.js';
 
-/** DynamoDB answering every request with a 500; each request moves the clock on 30 s (a slow service). */
+/** DynamoDB answering every request with a 500; each request moves the clock on 20 s (a slow service). */
 async function failingDynamo(clock: { now: number }) {
   let requests = 0;
   const server: Server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       requests++;
-      clock.now += 30_000;
+      clock.now += 20_000;
       res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'try again' }));
     });
@@ -56,8 +56,8 @@ describe('InvocationDeadline', () => {
     expect(((await client.send(get).catch((e: unknown) => e)) as Error).name).toBe('InternalServerError');
     expect(requests()).toBe(3);
 
-    // 60 s left: attempts may start until 40 s (an attempt's worst case, 20 s, before the end).
-    // The first at 0 s and the second at 30 s go; the third, at 60 s, is not sent.
+    // 60 s left: attempts may start until 30 s (an attempt's worst case is 35 s: half the time
+    // is the later). The first at 0 s and the second at 20 s go; the third, at 40 s, is not sent.
     const handler = withDeadline(deadline, () => client.send(get));
     const error = await handler(undefined, { getRemainingTimeInMillis: () => 60_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvocationDeadlineError);
@@ -70,7 +70,7 @@ describe('InvocationDeadline', () => {
     clock.now += 1_000_000;
     await client.send(get).catch(() => undefined);
     expect(requests()).toBe(8);
-    // A short function (20 s): attempts start in its first half.
+    // A short function (20 s): attempts start in its first half, 10 s.
     const short = withDeadline(deadline, () => client.send(get));
     await short(undefined, { getRemainingTimeInMillis: () => 20_000 }).catch(() => undefined);
     expect(requests()).toBe(9);
@@ -98,8 +98,8 @@ describe('InvocationDeadline', () => {
       sequence: '1',
       partition: partitionOf(timestamp),
     };
-    // Unguarded, the store's 8 attempts of the SDK's 3 would take 24 requests (12 minutes at
-    // 30 s each); within a 60 s invocation it stops after two.
+    // Unguarded, the store's 8 attempts of the SDK's 3 would take 24 requests (8 minutes at
+    // 20 s each); within a 60 s invocation it stops after two.
     const error = await withDeadline(deadline, () => store.putTicks([tick]))(undefined, { getRemainingTimeInMillis: () => 60_000 }).catch(
       (e: unknown) => e,
     );
