@@ -52,10 +52,14 @@ export class InvocationDeadline {
     this.cutoff = Number.POSITIVE_INFINITY;
   }
 
-  /** Throws an `InvocationDeadlineError` if an attempt starting now could outlast the invocation. */
-  check(what: string): void {
+  /**
+   * Throws an `InvocationDeadlineError` if an attempt starting now could outlast the
+   * invocation; `previous` (the failure of the attempt before, if any) is named in it.
+   */
+  check(what: string, previous?: unknown): void {
     if (this.now() >= this.cutoff) {
-      throw new InvocationDeadlineError(`${what} not sent: too little of this invocation is left for another attempt`);
+      const cause = previous instanceof Error ? `; its last attempt failed: ${previous.name}: ${previous.message}` : '';
+      throw new InvocationDeadlineError(`${what} not sent: too little of this invocation is left for another attempt${cause}`);
     }
   }
 }
@@ -67,9 +71,16 @@ export class InvocationDeadline {
  * const dynamodb = guardWithDeadline(new DynamoDBClient({}), deadline);
  */
 export function guardWithDeadline<C extends { middlewareStack: MiddlewareAdder }>(client: C, deadline: InvocationDeadline): C {
-  const middleware: FinalizeMiddleware = (next, context) => (args) => {
-    deadline.check(typeof context.commandName === 'string' ? context.commandName : 'an AWS request');
-    return next(args);
+  // The context is one call's, shared by its attempts: it keeps the last attempt's failure, so
+  // a refused retry says what the call was retrying.
+  const middleware: FinalizeMiddleware = (next, context) => async (args) => {
+    deadline.check(typeof context.commandName === 'string' ? context.commandName : 'an AWS request', context[LAST_FAILURE]);
+    try {
+      return await next(args);
+    } catch (error) {
+      context[LAST_FAILURE] = error;
+      throw error;
+    }
   };
   // In the finalizeRequest step after the retry middleware (priority high): once per attempt.
   client.middlewareStack.add(middleware, { step: 'finalizeRequest', priority: 'low', name: 'tickflowInvocationDeadline' });
@@ -79,8 +90,9 @@ export function guardWithDeadline<C extends { middlewareStack: MiddlewareAdder }
 /** The shape of an SDK client's middleware stack that `guardWithDeadline` uses (as `@smithy/types` has it). */
 type FinalizeMiddleware = (
   next: (args: unknown) => Promise<unknown>,
-  context: { commandName?: unknown },
+  context: { commandName?: unknown; [LAST_FAILURE]?: unknown },
 ) => (args: unknown) => Promise<unknown>;
+const LAST_FAILURE = Symbol('tickflow.lastAttemptFailure');
 interface MiddlewareAdder {
   // biome-ignore lint/suspicious/noExplicitAny: the SDK's own middleware types, left to it.
   add(middleware: any, options: { step: 'finalizeRequest'; priority: 'low'; name: string }): void;

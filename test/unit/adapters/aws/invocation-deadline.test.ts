@@ -61,7 +61,9 @@ describe('InvocationDeadline', () => {
     const handler = withDeadline(deadline, () => client.send(get));
     const error = await handler(undefined, { getRemainingTimeInMillis: () => 60_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvocationDeadlineError);
-    expect((error as Error).message).toBe('GetItemCommand not sent: too little of this invocation is left for another attempt');
+    expect((error as Error).message).toBe(
+      'GetItemCommand not sent: too little of this invocation is left for another attempt; its last attempt failed: InternalServerError: try again',
+    );
     expect(requests()).toBe(5);
     // Not retryable, by the SDK or by the adapters: they stop and report what is left.
     expect(RetryPolicy.isTransient(error)).toBe(false);
