@@ -9,6 +9,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 main(process.argv.slice(2)).then(
   (code) => {
+    // Interrupted (130, 143): stdout may hold rows for a reader that stopped reading, which would
+    // keep the process until it reads; what was to be cleaned up is, by now.
+    if (code === 130 || code === 143) process.exit(code);
     process.exitCode = code;
   },
   (error: unknown) => {

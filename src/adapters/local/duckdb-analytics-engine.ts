@@ -88,7 +88,7 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
         } finally {
           signal?.removeEventListener('abort', interrupt);
         }
-      });
+      }, signal);
       return { name, queryId, ...read };
     } catch (error) {
       await out?.abandon();

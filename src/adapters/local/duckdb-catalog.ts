@@ -100,15 +100,27 @@ export class DuckDbCatalog implements Catalog {
    * Brings the table up to date with the lake, then runs `work` with the connection, one
    * caller at a time (a DuckDB connection runs one statement at a time).
    */
-  withLake<T>(work: (connection: DuckDBConnection, snapshot: LakeSnapshot, duckdb: DuckDb) => Promise<T>): Promise<T> {
+  withLake<T>(
+    work: (connection: DuckDBConnection, snapshot: LakeSnapshot, duckdb: DuckDb) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const run = this.queue.then(async () => {
+      signal?.throwIfAborted();
       const objects = listObjects(this.root);
       const { duckdb, connection } = await this.open();
+      // An abort interrupts the statement running (the refresh's or the work's); the refresh's
+      // transaction is then rolled back, and the cache stays as it was.
+      const interrupt = () => connection.interrupt();
+      signal?.addEventListener('abort', interrupt, { once: true });
       try {
-        const snapshot = await this.refresh(duckdb, connection, objects);
+        const snapshot = await this.refresh(duckdb, connection, objects, signal);
+        signal?.throwIfAborted();
         return await work(connection, snapshot, duckdb);
       } catch (error) {
+        if (signal?.aborted) throw signal.reason;
         throw unreadable(error, this.root);
+      } finally {
+        signal?.removeEventListener('abort', interrupt);
       }
     });
     this.queue = run.catch(() => undefined);
@@ -174,7 +186,12 @@ export class DuckDbCatalog implements Catalog {
     );
   }
 
-  private async refresh(duckdb: DuckDb, connection: DuckDBConnection, objects: readonly LakeObject[]): Promise<LakeSnapshot> {
+  private async refresh(
+    duckdb: DuckDb,
+    connection: DuckDBConnection,
+    objects: readonly LakeObject[],
+    signal?: AbortSignal,
+  ): Promise<LakeSnapshot> {
     const symbols = [...new Set(objects.map((o) => o.symbol))].sort();
     if (this.cache === false) return { symbols, source: { kind: 'lake', table: '"lake_ticks"' } };
 
@@ -200,24 +217,29 @@ export class DuckDbCatalog implements Catalog {
     const list = (items: readonly string[]) => duckdb.listValue([...items]);
     const listType = duckdb.LIST(duckdb.VARCHAR);
     const gone = [...changed.map((o) => o.path), ...removed];
+    // An interrupt between two statements is lost (DuckDB keeps none for the next): look first.
+    const run = (sql: string, ...rest: Parameters<DuckDBConnection['run']> extends [string, ...infer R] ? R : never) => {
+      signal?.throwIfAborted();
+      return connection.run(sql, ...rest);
+    };
     await connection.run('BEGIN TRANSACTION');
     try {
-      await connection.run('DELETE FROM "lake_ticks" WHERE list_contains($1, "object")', [list(gone)], [listType]);
-      await connection.run('DELETE FROM "lake_objects" WHERE list_contains($1, "path")', [list(gone)], [listType]);
+      await run('DELETE FROM "lake_ticks" WHERE list_contains($1, "object")', [list(gone)], [listType]);
+      await run('DELETE FROM "lake_objects" WHERE list_contains($1, "path")', [list(gone)], [listType]);
       if (changed.length > 0) {
-        await connection.run(
+        await run(
           `INSERT INTO "lake_ticks" ${lakeSelectSql('$1', this.priceDecimals, true)}`,
           [list(changed.map((o) => o.path))],
           [listType],
         );
-        await connection.run(
+        await run(
           'INSERT INTO "lake_objects" SELECT unnest($1), unnest($2)',
           [list(changed.map((o) => o.path)), list(changed.map((o) => o.signature))],
           [listType, listType],
         );
       }
       if (touched.length > 0) {
-        await connection.run('DELETE FROM "applied_ticks" WHERE list_contains($1, "symbol")', [list(touched)], [listType]);
+        await run('DELETE FROM "applied_ticks" WHERE list_contains($1, "symbol")', [list(touched)], [listType]);
         // The same rule the queries use over the lake, materialised for the touched symbols.
         const bound = bindQuery(appliedTicksSql('"lake_ticks"'), {
           symbols: touched.map((value): SqlValue => ({ type: 'varchar', value })),
@@ -225,9 +247,9 @@ export class DuckDbCatalog implements Catalog {
           from_day: { type: 'bigint', value: 0 },
           to_day: { type: 'bigint', value: 99_991_231 },
         });
-        await connection.run(`INSERT INTO "applied_ticks" ${bound.sql}`, ...duckDbValues(duckdb, bound.values));
+        await run(`INSERT INTO "applied_ticks" ${bound.sql}`, ...duckDbValues(duckdb, bound.values));
       }
-      await connection.run('INSERT OR REPLACE INTO "cache_meta" VALUES (\'lake_digest\', $1)', [lakeDigest]);
+      await run('INSERT OR REPLACE INTO "cache_meta" VALUES (\'lake_digest\', $1)', [lakeDigest]);
       await connection.run('COMMIT');
     } catch (error) {
       await connection.run('ROLLBACK');
