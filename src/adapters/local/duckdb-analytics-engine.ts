@@ -44,50 +44,45 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
     try {
       signal?.throwIfAborted();
       const read = await this.catalog.withLake(async (connection, snapshot, duckdb) => {
-        // Ctrl-C while DuckDB computes stops the statement; between chunks, the loop stops.
-        const interrupt = () => connection.interrupt();
-        signal?.addEventListener('abort', interrupt, { once: true });
-        try {
+        // Ctrl-C while DuckDB computes stops the statement (withLake interrupts it, the cache's
+        // refresh too); between chunks, the loop stops.
+        signal?.throwIfAborted();
+        const symbols = checked.symbols ?? snapshot.symbols;
+        const bound = bindQuery(querySql(name, snapshot.source), queryValues(checked, symbols, this.catalog.priceDecimals));
+        // Streamed a chunk at a time: a result can be far larger than memory (a row per tick).
+        const result = await connection.stream(bound.sql, ...duckDbValues(duckdb, bound.values));
+        const types = result.columnTypes().map((t) => t.toString().toLowerCase());
+        const columns = result.columnNames().map((columnName, i) => ({ name: columnName, type: types[i] ?? 'unknown' }));
+        const typed = rowTyper(columns);
+        const rows: ResultRow[] = [];
+        let rowCount = 0;
+        const file = await this.openResult(resultKey(name, queryId));
+        out = file;
+        await file.write(
+          toCsv(
+            columns.map((c) => c.name),
+            [],
+          ),
+        );
+        for await (const chunk of result.yieldRowsJson()) {
           signal?.throwIfAborted();
-          const symbols = checked.symbols ?? snapshot.symbols;
-          const bound = bindQuery(querySql(name, snapshot.source), queryValues(checked, symbols, this.catalog.priceDecimals));
-          // Streamed a chunk at a time: a result can be far larger than memory (a row per tick).
-          const result = await connection.stream(bound.sql, ...duckDbValues(duckdb, bound.values));
-          const types = result.columnTypes().map((t) => t.toString().toLowerCase());
-          const columns = result.columnNames().map((columnName, i) => ({ name: columnName, type: types[i] ?? 'unknown' }));
-          const typed = rowTyper(columns);
-          const rows: ResultRow[] = [];
-          let rowCount = 0;
-          const file = await this.openResult(resultKey(name, queryId));
-          out = file;
-          await file.write(
-            toCsv(
-              columns.map((c) => c.name),
-              [],
-            ),
-          );
-          for await (const chunk of result.yieldRowsJson()) {
-            signal?.throwIfAborted();
-            // JSON form: decimals and big integers as exact text, doubles as numbers.
-            const cells = chunk.map((row) => row.map((v) => (v === null ? null : typeof v === 'number' ? v : String(v))));
-            await file.write(csvRows(cells));
-            rowCount += cells.length;
-            if (onRows !== undefined) {
-              const batch = cells.map(typed);
-              for (const row of batch) if (rows.length < keep) rows.push(row);
-              await onRows(batch);
-            } else {
-              for (const row of cells) {
-                if (rows.length >= keep) break;
-                rows.push(typed(row));
-              }
+          // JSON form: decimals and big integers as exact text, doubles as numbers.
+          const cells = chunk.map((row) => row.map((v) => (v === null ? null : typeof v === 'number' ? v : String(v))));
+          await file.write(csvRows(cells));
+          rowCount += cells.length;
+          if (onRows !== undefined) {
+            const batch = cells.map(typed);
+            for (const row of batch) if (rows.length < keep) rows.push(row);
+            await onRows(batch);
+          } else {
+            for (const row of cells) {
+              if (rows.length >= keep) break;
+              rows.push(typed(row));
             }
           }
-          signal?.throwIfAborted();
-          return { columns, rows, rowCount, location: await file.finish() };
-        } finally {
-          signal?.removeEventListener('abort', interrupt);
         }
+        signal?.throwIfAborted();
+        return { columns, rows, rowCount, location: await file.finish() };
       }, signal);
       return { name, queryId, ...read };
     } catch (error) {

@@ -360,6 +360,33 @@ describe('DuckDbAnalyticsEngine', () => {
     for (const r of few) expect(all).toContainEqual(r);
   });
 
+  it('an abort while the cache loads the lake stops the load, rolls it back, and the next query loads it whole', async () => {
+    const root = await tempLake();
+    const ticks = Array.from({ length: 300 }, (_, i) =>
+      tick(i % 2 ? 'AAPL' : 'MSFT', T0 + i * 1000, 100_000_000 + ((i * 7919) % 13) * 1_000_000),
+    );
+    await write(root, 'b1', ticks);
+    const engine = engineOn(root, ':memory:');
+    // A signal that reads as aborted from its third look on: in the middle of the load's statements.
+    let looks = 0;
+    const reason = new Error('stopped by the user');
+    const signal = {
+      get aborted() {
+        return looks > 2;
+      },
+      reason,
+      throwIfAborted() {
+        if (++looks > 2) throw reason;
+      },
+      addEventListener() {},
+      removeEventListener() {},
+    } as unknown as AbortSignal;
+    await expect(engine.run('daily-ohlc', {}, { signal })).rejects.toBe(reason);
+    expect(looks).toBeGreaterThan(2);
+    expect(existsSync(join(root, 'results'))).toBe(false);
+    expect((await engine.run('daily-ohlc')).rows).toEqual((await engineOn(root, false).run('daily-ohlc')).rows);
+  });
+
   it('says clearly when there is no lake, or no ticks in it', async () => {
     const root = await tempLake();
     await expect(engineOn(join(root, 'nope')).run('volatility', {})).rejects.toThrow(
