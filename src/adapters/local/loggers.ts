@@ -55,7 +55,8 @@ export class JsonLogger implements Logger {
 
 /**
  * An error's text with what changes from one occurrence of the same failure to the next
- * blanked: quoted parts (a quote inside a word, as in can't, opens none), absolute paths, numbers.
+ * blanked: quoted parts (a quote inside a word, as in can't, opens none), paths (any word with
+ * a slash or a backslash: `.tickflow/lake/raw/…`, `C:\\lake`), numbers.
  *
  * @example
  * errorKind("lake write of /lake/raw/symbol=AAPL/.7.tmp failed: EACCES"); // 'lake write of / failed: EACCES'
@@ -64,7 +65,7 @@ export function errorKind(error: string): string {
   return error
     .replace(/"[^"]*"/g, '""')
     .replace(/(^|\W)'[^']*'(?!\w)/g, "$1''")
-    .replace(/(^|[\s(=:])\/[^\s'",;)]*/g, '$1/')
+    .replace(/[^\s'",;()]*[/\\][^\s'",;()]*/g, '/')
     .replace(/\d+/g, '0');
 }
 

@@ -31,6 +31,8 @@ describe('JsonLogger', () => {
     const at = (symbol: string) =>
       `lake write of /tmp/lake/raw/symbol=${symbol}/year=2024/month=01/day=02/.77-ab.1.tmp failed: ENOTDIR: not a directory`;
     expect(errorKind(at('AAPL'))).toBe(errorKind(at('MSFT')));
+    // The default lake is a relative path.
+    expect(errorKind(at('AAPL').replace('/tmp/lake', '.tickflow/lake'))).toBe(errorKind(at('MSFT').replace('/tmp/lake', '.tickflow/lake')));
     expect(errorKind(at('AAPL'))).not.toBe(errorKind(at('AAPL').replace('ENOTDIR: not a directory', 'EACCES: permission denied')));
     expect(errorKind("Error: ENOSPC: no space left on device, open '/lake/raw/x.tmp'")).toBe(
       errorKind("Error: ENOSPC: no space left on device, open '/lake/raw/y.tmp'"),
