@@ -284,7 +284,9 @@ export class TickflowStack extends Stack {
     const ingest = this.function('ingest', bundleDir, {
       description: 'tickflow ingest: Kinesis batches → validate, enrich → S3 lake and DynamoDB',
       memorySize: 512,
-      timeout: Duration.minutes(1),
+      // 90 s: its clients stop starting attempts 35 s (an attempt's worst case) before the end,
+      // so a stalled service ends in reported failures, not a timeout (InvocationDeadline).
+      timeout: Duration.seconds(90),
       environment: { TICKFLOW_BUCKET: this.lake.bucketName, TICKFLOW_TABLE: this.table.tableName, ...trendSettings },
     });
     const trend = this.function('trend', bundleDir, {

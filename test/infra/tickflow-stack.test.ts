@@ -317,6 +317,13 @@ describe('the functions', () => {
       expect(readdirSync(assetDir).sort()).toEqual([`${name}.mjs`, `${name}.mjs.map`]);
     }
     expect(Object.values(template.findResources('AWS::Logs::LogGroup')).map((g) => g.Properties.RetentionInDays)).toEqual([30, 30, 30, 30]);
+    // Ingest's last attempt (35 s at worst) ends before it does: its deadline stops them at 55 s.
+    expect(Object.fromEntries(NAMES.map((name) => [name, fnProps(name).Timeout]))).toEqual({
+      ingest: 90,
+      trend: 60,
+      produce: 60,
+      query: 360,
+    });
   });
 
   it('get exactly the variables the library’s configuration reads, which its function containers accept', () => {

@@ -2,9 +2,10 @@ import { AWS_HTTP_TIMEOUTS } from './aws-http-handler.js';
 
 /**
  * Time an attempt may take at worst: a connection, a response's headers, a body that stops
- * (an idle socket), and a little to spare. No attempt starts with less than this left, so the
- * last one ends before the function times out. (A body that keeps dripping a byte at a time
- * is bounded by nothing but the function's timeout.)
+ * (an idle socket), and a little to spare. In a function of at least twice this (the example
+ * stack's ingest has 90 s), no attempt starts with less than this left, so the
+ * last one ends before the function times out; in a shorter one, attempts start in its first
+ * half. (A body that keeps dripping a byte at a time is bounded only by the function's timeout.)
  */
 const ATTEMPT_MS = AWS_HTTP_TIMEOUTS.connectionTimeout + AWS_HTTP_TIMEOUTS.requestTimeout + AWS_HTTP_TIMEOUTS.socketTimeout + 2_000;
 
@@ -35,6 +36,8 @@ export class InvocationDeadlineError extends Error {
  */
 export class InvocationDeadline {
   private cutoff = Number.POSITIVE_INFINITY;
+  /** The invocation's last failed attempt, of any call: what used the time up. */
+  private lastFailure: unknown;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -43,6 +46,7 @@ export class InvocationDeadline {
    * worst case before the end (half the time, for a function shorter than two of those).
    */
   begin(remainingMs: number | undefined): void {
+    this.lastFailure = undefined;
     if (remainingMs === undefined || !Number.isFinite(remainingMs)) return;
     this.cutoff = this.now() + Math.max(remainingMs - ATTEMPT_MS, remainingMs / 2);
   }
@@ -50,15 +54,22 @@ export class InvocationDeadline {
   /** Ends the invocation: no deadline until the next `begin`. */
   end(): void {
     this.cutoff = Number.POSITIVE_INFINITY;
+    this.lastFailure = undefined;
+  }
+
+  /** Notes a failed attempt, to be named when a later one is refused. */
+  failed(error: unknown): void {
+    this.lastFailure = error;
   }
 
   /**
    * Throws an `InvocationDeadlineError` if an attempt starting now could outlast the
-   * invocation; `previous` (the failure of the attempt before, if any) is named in it.
+   * invocation, naming the invocation's last failed attempt (what used the time up).
    */
-  check(what: string, previous?: unknown): void {
+  check(what: string): void {
     if (this.now() >= this.cutoff) {
-      const cause = previous instanceof Error ? `; its last attempt failed: ${previous.name}: ${previous.message}` : '';
+      const previous = this.lastFailure;
+      const cause = previous instanceof Error ? `; the last attempt that failed: ${previous.name}: ${previous.message}` : '';
       throw new InvocationDeadlineError(`${what} not sent: too little of this invocation is left for another attempt${cause}`);
     }
   }
@@ -71,14 +82,13 @@ export class InvocationDeadline {
  * const dynamodb = guardWithDeadline(new DynamoDBClient({}), deadline);
  */
 export function guardWithDeadline<C extends { middlewareStack: MiddlewareAdder }>(client: C, deadline: InvocationDeadline): C {
-  // The context is one call's, shared by its attempts: it keeps the last attempt's failure, so
-  // a refused retry says what the call was retrying.
   const middleware: FinalizeMiddleware = (next, context) => async (args) => {
-    deadline.check(typeof context.commandName === 'string' ? context.commandName : 'an AWS request', context[LAST_FAILURE]);
+    deadline.check(typeof context.commandName === 'string' ? context.commandName : 'an AWS request');
     try {
       return await next(args);
     } catch (error) {
-      context[LAST_FAILURE] = error;
+      // Named when a later attempt, of this call or an adapter's retry of it, is refused.
+      deadline.failed(error);
       throw error;
     }
   };
@@ -90,9 +100,8 @@ export function guardWithDeadline<C extends { middlewareStack: MiddlewareAdder }
 /** The shape of an SDK client's middleware stack that `guardWithDeadline` uses (as `@smithy/types` has it). */
 type FinalizeMiddleware = (
   next: (args: unknown) => Promise<unknown>,
-  context: { commandName?: unknown; [LAST_FAILURE]?: unknown },
+  context: { commandName?: unknown },
 ) => (args: unknown) => Promise<unknown>;
-const LAST_FAILURE = Symbol('tickflow.lastAttemptFailure');
 interface MiddlewareAdder {
   // biome-ignore lint/suspicious/noExplicitAny: the SDK's own middleware types, left to it.
   add(middleware: any, options: { step: 'finalizeRequest'; priority: 'low'; name: string }): void;
