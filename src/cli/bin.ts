@@ -9,9 +9,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    // Interrupted (130, 143): stdout may hold rows for a reader that stopped reading, which would
-    // keep the process until it reads; what was to be cleaned up is, by now.
-    if (code === 130 || code === 143) process.exit(code);
+    // An interrupted query (130, 143) may have rows queued for a reader that stopped reading,
+    // which would keep the process until it reads: they are not wanted, and its cleanup is done.
+    // Not so replay: its interrupted run ends by printing what it did, which must all arrive.
+    if (process.argv[2] === 'query' && (code === 130 || code === 143)) process.exit(code);
     process.exitCode = code;
   },
   (error: unknown) => {
