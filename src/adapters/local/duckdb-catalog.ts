@@ -110,7 +110,13 @@ export class DuckDbCatalog implements Catalog {
       const { duckdb, connection } = await this.open();
       // An abort interrupts the statement running (the refresh's or the work's); the refresh's
       // transaction is then rolled back, and the cache stays as it was.
-      const interrupt = () => connection.interrupt();
+      // Again every 10 ms until the work settles: DuckDB drops an interrupt that comes while a
+      // statement is being prepared, before it runs.
+      let again: NodeJS.Timeout | undefined;
+      const interrupt = () => {
+        connection.interrupt();
+        again = setInterval(() => connection.interrupt(), 10);
+      };
       signal?.addEventListener('abort', interrupt, { once: true });
       try {
         const snapshot = await this.refresh(duckdb, connection, objects, signal);
@@ -120,6 +126,7 @@ export class DuckDbCatalog implements Catalog {
         if (signal?.aborted) throw signal.reason;
         throw unreadable(error, this.root);
       } finally {
+        clearInterval(again);
         signal?.removeEventListener('abort', interrupt);
       }
     });
