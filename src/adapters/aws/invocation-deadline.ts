@@ -36,8 +36,8 @@ export class InvocationDeadlineError extends Error {
  */
 export class InvocationDeadline {
   private cutoff = Number.POSITIVE_INFINITY;
-  /** The invocation's last failed attempt, of any call: what used the time up. */
-  private lastFailure: unknown;
+  /** The invocation's last failed attempt, of any call (it may have been retried with success since). */
+  private lastFailure: { readonly what: string; readonly error: unknown } | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -57,19 +57,22 @@ export class InvocationDeadline {
     this.lastFailure = undefined;
   }
 
-  /** Notes a failed attempt, to be named when a later one is refused. */
-  failed(error: unknown): void {
-    this.lastFailure = error;
+  /** Notes a failed attempt of `what`, to be named when a later one is refused. */
+  failed(what: string, error: unknown): void {
+    this.lastFailure = { what, error };
   }
 
   /**
    * Throws an `InvocationDeadlineError` if an attempt starting now could outlast the
-   * invocation, naming the invocation's last failed attempt (what used the time up).
+   * invocation, naming the invocation's last failed attempt, if any (a clue to where the time went).
    */
   check(what: string): void {
     if (this.now() >= this.cutoff) {
       const previous = this.lastFailure;
-      const cause = previous instanceof Error ? `; the last attempt that failed: ${previous.name}: ${previous.message}` : '';
+      const cause =
+        previous?.error instanceof Error
+          ? `; an earlier attempt of this invocation failed: ${previous.what}: ${previous.error.name}: ${previous.error.message}`
+          : '';
       throw new InvocationDeadlineError(`${what} not sent: too little of this invocation is left for another attempt${cause}`);
     }
   }
@@ -83,12 +86,13 @@ export class InvocationDeadline {
  */
 export function guardWithDeadline<C extends { middlewareStack: MiddlewareAdder }>(client: C, deadline: InvocationDeadline): C {
   const middleware: FinalizeMiddleware = (next, context) => async (args) => {
-    deadline.check(typeof context.commandName === 'string' ? context.commandName : 'an AWS request');
+    const what = typeof context.commandName === 'string' ? context.commandName : 'an AWS request';
+    deadline.check(what);
     try {
       return await next(args);
     } catch (error) {
-      // Named when a later attempt, of this call or an adapter's retry of it, is refused.
-      deadline.failed(error);
+      // Named when a later attempt, of this call or any other, is refused.
+      deadline.failed(what, error);
       throw error;
     }
   };

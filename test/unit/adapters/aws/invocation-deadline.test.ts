@@ -62,7 +62,7 @@ describe('InvocationDeadline', () => {
     const error = await handler(undefined, { getRemainingTimeInMillis: () => 60_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvocationDeadlineError);
     expect((error as Error).message).toBe(
-      'GetItemCommand not sent: too little of this invocation is left for another attempt; the last attempt that failed: InternalServerError: try again',
+      'GetItemCommand not sent: too little of this invocation is left for another attempt; an earlier attempt of this invocation failed: GetItemCommand: InternalServerError: try again',
     );
     expect(requests()).toBe(5);
     // Not retryable, by the SDK or by the adapters: they stop and report what is left.
@@ -105,9 +105,9 @@ describe('InvocationDeadline', () => {
     const error = await withDeadline(deadline, () => store.putTicks([tick]))(undefined, { getRemainingTimeInMillis: () => 60_000 }).catch(
       (e: unknown) => e,
     );
-    // The refused attempt is a new call of the store's own retry: it still names what failed.
+    // The refused attempt is a new call of the store's own retry: it still names an earlier failure.
     expect(String(error)).toMatch(
-      /too little of this invocation is left for another attempt; the last attempt that failed: InternalServerError/,
+      /too little of this invocation is left for another attempt; an earlier attempt of this invocation failed: TransactWriteItemsCommand: InternalServerError/,
     );
     expect(requests()).toBe(2);
   });
