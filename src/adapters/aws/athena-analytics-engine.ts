@@ -12,6 +12,7 @@ import {
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { checkQuery } from '../../domain/query-params.js';
 import { normaliseSymbol } from '../../domain/symbol.js';
+import { messageOf } from '../../domain/usecases/ingest-batch.js';
 import type { AnalyticsEngine, QueryName, QueryParams, QueryResult, ResultRow, RunOptions } from '../../ports/analytics-engine.port.js';
 import type { Clock } from '../../ports/clock.port.js';
 import { InvalidQueryError, QueryError } from '../../ports/errors.js';
@@ -125,8 +126,7 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
         // Giving up leaves no query running unseen (and billed): it is stopped, and named.
         if (!RetryPolicy.isTransient(error) || this.now() >= deadline) {
           await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: queryId })).catch(() => undefined);
-          const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-          throw new QueryError(`the status of Athena query ${queryId} could not be read (${reason}); it was stopped`);
+          throw new QueryError(`the status of Athena query ${queryId} could not be read (${messageOf(error)}); it was stopped`);
         }
         wait = Math.min(wait * 2, this.options.maxPollMs ?? 5000);
         continue;

@@ -1,3 +1,4 @@
+import { messageOf } from '../../domain/usecases/ingest-batch.js';
 import { AWS_HTTP_TIMEOUTS } from './aws-http-handler.js';
 
 /**
@@ -71,7 +72,7 @@ export class InvocationDeadline {
       const previous = this.lastFailure;
       const cause =
         previous?.error instanceof Error
-          ? `; an earlier attempt of this invocation failed: ${previous.what}: ${previous.error.name}: ${previous.error.message}`
+          ? `; an earlier attempt of this invocation failed: ${previous.what}: ${messageOf(previous.error)}`
           : '';
       throw new InvocationDeadlineError(`${what} not sent: too little of this invocation is left for another attempt${cause}`);
     }

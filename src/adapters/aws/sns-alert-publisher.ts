@@ -6,6 +6,7 @@ import {
   PublishCommand,
   type SNSClient,
 } from '@aws-sdk/client-sns';
+import { messageOf } from '../../domain/usecases/ingest-batch.js';
 import type { AlertPublisher, AlertPublishReport } from '../../ports/alert-publisher.port.js';
 import type { Logger } from '../../ports/logger.port.js';
 import type { Alert } from '../../ports/model.js';
@@ -67,7 +68,7 @@ export class SnsAlertPublisher implements AlertPublisher {
       try {
         await this.options.client.send(new PublishCommand({ TopicArn: this.options.topicArn, ...this.message(alert) }));
       } catch (error) {
-        failed.push({ alert, error: describe(error) });
+        failed.push({ alert, error: messageOf(error) });
       }
     } else {
       // In sequence: on a FIFO topic, a symbol's alerts must reach SNS in order.
@@ -88,7 +89,7 @@ export class SnsAlertPublisher implements AlertPublisher {
         new PublishBatchCommand({ TopicArn: this.options.topicArn, PublishBatchRequestEntries: entries }),
       );
     } catch (error) {
-      const message = describe(error);
+      const message = messageOf(error);
       return alerts.map((alert) => ({ alert, error: message }));
     }
     const ok = new Set((result.Successful ?? []).map((s) => s.Id));
@@ -121,8 +122,4 @@ export class SnsAlertPublisher implements AlertPublisher {
 function sentence(a: Alert): string {
   const relation = a.signal === 'GOLDEN_CROSS' ? 'above' : 'below';
   return `${a.symbol}: ${a.signal} (${a.trend}) at ${a.price} on ${new Date(a.timestamp).toISOString()} — SMA-short ${a.smaShort} crossed ${relation} SMA-long ${a.smaLong}.`;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
