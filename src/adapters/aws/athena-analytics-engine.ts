@@ -16,7 +16,7 @@ import { messageOf } from '../../domain/usecases/ingest-batch.js';
 import type { AnalyticsEngine, QueryName, QueryParams, QueryResult, ResultRow, RunOptions } from '../../ports/analytics-engine.port.js';
 import type { Clock } from '../../ports/clock.port.js';
 import { InvalidQueryError, QueryError } from '../../ports/errors.js';
-import { bindQuery, querySql, queryValues, rowsToKeep, rowTyper, type SqlValue } from '../shared/analytics-sql.js';
+import { bindQuery, querySql, queryValues, rowsToKeep, rowTyper, type SqlValue, takeRows } from '../shared/analytics-sql.js';
 import { checkBucketName, checkGlueName } from './glue-catalog.js';
 import { RetryPolicy } from './retry-policy.js';
 
@@ -162,7 +162,7 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
     onRows: RunOptions['onRows'],
   ): Promise<Pick<QueryResult, 'columns' | 'rows' | 'rowCount'>> {
     let columns: { name: string; type: string }[] | undefined;
-    let typed: ((cells: readonly (string | null)[]) => ResultRow) | undefined;
+    let typed: ReturnType<typeof rowTyper> | undefined;
     const rows: ResultRow[] = [];
     let rowCount = 0;
     let token: string | undefined;
@@ -174,19 +174,11 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
       columns ??= (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => ({ name: c.Name ?? '', type: athenaType(c) }));
       const cols = columns;
       typed ??= rowTyper(cols);
-      const batch: ResultRow[] = [];
-      for (const [i, row] of (page.ResultSet?.Rows ?? []).entries()) {
-        const cells = (row.Data ?? []).map((d) => d.VarCharValue ?? null);
-        // The first row of a SELECT's first page repeats the column names.
-        if (first && i === 0 && cells.every((v, j) => v === cols[j]?.name)) continue;
-        rowCount++;
-        if (onRows !== undefined) batch.push(typed(cells));
-        else if (rows.length < keep) rows.push(typed(cells));
-      }
-      if (onRows !== undefined) {
-        for (const row of batch) if (rows.length < keep) rows.push(row);
-        await onRows(batch);
-      }
+      const cells = (page.ResultSet?.Rows ?? []).map((row) => (row.Data ?? []).map((d) => d.VarCharValue ?? null));
+      // The first row of a SELECT's first page repeats the column names.
+      if (first && cells[0]?.every((v, j) => v === cols[j]?.name)) cells.shift();
+      rowCount += cells.length;
+      await takeRows(cells, typed, rows, keep, onRows);
       first = false;
       token = page.NextToken;
       if (token !== undefined && onRows === undefined && rows.length >= keep) {

@@ -7,7 +7,7 @@ import { resultKey } from '../../domain/lake-layout.js';
 import { checkQuery } from '../../domain/query-params.js';
 import type { AnalyticsEngine, QueryName, QueryParams, QueryResult, ResultRow, RunOptions } from '../../ports/analytics-engine.port.js';
 import { QueryError } from '../../ports/errors.js';
-import { bindQuery, querySql, queryValues, rowsToKeep, rowTyper } from '../shared/analytics-sql.js';
+import { bindQuery, querySql, queryValues, rowsToKeep, rowTyper, takeRows } from '../shared/analytics-sql.js';
 import { type DuckDbCatalog, duckDbValues } from './duckdb-catalog.js';
 
 /** Options of the DuckDB engine. */
@@ -70,16 +70,7 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
           const cells = chunk.map((row) => row.map((v) => (v === null ? null : typeof v === 'number' ? v : String(v))));
           await file.write(csvRows(cells));
           rowCount += cells.length;
-          if (onRows !== undefined) {
-            const batch = cells.map(typed);
-            for (const row of batch) if (rows.length < keep) rows.push(row);
-            await onRows(batch);
-          } else {
-            for (const row of cells) {
-              if (rows.length >= keep) break;
-              rows.push(typed(row));
-            }
-          }
+          await takeRows(cells, typed, rows, keep, onRows);
         }
         signal?.throwIfAborted();
         return { columns, rows, rowCount, location: await file.finish() };

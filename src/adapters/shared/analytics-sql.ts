@@ -345,21 +345,9 @@ export function bindQuery(sql: string, named: Readonly<Record<string, SqlValue |
 const NUMERIC_TYPE = /^(tinyint|smallint|integer|int|bigint|hugeint|real|float|double|decimal)/;
 
 /**
- * Converts one result value (as text, or null) to the type of its column: numbers for
- * numeric SQL types (a decimal to its nearest double), text for the rest.
- *
- * @example
- * typedValue('decimal(18,6)', '187.430000'); // 187.43
- * typedValue('date', '2024-01-02');          // '2024-01-02'
- */
-export function typedValue(type: string, text: string | null): string | number | null {
-  if (text === null) return null;
-  return NUMERIC_TYPE.test(type) ? Number(text) : text;
-}
-
-/**
- * Makes a row of typed values from a row of cells (text, numbers or null), as `typedValue`
- * types them, deciding each column's conversion once: for turning many rows.
+ * Makes a row of typed values from a row of cells (text, numbers or null): numbers for
+ * numeric SQL types (a decimal to its nearest double), text for the rest, deciding each
+ * column's conversion once: for turning many rows.
  *
  * @example
  * rowTyper([{ name: 'symbol', type: 'varchar' }, { name: 'close', type: 'decimal(18,6)' }])(['AAPL', '187.430000']); // { symbol: 'AAPL', close: 187.43 }
@@ -374,6 +362,32 @@ export function rowTyper(columns: readonly ResultColumn[]): (cells: readonly (st
     });
     return row;
   };
+}
+
+/**
+ * Takes one batch of a result's rows (as cells): every row to `onRows`, typed, if given, and
+ * the first into `kept` until it holds `keep`. The one way both engines keep and hand on rows.
+ *
+ * @example
+ * await takeRows(page, typed, kept, 20, options.onRows);
+ */
+export async function takeRows(
+  cells: readonly (readonly (string | number | null)[])[],
+  typed: (cells: readonly (string | number | null)[]) => ResultRow,
+  kept: ResultRow[],
+  keep: number,
+  onRows: RunOptions['onRows'],
+): Promise<void> {
+  if (onRows === undefined) {
+    for (const row of cells) {
+      if (kept.length >= keep) return;
+      kept.push(typed(row));
+    }
+    return;
+  }
+  const batch = cells.map(typed);
+  for (const row of batch) if (kept.length < keep) kept.push(row);
+  await onRows(batch);
 }
 
 /**
