@@ -108,10 +108,9 @@ export class DuckDbCatalog implements Catalog {
       signal?.throwIfAborted();
       const objects = listObjects(this.root);
       const { duckdb, connection } = await this.open();
-      // An abort interrupts the statement running (the refresh's or the work's); the refresh's
-      // transaction is then rolled back, and the cache stays as it was.
-      // Again every 10 ms until the work settles: DuckDB drops an interrupt that comes while a
-      // statement is being prepared, before it runs.
+      // An abort interrupts the statement running (the refresh's or the work's), and again every
+      // 10 ms until the work settles: DuckDB drops an interrupt that comes while a statement is
+      // being prepared. An interrupted refresh's transaction is rolled back: the cache stays as it was.
       let again: NodeJS.Timeout | undefined;
       const interrupt = () => {
         connection.interrupt();
