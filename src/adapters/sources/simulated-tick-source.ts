@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseSymbolList } from '../../domain/symbol.js';
 import type { SourceItem, TickSource } from '../../ports/tick-source.port.js';
 
@@ -21,6 +22,8 @@ export interface SimulatedOptions {
 
 /** Items per array the simulation hands over. */
 const CHUNK = 1024;
+/** The longest the asynchronous iterations read before they let the event loop turn (ms). */
+const TURN_MS = 20;
 
 /** The default simulated symbols. */
 export const DEFAULT_SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'] as const;
@@ -80,11 +83,24 @@ export class SimulatedTickSource implements TickSource {
   }
 
   async *items(signal?: AbortSignal): AsyncIterable<SourceItem> {
-    yield* this.generate(signal);
+    for await (const chunk of this.chunks(signal)) yield* chunk;
   }
 
+  /**
+   * The items in arrays, letting the event loop turn at least every `TURN_MS` of reading.
+   * Nothing else here waits on I/O: a consumer that only awaits promises (replay with no
+   * lake) would otherwise keep timers and signals — a Ctrl-C, the abort it sends — waiting
+   * for the whole run.
+   */
   async *chunks(signal?: AbortSignal): AsyncIterable<readonly SourceItem[]> {
-    yield* this.generateChunks(CHUNK, signal);
+    let turned = performance.now();
+    for (const chunk of this.generateChunks(CHUNK, signal)) {
+      yield chunk;
+      if (performance.now() - turned >= TURN_MS) {
+        await nextTurn();
+        turned = performance.now();
+      }
+    }
   }
 
   /** The same items, synchronously (benchmarks and tests that need no async iteration). */

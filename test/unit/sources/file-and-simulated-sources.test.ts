@@ -75,6 +75,23 @@ describe('SimulatedTickSource', () => {
     expect(seen).toBeLessThan(2_000);
   });
 
+  it.each(['chunks', 'items'] as const)(
+    'lets the event loop turn while it reads (%s): an abort from a timer stops a long run',
+    async (how) => {
+      // Nothing here waits on I/O, so without those turns the timer (as a Ctrl-C would) fires only after the last tick.
+      const ticks = 3_000_000;
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 50);
+      const source = new SimulatedTickSource({ ticks });
+      let seen = 0;
+      if (how === 'chunks') for await (const chunk of source.chunks(controller.signal)) seen += chunk.length;
+      else for await (const _ of source.items(controller.signal)) seen++;
+      expect(controller.signal.aborted).toBe(true);
+      expect(seen).toBeGreaterThan(0);
+      expect(seen).toBeLessThan(ticks / 2);
+    },
+  );
+
   it('refuses options that make no sense', () => {
     expect(() => new SimulatedTickSource({ symbols: ['A B'] })).toThrow(/not a valid symbol/);
     expect(() => new SimulatedTickSource({ badRate: 2 })).toThrow(/\[0, 1\)/);
