@@ -292,7 +292,9 @@ export class TickflowStack extends Stack {
     const trend = this.function('trend', bundleDir, {
       description: 'tickflow trend: tick INSERTs → SMA crossovers → alerts on SNS',
       memorySize: 256,
-      timeout: Duration.minutes(1),
+      // 2 minutes: it claims alerts only with the time to publish and record them left (70 s
+      // at worst), so that a timeout never cuts a publish short and has the alerts sent again.
+      timeout: Duration.minutes(2),
       environment: { TICKFLOW_TABLE: this.table.tableName, TICKFLOW_TOPIC_ARN: this.topic.topicArn, ...trendSettings },
     });
     const produce = this.function('produce', bundleDir, {

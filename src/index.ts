@@ -95,10 +95,12 @@ export {
 } from './domain/trend-tracker.js';
 export { alertFromRow, buildReportFromEngine, type EngineReportParams } from './domain/usecases/build-report.js';
 export {
+  DEFAULT_PUBLISH_MS,
   DetectTrends,
   type DetectTrendsOptions,
   type DetectTrendsPorts,
   type DetectTrendsResult,
+  type DetectTrendsRun,
 } from './domain/usecases/detect-trends.js';
 export {
   IngestBatch,

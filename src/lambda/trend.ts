@@ -2,13 +2,13 @@
  * The deployable trend function: Lambda's entry point. The handler's logic is in
  * `src/handlers/trend.ts`; this file only builds the AWS container on the cold start.
  */
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent, Context as LambdaContext } from 'aws-lambda';
 import { DETECT_TRENDS } from '../container/tokens.js';
 import type { DetectTrends } from '../domain/usecases/detect-trends.js';
 import { makeTrendHandler } from '../handlers/trend.js';
 import { LOGGER, type Logger } from '../ports/logger.port.js';
 
-type TrendHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+type TrendHandler = (event: DynamoDBStreamEvent, context?: LambdaContext) => Promise<DynamoDBBatchResponse>;
 let trendHandler: Promise<TrendHandler> | undefined;
 
 /**
@@ -20,13 +20,14 @@ let trendHandler: Promise<TrendHandler> | undefined;
  * // CDK: new lambda.Function(this, 'Trend', { handler: 'trend.handler', … })
  * const { batchItemFailures } = await handler(streamEvent);
  */
-// No invocation deadline here (ingest and produce have one): a write refused after the
-// alerts went out, the one that clears them, would have them sent again. A trend invocation
-// that runs out of time is retried whole; its claim on the alerts lapses within a minute.
-export const handler: TrendHandler = async (event) => {
+// No invocation deadline on its clients (ingest and produce have one): a write refused after
+// the alerts went out, the one that clears them, would have them sent again. Instead the
+// handler claims alerts only with the time to publish them left (70 s: the example stack
+// gives it 2 minutes), and a claim lasts until the invocation's end.
+export const handler: TrendHandler = async (event, context) => {
   trendHandler ??= import('../container/trend-container.js').then(({ trendContainer }) => {
     const container = trendContainer(process.env);
     return makeTrendHandler(container.get<DetectTrends>(DETECT_TRENDS), container.get<Logger>(LOGGER));
   });
-  return (await trendHandler)(event);
+  return (await trendHandler)(event, context);
 };

@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoMarketStore } from '../../src/adapters/aws/dynamo-market-store.js';
 import { DynamoStreamsChangeFeed } from '../../src/adapters/aws/dynamo-streams-change-feed.js';
 import { KinesisTickPublisher } from '../../src/adapters/aws/kinesis-tick-publisher.js';
 import { SnsAlertPublisher } from '../../src/adapters/aws/sns-alert-publisher.js';
@@ -19,6 +20,7 @@ import { SimulatedTickSource } from '../../src/adapters/sources/simulated-tick-s
 import { replay } from '../../src/container/replay.js';
 import { compareAlerts } from '../../src/domain/alert.js';
 import { FlowStats } from '../../src/domain/flow-stats.js';
+import { symbolKey, tickKey } from '../../src/domain/store-layout.js';
 import { ProduceTicks } from '../../src/domain/usecases/produce-ticks.js';
 import type { Alert } from '../../src/ports/model.js';
 import {
@@ -279,10 +281,63 @@ describe('the Lambda bundles, under Node 22 against the emulators', () => {
       ],
     };
     const trend = await lambda('trend', { TICKFLOW_TABLE: table, TICKFLOW_TOPIC_ARN: topicArn });
-    // No deadline binds it: even with a moment left it does its work (a refused write after
-    // alerts went out would send them again).
+    // No deadline binds its clients: even with a moment left it does its work when there is
+    // no alert to send (a refused write after alerts went out would send them again).
     await expect(trend.invoke(event, { remainingMs: 1 })).resolves.toEqual({ batchItemFailures: [] });
     expect(trend.logs()).not.toContain('InvocationDeadlineError');
+  });
+
+  it('trend claims no alert with too little of its invocation left: the batch is retried and the alert sent once', async () => {
+    const table = uniqueName('bundle-tickflow');
+    await createTable(clients.dynamodb, table);
+    const topicArn = await createTopic(clients.sns, uniqueName('bundle-alerts'));
+    const queueUrl = await subscribedQueue(clients, topicArn, uniqueName('bundle-alerts'));
+    // SMA 1/2 over prices 1, 2, 2, 1: one death cross, at the fourth tick.
+    const store = new DynamoMarketStore({ client: clients.dynamodb, table, clock: new SystemClock() });
+    const ticks = [1, 2, 2, 1].map((price, i) => ({
+      symbol: 'AAPL',
+      timestamp: 1704205800000 + i * 1000,
+      units: price * 1e6,
+      volume: 100,
+    }));
+    await store.putTicks(ticks);
+    const event: DynamoDBStreamEvent = {
+      Records: ticks.map((t, i) => ({
+        eventID: `e${i}`,
+        eventName: 'INSERT',
+        eventSource: 'aws:dynamodb',
+        awsRegion: 'us-east-1',
+        dynamodb: {
+          Keys: { pk: { S: symbolKey('AAPL') }, sk: { S: tickKey(t.timestamp) } },
+          SequenceNumber: `44215845000000000174504390${10 + i}`,
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+      })),
+    };
+    const trend = await lambda('trend', {
+      TICKFLOW_TABLE: table,
+      TICKFLOW_TOPIC_ARN: topicArn,
+      TICKFLOW_SHORT: '1',
+      TICKFLOW_LONG: '2',
+    });
+    await expect(trend.invoke(event, { remainingMs: 1 })).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: event.Records[0]?.dynamodb?.SequenceNumber }],
+    });
+    expect(trend.logs()).toMatch(/alerts of AAPL not published: .* s of this invocation left/);
+    expect(await drainQueue(clients.sqs, queueUrl)).toEqual([]);
+    expect(await store.getTrend('AAPL')).toMatchObject({
+      lastTimestamp: ticks[3]?.timestamp,
+      claimedUntil: 0,
+      pending: [{ id: `AAPL#${ticks[3]?.timestamp}#DEATH_CROSS` }],
+    });
+    // Lambda delivers the batch again, to an invocation with its time ahead of it.
+    await expect(trend.invoke(event)).resolves.toEqual({ batchItemFailures: [] });
+    await expect(trend.invoke(event)).resolves.toEqual({ batchItemFailures: [] });
+    const messages = await drainQueue(clients.sqs, queueUrl);
+    expect(messages.map((m) => (SnsAlertPublisher.parseMessage(JSON.parse(m.body).Message) as Alert).id)).toEqual([
+      `AAPL#${ticks[3]?.timestamp}#DEATH_CROSS`,
+    ]);
+    expect(await store.getTrend('AAPL')).toMatchObject({ pending: [], claimedUntil: 0 });
   });
 
   it('produce (TICKFLOW_SOURCE=simulated) publishes one simulated round per scheduled invocation to Kinesis', async () => {

@@ -188,6 +188,41 @@ describe('reliability: transient faults in every port (property)', () => {
   });
 });
 
+describe('reliability: trend invocations near their end (property)', () => {
+  it('invocations that begin or run short of time claim nothing they cannot finish: every alert exactly once', async () => {
+    // Each invocation's time left: at its start, then at every later look (time passes in it).
+    const budget = fc.tuple(fc.constantFrom(120_000, 60_000, 3_000, 100, 1), fc.constantFrom(1, 0.75, 0.51, 0.5, 0.49, 0.1, 0));
+    await fc.assert(
+      fc.asyncProperty(marketArb, fc.array(budget, { maxLength: 30 }), fc.integer({ min: 1, max: 30 }), async (records, budgets, batch) => {
+        const clean = flowHarness({ ingestBatchSize: batch, trendBatchSize: batch });
+        await clean.run(records);
+        let guard: ReturnType<typeof guardedAlerts> | undefined;
+        const faulty = flowHarness({
+          ingestBatchSize: batch,
+          trendBatchSize: batch,
+          wrapAlerts: (a) => {
+            guard = guardedAlerts(() => faulty.store, a);
+            return guard.publisher;
+          },
+          // Past the schedule, invocations have their time ahead of them (the shortage is transient).
+          trendContext: (n) => {
+            const [start, later] = budgets[n] ?? [120_000, 1];
+            let looks = 0;
+            return { getRemainingTimeInMillis: () => (looks++ === 0 ? start : start * later) };
+          },
+        });
+        await faulty.run(records);
+        expectConverged(faulty, clean, records);
+        expect(guard?.violations).toEqual([]);
+        expect([...faulty.published.published].sort(compareAlerts)).toEqual([...clean.published.published].sort(compareAlerts));
+        // Claims are given back or cleared: none is left held.
+        expect(faulty.store.allTrends().filter((t) => t.claimedUntil !== 0)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('reliability: redelivery and reordering', () => {
   it('whole batches delivered twice, a shard replayed from an older position, stream records repeated: no duplicate alert, no double count', async () => {
     await fc.assert(

@@ -33,6 +33,8 @@ export interface HarnessOptions {
   wrapStore?: (s: MarketStore) => MarketStore;
   wrapLake?: (l: MemoryLake) => RawTickArchive & RejectSink;
   wrapAlerts?: (a: AlertPublisher) => AlertPublisher;
+  /** The Lambda context of the trend function's `n`th invocation (none: no context, as locally). */
+  trendContext?: (n: number) => { getRemainingTimeInMillis: () => number } | undefined;
 }
 
 /** Builds the flow; `run(records)` publishes and drains it. */
@@ -71,9 +73,10 @@ export function flowHarness(o: HarnessOptions = {}) {
   const trendHandler = makeTrendHandler(detect, logger);
   const delivered: DynamoDBStreamEvent[] = [];
   let concurrent = false;
+  let invocations = 0;
   const trendEntry = async (event: DynamoDBStreamEvent) => {
     delivered.push(event);
-    if (!concurrent) return trendHandler(event);
+    if (!concurrent) return trendHandler(event, o.trendContext?.(invocations++));
     // Two invocations on the same records at once: Lambda retries from the earliest failure either reports.
     const responses = await Promise.all([trendHandler(event), rival(event)]);
     const failures = responses.flatMap((r) => r.batchItemFailures);

@@ -26,10 +26,42 @@ export interface DetectTrendsPorts {
   readonly logger: Logger;
 }
 
+/**
+ * Least time an invocation must have left to claim a symbol's alerts (ms): one publish and
+ * the write that records them sent, each at its worst (about 35 s for one AWS request
+ * attempt: a connection, headers, a stalled body).
+ */
+export const DEFAULT_PUBLISH_MS = 70_000;
+
 /** Options of `DetectTrends`. */
 export interface DetectTrendsOptions extends TrendOptions {
-  /** How long an invocation may hold the right to publish a symbol's pending alerts (ms, default 60 s). */
+  /**
+   * How long an invocation may hold the right to publish a symbol's pending alerts (ms,
+   * default 60 s), when `execute` is not told the time it has left.
+   */
   readonly claimMs?: number;
+  /**
+   * Least time left, when `execute` is told it, to claim alerts and publish them (ms,
+   * default `DEFAULT_PUBLISH_MS`), or half the time the invocation had when it began if that is less.
+   */
+  readonly publishMs?: number;
+}
+
+/** What `execute` may know of the invocation it runs in. */
+export interface DetectTrendsRun {
+  /**
+   * Time left before the platform ends the invocation (ms), e.g. a Lambda context's
+   * `getRemainingTimeInMillis`. Given it, a claim lasts until the invocation's end, and no
+   * alert is claimed with less than `publishMs` left, or half the time the invocation had
+   * at the start of `execute` if that is less (the symbol is left for redelivery).
+   */
+  readonly timeLeftMs?: () => number;
+}
+
+/** An execution's time: what is left, and what claiming alerts needs. */
+interface Invocation {
+  readonly timeLeftMs: (() => number) | undefined;
+  readonly needed: number;
 }
 
 /** The result of one batch of change records. */
@@ -45,7 +77,8 @@ export interface DetectTrendsResult {
  * state and recent ticks (one query), run the `TrendTracker` over the ticks not yet
  * applied, record the alerts atomically with the new state (outbox), publish them, and mark
  * them sent. A retried batch finds the state advanced and repeats nothing; alerts recorded
- * but not confirmed sent are published by whoever next holds the symbol's claim.
+ * but not confirmed sent are published by whoever next holds the symbol's claim. Told the
+ * time its invocation has left (`DetectTrendsRun`), it claims only what it has time to publish.
  *
  * @example
  * const detect = new DetectTrends({ store, alerts, clock, observer, logger }, { short: 5, long: 20 });
@@ -54,6 +87,7 @@ export interface DetectTrendsResult {
 export class DetectTrends {
   private readonly options: Required<TrendOptions>;
   private readonly claimMs: number;
+  private readonly publishMs: number;
 
   constructor(
     private readonly ports: DetectTrendsPorts,
@@ -61,9 +95,17 @@ export class DetectTrends {
   ) {
     this.options = resolveTrendOptions(options);
     this.claimMs = options.claimMs ?? 60_000;
+    this.publishMs = options.publishMs ?? DEFAULT_PUBLISH_MS;
+    if (!(this.claimMs > 0 && this.claimMs < Number.POSITIVE_INFINITY))
+      throw new RangeError(`claimMs must be a number of ms > 0, got ${this.claimMs}`);
+    if (!(this.publishMs >= 0 && this.publishMs < Number.POSITIVE_INFINITY))
+      throw new RangeError(`publishMs must be a number of ms ≥ 0, got ${this.publishMs}`);
   }
 
-  async execute(records: readonly ChangeRecord[]): Promise<DetectTrendsResult> {
+  async execute(records: readonly ChangeRecord[], run: DetectTrendsRun = {}): Promise<DetectTrendsResult> {
+    const atStart = run.timeLeftMs?.();
+    const needed = atStart !== undefined && Number.isFinite(atStart) ? Math.min(this.publishMs, atStart / 2) : this.publishMs;
+    const time: Invocation = { timeLeftMs: run.timeLeftMs, needed };
     // Per symbol: the newest tick timestamp and the first record (for failure reporting).
     const bySymbol = new Map<string, { first: number; maxTimestamp: number; count: number }>();
     records.forEach((record, index) => {
@@ -81,7 +123,7 @@ export class DetectTrends {
     const published: Alert[] = [];
     let earliest = records.length;
     const results = await Promise.allSettled(
-      [...bySymbol].map(([symbol, entry]) => this.detect(symbol, entry.maxTimestamp, entry.count, published)),
+      [...bySymbol].map(([symbol, entry]) => this.detect(symbol, entry.maxTimestamp, entry.count, published, time)),
     );
     [...bySymbol.values()].forEach((entry, i) => {
       const r = results[i];
@@ -96,9 +138,9 @@ export class DetectTrends {
   }
 
   /** Detects one symbol's crossovers; alerts confirmed sent are pushed to `published` as they go. */
-  private async detect(symbol: string, maxTimestamp: number, newCount: number, published: Alert[]): Promise<void> {
+  private async detect(symbol: string, maxTimestamp: number, newCount: number, published: Alert[], time: Invocation): Promise<void> {
     let state = await this.ports.store.getTrend(symbol);
-    if (state.pending.length > 0) state = await this.publishPending(state, published);
+    if (state.pending.length > 0) state = await this.publishPending(state, published, time);
     if (state.lastTimestamp !== null && maxTimestamp <= state.lastTimestamp) return;
 
     const { window, fresh } = await this.readTicks(symbol, state.lastTimestamp, maxTimestamp, newCount);
@@ -128,18 +170,42 @@ export class DetectTrends {
           );
         }
       }
-      const now = this.ports.clock.now();
+      // The alerts are saved with the state either way; without the time to publish them
+      // they are saved unclaimed, for the redelivery (or any invocation) to send.
+      const claimUntil = alerts.length > 0 ? this.claimUntil(time) : 0;
       const next: TrendRecord = {
         symbol,
         last: tracker.lastSign,
         lastTimestamp: tracker.lastAppliedTimestamp,
         version: state.version + 1,
         pending: alerts,
-        claimedUntil: alerts.length > 0 ? now + this.claimMs : 0,
+        claimedUntil: claimUntil ?? 0,
       };
       await this.ports.store.saveTrend(next, state.version, alerts);
-      state = alerts.length > 0 ? await this.publishPending(next, published, true) : next;
+      if (claimUntil === undefined) throw this.tooLate(symbol, time);
+      state = alerts.length > 0 ? await this.publishPending(next, published, time, true) : next;
     } while (from < fresh.length);
+  }
+
+  /**
+   * Until when a claim made now holds: the invocation's end, when known (a claim must not
+   * lapse while its holder may still publish, and should lapse once the platform has ended
+   * it), else `claimMs` from now. `undefined` when less than the time needed is left: a
+   * holder ended in the middle of a publish would have its alerts sent again once the claim lapsed.
+   */
+  private claimUntil(time: Invocation): number | undefined {
+    const now = this.ports.clock.now();
+    const left = time.timeLeftMs?.();
+    if (left === undefined || !Number.isFinite(left)) return now + this.claimMs;
+    return left >= time.needed ? now + left : undefined;
+  }
+
+  /** The error of a symbol left for redelivery because the invocation is too near its end to publish. */
+  private tooLate(symbol: string, time: Invocation): Error {
+    const left = (Math.floor((time.timeLeftMs?.() ?? 0) / 100) / 10).toFixed(1);
+    return new Error(
+      `alerts of ${symbol} not published: ${left} s of this invocation left, ${(time.needed / 1000).toFixed(1)} s needed to publish and record them`,
+    );
   }
 
   /**
@@ -178,14 +244,15 @@ export class DetectTrends {
    * Publishes a TREND record's pending alerts and clears them. Claims them first (unless
    * `claimed`, when the caller's own save just did), so two invocations never both send.
    */
-  private async publishPending(state: TrendRecord, published: Alert[], claimed = false): Promise<TrendRecord> {
-    const now = this.ports.clock.now();
+  private async publishPending(state: TrendRecord, published: Alert[], time: Invocation, claimed = false): Promise<TrendRecord> {
     let current = state;
     if (!claimed) {
-      if (state.claimedUntil > now) {
+      if (state.claimedUntil > this.ports.clock.now()) {
         throw new InFlightError(`alerts of ${state.symbol} are being published by another invocation`);
       }
-      current = { ...state, version: state.version + 1, claimedUntil: now + this.claimMs };
+      const claimedUntil = this.claimUntil(time);
+      if (claimedUntil === undefined) throw this.tooLate(state.symbol, time);
+      current = { ...state, version: state.version + 1, claimedUntil };
       await this.ports.store.saveTrend(current, state.version, []);
     }
     let report: Awaited<ReturnType<AlertPublisher['publish']>>;

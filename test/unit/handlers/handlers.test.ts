@@ -257,6 +257,47 @@ describe('trend handler', () => {
     expect(store.alertLog().map((r) => r.status)).toEqual(['SENT']);
   });
 
+  it("asks the Lambda context for the time left: near the end, it claims no alert and reports the batch's first record", async () => {
+    const clock = new ManualClock(NOW);
+    const store = new MemoryMarketStore({ clock });
+    await store.putTicks([1, 2, 2, 1].map((units, i) => ({ symbol: 'AAPL', timestamp: 1000 + i, units, volume: 1 })));
+    // Reading the ticks takes `readMs` of the invocation.
+    let readMs = 0;
+    const slow: MarketStore = Object.assign(Object.create(store) as MarketStore, {
+      recentTicks: (...args: Parameters<MarketStore['recentTicks']>) => {
+        clock.advance(readMs);
+        return store.recentTicks(...args);
+      },
+    });
+    const alerts = new MemoryAlertPublisher();
+    const logger = new MemoryLogger();
+    const detect = new DetectTrends(
+      { store: slow, alerts, clock, observer: new FlowStats(), logger },
+      { short: 1, long: 2, priceDecimals: 0 },
+    );
+    const handler = makeTrendHandler(detect, logger);
+    const event = streamEvent([1000, 1001, 1002, 1003].map((ts, i) => ({ ts, seq: String(100 + i) })));
+    /** A 2-minute invocation's context, its method reading its own field (`this`). */
+    class Context {
+      private readonly endsAt = clock.now() + 120_000;
+      getRemainingTimeInMillis(): number {
+        return this.endsAt - clock.now();
+      }
+    }
+    // 59 s left after the read: less than the 60 s (half its time; 70 s at most) a publish may need.
+    readMs = 61_000;
+    expect(await handler(event, new Context())).toEqual({ batchItemFailures: [{ itemIdentifier: '100' }] });
+    expect(alerts.published).toEqual([]);
+    expect(await store.getTrend('AAPL')).toMatchObject({
+      claimedUntil: 0,
+      pending: [expect.objectContaining({ id: 'AAPL#1003#DEATH_CROSS' })],
+    });
+    readMs = 0;
+    expect(await handler(event, new Context())).toEqual({ batchItemFailures: [] });
+    expect(alerts.published.map((a) => a.id)).toEqual(['AAPL#1003#DEATH_CROSS']);
+    expect(await store.getTrend('AAPL')).toMatchObject({ pending: [], claimedUntil: 0 });
+  });
+
   it('ignores change records that are not tick inserts', async () => {
     const clock = new ManualClock(NOW);
     const store = new MemoryMarketStore({ clock });

@@ -154,6 +154,125 @@ describe('DetectTrends', () => {
     expect(store.alertLog().map((r) => r.status)).toEqual(['SENT']);
   });
 
+  describe('told the time its invocation has left', () => {
+    /** A store that notes each TREND it saves. */
+    function noting(store: MarketStore, saved: TrendRecord[]): MarketStore {
+      return Object.assign(Object.create(store) as MarketStore, {
+        saveTrend: (next: TrendRecord, expected: number, alerts: readonly Alert[]) => {
+          saved.push(next);
+          return store.saveTrend(next, expected, alerts);
+        },
+      });
+    }
+    /** Time left that drops from `first` (read when execute starts) to `then` at every later read. */
+    const dropping = (first: number, then: number) => {
+      let reads = 0;
+      return () => (reads++ === 0 ? first : then);
+    };
+    const make = (store: MarketStore, alerts: AlertPublisher, clock: ManualClock, publishMs = 30_000) =>
+      new DetectTrends(
+        { store, alerts, clock, observer: new FlowStats(), logger: new MemoryLogger() },
+        { short: 1, long: 2, priceDecimals: 0, publishMs },
+      );
+
+    it('claims alerts until the invocation ends, not for a fixed minute', async () => {
+      const alerts = new MemoryAlertPublisher();
+      const { clock, store } = await setup(alerts);
+      const saved: TrendRecord[] = [];
+      const result = await make(noting(store, saved), alerts, clock).execute(inserts([1000, 1001, 1002, 1003]), {
+        timeLeftMs: () => 45_000,
+      });
+      expect(result.published.map((a) => a.id)).toEqual(['AAPL#1003#DEATH_CROSS']);
+      // The save with the alert claims it; the one after the publish clears it.
+      expect(saved.map((t) => t.claimedUntil)).toEqual([NOW + 45_000, 0]);
+    });
+
+    it('with less than the time to publish left, saves the alerts unclaimed and leaves the symbol for redelivery, which sends them once', async () => {
+      const alerts = new MemoryAlertPublisher();
+      const { clock, store } = await setup(alerts);
+      const saved: TrendRecord[] = [];
+      const records = inserts([1000, 1001, 1002, 1003]);
+      const logger = new MemoryLogger();
+      const late = await new DetectTrends(
+        { store: noting(store, saved), alerts, clock, observer: new FlowStats(), logger },
+        { short: 1, long: 2, priceDecimals: 0, publishMs: 30_000 },
+      ).execute(records, { timeLeftMs: dropping(90_000, 29_999) });
+      expect(late).toEqual({ firstFailure: '1', published: [] });
+      expect(alerts.published).toEqual([]);
+      expect(logger.lines.map((l) => l.fields?.error)).toEqual([
+        'Error: alerts of AAPL not published: 29.9 s of this invocation left, 30.0 s needed to publish and record them',
+      ]);
+      // The state moved on with the alert pending and claimed by no one.
+      expect(saved).toHaveLength(1);
+      expect(saved[0]).toMatchObject({
+        lastTimestamp: 1003,
+        claimedUntil: 0,
+        pending: [expect.objectContaining({ id: 'AAPL#1003#DEATH_CROSS' })],
+      });
+      // The redelivery, early in its invocation, sends it once.
+      const retry = await make(store, alerts, clock).execute(records, { timeLeftMs: () => 60_000 });
+      expect(retry).toEqual({ firstFailure: undefined, published: [expect.objectContaining({ id: 'AAPL#1003#DEATH_CROSS' })] });
+      await make(store, alerts, clock).execute(records, { timeLeftMs: () => 60_000 });
+      expect(alerts.published.map((a) => a.id)).toEqual(['AAPL#1003#DEATH_CROSS']);
+    });
+
+    it('with less than the time to publish left, does not claim alerts already pending', async () => {
+      const alerts = new MemoryAlertPublisher();
+      const { clock, store } = await setup(alerts);
+      const records = inserts([1000, 1001, 1002, 1003]);
+      await make(store, alerts, clock).execute(records, { timeLeftMs: dropping(90_000, 1_000) });
+      const pending = await store.getTrend('AAPL');
+      expect(pending.pending).toHaveLength(1);
+      const again = await make(store, alerts, clock).execute(records, { timeLeftMs: dropping(90_000, 1_000) });
+      expect(again.firstFailure).toBe('1');
+      expect(await store.getTrend('AAPL')).toEqual(pending); // not even claimed
+      expect(alerts.published).toEqual([]);
+    });
+
+    it('in a function shorter than twice the time to publish, claims while half its time is left', async () => {
+      const alerts = new MemoryAlertPublisher();
+      const { clock, store } = await setup(alerts);
+      // A 3 s function (Lambda's default): 70 s is never left, yet its alerts must go out.
+      const detect = make(store, alerts, clock, 70_000);
+      expect(await detect.execute(inserts([1000, 1001, 1002, 1003]), { timeLeftMs: dropping(3_000, 1_500) })).toMatchObject({
+        firstFailure: undefined,
+      });
+      expect(alerts.published.map((a) => a.id)).toEqual(['AAPL#1003#DEATH_CROSS']);
+    });
+
+    it('in a function shorter than twice the time to publish, leaves the alerts once less than half its time is left', async () => {
+      const alerts = new MemoryAlertPublisher();
+      const { clock, store } = await setup(alerts);
+      const detect = make(store, alerts, clock, 70_000);
+      expect((await detect.execute(inserts([1000, 1001, 1002, 1003]), { timeLeftMs: dropping(3_000, 1_499) })).firstFailure).toBe('1');
+      expect(alerts.published).toEqual([]);
+    });
+
+    it('refuses a claim or publish time that is not a number of ms', () => {
+      const ports = {
+        store: new MemoryMarketStore({ clock: new ManualClock(NOW) }),
+        alerts: new MemoryAlertPublisher(),
+        clock: new ManualClock(NOW),
+        observer: new FlowStats(),
+        logger: new MemoryLogger(),
+      };
+      expect(() => new DetectTrends(ports, { publishMs: Number.NaN })).toThrow('publishMs must be a number of ms ≥ 0, got NaN');
+      expect(() => new DetectTrends(ports, { publishMs: -1 })).toThrow(RangeError);
+      expect(() => new DetectTrends(ports, { claimMs: 0 })).toThrow('claimMs must be a number of ms > 0, got 0');
+      expect(() => new DetectTrends(ports, { claimMs: Number.POSITIVE_INFINITY })).toThrow(RangeError);
+      expect(new DetectTrends(ports, { publishMs: 0, claimMs: 1 })).toBeInstanceOf(DetectTrends);
+    });
+
+    it('takes a time left that is not a number for no time given: claims for claimMs', async () => {
+      const alerts = new MemoryAlertPublisher();
+      const { clock, store } = await setup(alerts);
+      const saved: TrendRecord[] = [];
+      await make(noting(store, saved), alerts, clock).execute(inserts([1000, 1001, 1002, 1003]), { timeLeftMs: () => Number.NaN });
+      expect(saved.map((t) => t.claimedUntil)).toEqual([NOW + 60_000, 0]);
+      expect(alerts.published).toHaveLength(1);
+    });
+  });
+
   it('catches up on ticks whose change records were lost, from the store', async () => {
     const alerts = new MemoryAlertPublisher();
     const { make } = await setup(alerts);
