@@ -65,7 +65,8 @@ export function athenaParameter(value: SqlValue): string {
  * workgroup with the parameters as `ExecutionParameters` (never in the SQL text), status
  * polled with exponential backoff up to a timeout, a FAILED or CANCELLED query raised as a
  * `QueryError` carrying Athena's reason, results paged through GetQueryResults and typed
- * from the column metadata, and the S3 location of the result CSV returned.
+ * from the column metadata, and the S3 location of the result CSV returned. An abort of
+ * `options.signal` stops the query (if it is still running) and rejects with the signal's reason.
  *
  * @example
  * const engine = new AthenaAnalyticsEngine({ athena: new AthenaClient({}), workgroup: 'primary', outputLocation: 's3://my-lake/results/', database: 'tickflow', table: 'ticks', bucket: 'my-lake' });
@@ -88,7 +89,9 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
   async run(name: QueryName, params: QueryParams = {}, options: RunOptions = {}): Promise<QueryResult> {
     const checked = checkQuery(name, params);
     const keep = rowsToKeep(options);
-    const symbols = checked.symbols ?? (await this.listSymbols());
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const symbols = checked.symbols ?? (await this.listSymbols(signal));
     if (symbols.length === 0) throw new QueryError(`the data lake s3://${this.options.bucket}/raw/ holds no symbols yet`);
     const bound = bindQuery(
       querySql(name, { kind: 'lake', table: this.table }),
@@ -104,28 +107,44 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
         QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: this.options.database },
         ResultConfiguration: { OutputLocation: `${this.options.outputLocation.replace(/\/?$/, '/')}${name}/` },
       }),
+      // Not abortable: a query started with its answer lost would run unseen. An abort
+      // meanwhile is seen by the wait, which stops it.
     );
     const queryId = started.QueryExecutionId;
     if (queryId === undefined) throw new QueryError('Athena started no query (no QueryExecutionId)');
-    const execution = await this.waitFor(queryId);
-    const read = await this.results(queryId, keep, options.onRows);
+    const execution = await this.waitFor(queryId, signal);
+    const read = await this.results(queryId, keep, options.onRows, signal);
     return { name, queryId, ...read, location: execution.ResultConfiguration?.OutputLocation ?? '' };
   }
 
-  private async waitFor(queryId: string): Promise<QueryExecution> {
+  /** Stops a query that is still running, as far as Athena lets it (any failure ignored, within 10 s). */
+  private async stop(queryId: string): Promise<void> {
+    await this.options.athena
+      .send(new StopQueryExecutionCommand({ QueryExecutionId: queryId }), { abortSignal: AbortSignal.timeout(10_000) })
+      .catch(() => undefined);
+  }
+
+  private async waitFor(queryId: string, signal: AbortSignal | undefined): Promise<QueryExecution> {
     const { athena } = this.options;
     const deadline = this.now() + (this.options.timeoutMs ?? 300_000);
     let wait = this.options.pollMs ?? 200;
     for (;;) {
-      await this.sleep(wait);
       let execution: QueryExecution | undefined;
       try {
-        ({ QueryExecution: execution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId })));
+        await abortable(this.sleep(wait), signal);
+        ({ QueryExecution: execution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId }), {
+          abortSignal: signal,
+        }));
       } catch (error) {
+        // Stopped by the caller: the query too, and the caller's reason is the error.
+        if (signal?.aborted) {
+          await this.stop(queryId);
+          throw signal.reason;
+        }
         // A throttled or failed poll says nothing about the query: poll on until the deadline.
         // Giving up leaves no query running unseen (and billed): it is stopped, and named.
         if (!RetryPolicy.isTransient(error) || this.now() >= deadline) {
-          await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: queryId })).catch(() => undefined);
+          await this.stop(queryId);
           throw new QueryError(`the status of Athena query ${queryId} could not be read (${messageOf(error)}); it was stopped`);
         }
         wait = Math.min(wait * 2, this.options.maxPollMs ?? 5000);
@@ -142,7 +161,7 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
         }
       }
       if (this.now() >= deadline) {
-        await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: queryId })).catch(() => undefined);
+        await this.stop(queryId);
         throw new QueryError(
           `Athena query ${queryId} did not finish within ${Math.round((this.options.timeoutMs ?? 300_000) / 1000)} s; it was stopped`,
         );
@@ -160,6 +179,7 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
     queryId: string,
     keep: number,
     onRows: RunOptions['onRows'],
+    signal: AbortSignal | undefined,
   ): Promise<Pick<QueryResult, 'columns' | 'rows' | 'rowCount'>> {
     let columns: { name: string; type: string }[] | undefined;
     let typed: ReturnType<typeof rowTyper> | undefined;
@@ -170,7 +190,9 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
     do {
       const page = await this.options.athena.send(
         new GetQueryResultsCommand({ QueryExecutionId: queryId, NextToken: token, MaxResults: 1000 }),
+        { abortSignal: signal },
       );
+      signal?.throwIfAborted();
       columns ??= (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => ({ name: c.Name ?? '', type: athenaType(c) }));
       const cols = columns;
       typed ??= rowTyper(cols);
@@ -179,10 +201,11 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
       if (first && cells[0]?.every((v, j) => v === cols[j]?.name)) cells.shift();
       rowCount += cells.length;
       await takeRows(cells, typed, rows, keep, onRows);
+      signal?.throwIfAborted();
       first = false;
       token = page.NextToken;
       if (token !== undefined && onRows === undefined && rows.length >= keep) {
-        return { columns: cols, rows, rowCount: await this.countRows(queryId, token, rowCount) };
+        return { columns: cols, rows, rowCount: await this.countRows(queryId, token, rowCount, signal) };
       }
     } while (token !== undefined);
     return { columns: columns ?? [], rows, rowCount };
@@ -193,28 +216,31 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
    * allowed `athena:GetQueryRuntimeStatistics`, say), by paging through the rest from `token`
    * (`counted` so far) without keeping any.
    */
-  private async countRows(queryId: string, token: string, counted: number): Promise<number> {
+  private async countRows(queryId: string, token: string, counted: number, signal: AbortSignal | undefined): Promise<number> {
     const { athena } = this.options;
     try {
-      const statistics = await athena.send(new GetQueryRuntimeStatisticsCommand({ QueryExecutionId: queryId }));
+      const statistics = await athena.send(new GetQueryRuntimeStatisticsCommand({ QueryExecutionId: queryId }), { abortSignal: signal });
       const output = statistics.QueryRuntimeStatistics?.Rows?.OutputRows;
       if (output !== undefined && Number.isSafeInteger(output) && output >= counted) return output;
     } catch {
-      // Counted below instead.
+      // Counted below instead (unless stopped).
+      signal?.throwIfAborted();
     }
     let rowCount = counted;
     let next: string | undefined = token;
     while (next !== undefined) {
       const page: GetQueryResultsCommandOutput = await athena.send(
         new GetQueryResultsCommand({ QueryExecutionId: queryId, NextToken: next, MaxResults: 1000 }),
+        { abortSignal: signal },
       );
+      signal?.throwIfAborted();
       rowCount += page.ResultSet?.Rows?.length ?? 0;
       next = page.NextToken;
     }
     return rowCount;
   }
 
-  private async listSymbols(): Promise<string[]> {
+  private async listSymbols(signal: AbortSignal | undefined): Promise<string[]> {
     const { s3, bucket } = this.options;
     if (s3 === undefined) {
       throw new InvalidQueryError(
@@ -224,7 +250,9 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
     const symbols: string[] = [];
     let token: string | undefined;
     do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'raw/', Delimiter: '/', ContinuationToken: token }));
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'raw/', Delimiter: '/', ContinuationToken: token }), {
+        abortSignal: signal,
+      });
       for (const p of page.CommonPrefixes ?? []) {
         const m = /^raw\/symbol=([^/]+)\/$/.exec(p.Prefix ?? '');
         if (m?.[1] !== undefined && normaliseSymbol(m[1]) === m[1]) symbols.push(m[1]);
@@ -233,6 +261,17 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
     } while (token !== undefined);
     return symbols.sort();
   }
+}
+
+/** `work`, or the signal's reason as soon as it aborts (the work itself is left to settle). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function athenaType(c: ColumnInfo): string {

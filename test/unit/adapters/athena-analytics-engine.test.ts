@@ -259,6 +259,85 @@ describe('AthenaAnalyticsEngine', () => {
     );
   });
 
+  describe('stopped by its signal', () => {
+    it("while the query runs: stops the query and rejects with the signal's reason, reading no result", async () => {
+      const { engine, athena } = setup();
+      athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-7' });
+      const stop = new AbortController();
+      let polls = 0;
+      athena.on(GetQueryExecutionCommand).callsFake(async () => {
+        if (++polls === 3) stop.abort(new Error('out of time'));
+        return { QueryExecution: { Status: { State: 'RUNNING' } } };
+      });
+      athena.on(StopQueryExecutionCommand).resolves({});
+      await expect(engine.run('daily-ohlc', { symbols: ['AAPL'] }, { signal: stop.signal })).rejects.toThrow('out of time');
+      expect(polls).toBe(3);
+      expect(athena.commandCalls(StopQueryExecutionCommand).map((c) => c.args[0].input)).toEqual([{ QueryExecutionId: 'q-7' }]);
+      expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(0);
+    });
+
+    it('in the wait between polls: at once, without sleeping it out', async () => {
+      const athena = new AthenaClient(REGION);
+      const mock = mockClient(athena);
+      const engine = new AthenaAnalyticsEngine({
+        athena,
+        workgroup: 'analytics',
+        outputLocation: 's3://my-lake/results',
+        database: 'tickflow',
+        table: 'ticks',
+        bucket: 'my-lake',
+        pollMs: 60_000, // real time: only the abort can end this test in time
+      });
+      mock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-8' });
+      mock.on(StopQueryExecutionCommand).resolves({});
+      const stop = new AbortController();
+      setTimeout(() => stop.abort(new Error('Ctrl-C')), 20);
+      const started = Date.now();
+      await expect(engine.run('daily-ohlc', { symbols: ['AAPL'] }, { signal: stop.signal })).rejects.toThrow('Ctrl-C');
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(mock.commandCalls(GetQueryExecutionCommand)).toHaveLength(0);
+      expect(mock.commandCalls(StopQueryExecutionCommand)).toHaveLength(1);
+    });
+
+    it('before it starts: sends nothing', async () => {
+      const { engine, athena, s3 } = setup();
+      const stop = new AbortController();
+      stop.abort(new Error('never mind'));
+      await expect(engine.run('daily-ohlc', {}, { signal: stop.signal })).rejects.toThrow('never mind');
+      expect(athena.calls()).toHaveLength(0);
+      expect(s3.calls()).toHaveLength(0);
+    });
+
+    it('while the rows are read: rejects, and reads no further page', async () => {
+      const { engine, athena } = setup();
+      athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+      succeeded(athena);
+      const stop = new AbortController();
+      const page = { ResultSet: { ResultSetMetadata: METADATA, Rows: [row('AAPL', '2024-01-02', '187.430000', '100', '1.5')] } };
+      athena
+        .on(GetQueryResultsCommand)
+        .resolvesOnce({ ...page, NextToken: 'p2' })
+        .resolvesOnce({ ...page, NextToken: 'p3' })
+        .resolvesOnce({ ...page, NextToken: 'p4' })
+        .resolves(page);
+      const seen: number[] = [];
+      const run = engine.run(
+        'daily-ohlc',
+        { symbols: ['AAPL'] },
+        {
+          signal: stop.signal,
+          onRows: (rows) => {
+            seen.push(rows.length);
+            if (seen.length === 2) stop.abort(new Error('reader gone'));
+          },
+        },
+      );
+      await expect(run).rejects.toThrow('reader gone');
+      expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(2);
+      expect(athena.commandCalls(StopQueryExecutionCommand)).toHaveLength(0); // it had finished
+    });
+  });
+
   it('gives up after the timeout, stops the query, and says so', async () => {
     const { engine, athena, waits } = setup({ timeoutMs: 10_000 });
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-5' });
