@@ -1,6 +1,12 @@
 import { parseQueryRequest } from '../domain/query-params.js';
-import type { AnalyticsEngine, QueryName, ResultColumn } from '../ports/analytics-engine.port.js';
-import { InvalidQueryError } from '../ports/errors.js';
+import type { AnalyticsEngine, QueryName, QueryResult, ResultColumn } from '../ports/analytics-engine.port.js';
+import { InvalidQueryError, QueryError } from '../ports/errors.js';
+
+/**
+ * What the query function keeps of its time for stopping a query it gives up on (10 s at
+ * most) and answering: given the Lambda context, the query is stopped this long before the end.
+ */
+export const QUERY_STOP_MARGIN_MS = 15_000;
 
 /** What the query Lambda returns: where the full result is, and its first rows. */
 export interface QuerySummary {
@@ -20,7 +26,9 @@ export interface QuerySummary {
  * maxPoints? }` in, a `QuerySummary` out. The input is checked before any query runs; a bad
  * one fails the invocation with an `InvalidQueryError` naming the field. A request without
  * `short` or `long` takes it from `options.periods`: the deployment's, so `crossovers`
- * checks the periods the trend function alerts on.
+ * checks the periods the trend function alerts on. Given the Lambda context, a query still
+ * running `QUERY_STOP_MARGIN_MS` before the function's end is stopped and reported as a
+ * `QueryError`, rather than left running (and billed) behind a timed-out function.
  *
  * @example
  * export const handler = makeQueryHandler(engine, { periods: { short: 5, long: 20 } });
@@ -29,13 +37,23 @@ export interface QuerySummary {
 export function makeQueryHandler(
   engine: AnalyticsEngine,
   options: { maxRows?: number; periods?: { short: number; long: number } } = {},
-): (event: unknown) => Promise<QuerySummary> {
+): (event: unknown, context?: { getRemainingTimeInMillis?: () => number }) => Promise<QuerySummary> {
   const maxRows = options.maxRows ?? 1000;
-  return async (event) => {
+  return async (event, context) => {
     const request = parseQueryRequest(event, options.periods);
     if (!request.ok) throw new InvalidQueryError(request.message);
-    // Only the rows it returns are read: a result of millions of rows stays in the CSV.
-    const result = await engine.run(request.name, request.params, { maxRows });
+    const left = context?.getRemainingTimeInMillis?.();
+    const signal = left !== undefined && Number.isFinite(left) ? AbortSignal.timeout(Math.max(0, left - QUERY_STOP_MARGIN_MS)) : undefined;
+    let result: QueryResult;
+    try {
+      // Only the rows it returns are read: a result of millions of rows stays in the CSV.
+      result = await engine.run(request.name, request.params, { maxRows, signal });
+    } catch (error) {
+      if (signal?.aborted !== true) throw error;
+      throw new QueryError(
+        `${request.name} did not finish within the query function's time (${Math.round((left ?? 0) / 1000)} s left when it began); it was stopped. Give the function more time, or ask for less (fewer symbols, a shorter range)`,
+      );
+    }
     return {
       name: result.name,
       queryId: result.queryId,

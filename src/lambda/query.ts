@@ -6,7 +6,7 @@ import type { AwsConfig } from '../container/aws-config.js';
 import { makeQueryHandler, type QuerySummary } from '../handlers/query.js';
 import { ANALYTICS_ENGINE, type AnalyticsEngine } from '../ports/analytics-engine.port.js';
 
-type QueryHandler = (event: unknown) => Promise<QuerySummary>;
+type QueryHandler = (event: unknown, context?: { getRemainingTimeInMillis?: () => number }) => Promise<QuerySummary>;
 let queryHandler: Promise<QueryHandler> | undefined;
 
 /**
@@ -21,11 +21,11 @@ let queryHandler: Promise<QueryHandler> | undefined;
  * // aws lambda invoke --function-name tickflow-query --payload '{"name":"daily-ohlc","symbols":["AAPL"],"from":"2024-01-02"}' out.json
  * const { rows, location } = await handler({ name: 'daily-ohlc', symbols: ['AAPL'], from: '2024-01-02' });
  */
-export const handler: QueryHandler = async (event) => {
+export const handler: QueryHandler = async (event, context) => {
   queryHandler ??= import('../container/query-container.js').then(({ AWS_CONFIG, queryContainer }) => {
     const container = queryContainer(process.env);
     const { short, long } = container.get<AwsConfig>(AWS_CONFIG);
     return makeQueryHandler(container.get<AnalyticsEngine>(ANALYTICS_ENGINE), { periods: { short, long } });
   });
-  return (await queryHandler)(event);
+  return (await queryHandler)(event, context);
 };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseAthenaConfig } from '../../../src/container/aws-config.js';
 import { checkQueryParams, dayNumber, parseQueryRequest } from '../../../src/domain/query-params.js';
-import { makeQueryHandler } from '../../../src/handlers/query.js';
+import { makeQueryHandler, QUERY_STOP_MARGIN_MS } from '../../../src/handlers/query.js';
 import type { AnalyticsEngine, QueryName, QueryParams, QueryResult } from '../../../src/ports/analytics-engine.port.js';
-import { ConfigError, InvalidQueryError } from '../../../src/ports/errors.js';
+import { ConfigError, InvalidQueryError, QueryError } from '../../../src/ports/errors.js';
 
 /** An engine that records what it was asked and answers `rows` rows. */
 function fakeEngine(rows = 3): AnalyticsEngine & { calls: [QueryName, QueryParams][]; kept: (number | undefined)[] } {
@@ -80,6 +80,49 @@ describe('the query handler', () => {
       await expect(handler(event)).rejects.toBeInstanceOf(InvalidQueryError);
     }
     expect(engine.calls).toEqual([]);
+  });
+
+  it('given the Lambda context, stops a query still running 15 s before the end, and says so', async () => {
+    let seen: AbortSignal | undefined;
+    const waiting: AnalyticsEngine = {
+      run: (_name, _params, options = {}) =>
+        new Promise((_, reject) => {
+          seen = options.signal;
+          options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true });
+        }),
+    };
+    const handler = makeQueryHandler(waiting);
+    const started = Date.now();
+    const error = await handler(
+      { name: 'volatility', symbols: 'AAPL' },
+      { getRemainingTimeInMillis: () => QUERY_STOP_MARGIN_MS + 50 },
+    ).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(error).toBeInstanceOf(QueryError);
+    expect((error as Error).message).toBe(
+      "volatility did not finish within the query function's time (15 s left when it began); it was stopped. Give the function more time, or ask for less (fewer symbols, a shorter range)",
+    );
+    expect(seen?.aborted).toBe(true);
+    // An engine's own failure is not taken for running out of time.
+    const failing: AnalyticsEngine = { run: async () => Promise.reject(new QueryError('Athena query q-1 failed: SYNTAX_ERROR')) };
+    await expect(makeQueryHandler(failing)({ name: 'volatility' }, { getRemainingTimeInMillis: () => 60_000 })).rejects.toThrow(
+      'Athena query q-1 failed: SYNTAX_ERROR',
+    );
+  });
+
+  it('without a context (called as a library), sets no time limit', async () => {
+    let signal: AbortSignal | undefined | null = null;
+    const engine = fakeEngine(1);
+    const recording: AnalyticsEngine = {
+      run: (name, params, options = {}) => {
+        signal = options.signal;
+        return engine.run(name, params, options);
+      },
+    };
+    await makeQueryHandler(recording)({ name: 'volatility' });
+    expect(signal).toBeUndefined();
+    await makeQueryHandler(recording)({ name: 'volatility' }, { getRemainingTimeInMillis: () => 360_000 });
+    expect(signal).toBeInstanceOf(AbortSignal);
   });
 
   it('names the unknown field of a request', () => {
