@@ -237,9 +237,9 @@ export function bindSnsAlerts(bind: Bind, config: AwsConfig): void {
     [INVOCATION_DEADLINE],
   );
   bind<AlertPublisher>(ALERT_PUBLISHER).toResolvedValue(
-    (client: SNSClient, logger: Logger) =>
-      new SnsAlertPublisher({ client, topicArn: needs(config.topicArn, 'TICKFLOW_TOPIC_ARN'), logger }),
-    [SNS_CLIENT, LOGGER],
+    (client: SNSClient, logger: Logger, clock: Clock) =>
+      new SnsAlertPublisher({ client, topicArn: needs(config.topicArn, 'TICKFLOW_TOPIC_ARN'), logger, clock }),
+    [SNS_CLIENT, LOGGER, CLOCK],
   );
 }
 

@@ -189,7 +189,10 @@ describe('reliability: transient faults in every port (property)', () => {
 });
 
 describe('reliability: trend invocations near their end (property)', () => {
-  it('invocations that begin or run short of time claim nothing they cannot finish: every alert exactly once', async () => {
+  // What this checks: the paths that refuse to claim (alerts saved unclaimed, pending alerts
+  // left alone) lose nothing and repeat nothing. That a claim outlasts its holder's sends is
+  // checked with a slow SNS and a holder ended at its deadline in sns-publish-until.test.ts.
+  it('invocations that begin or run short of time leave alerts they cannot send for later ones: every alert exactly once', async () => {
     // Each invocation's time left: at its start, then at every later look (time passes in it).
     const budget = fc.tuple(fc.constantFrom(120_000, 60_000, 3_000, 100, 1), fc.constantFrom(1, 0.75, 0.51, 0.5, 0.49, 0.1, 0));
     await fc.assert(

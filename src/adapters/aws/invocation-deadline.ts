@@ -40,7 +40,14 @@ export class InvocationDeadline {
   /** The invocation's last failed attempt, of any call (it may have been retried with success since). */
   private lastFailure: { readonly what: string; readonly error: unknown } | undefined;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /**
+   * `names`: what runs out and what the attempts belong to, as refusals name them (by
+   * default this invocation; for a publish bounded by a claim, the claim and the publish).
+   */
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly names: { readonly time: string; readonly work: string } = { time: 'this invocation', work: 'this invocation' },
+  ) {}
 
   /**
    * Starts an invocation with `remainingMs` left: attempts may start until one attempt's
@@ -72,15 +79,16 @@ export class InvocationDeadline {
       const previous = this.lastFailure;
       const cause =
         previous?.error instanceof Error
-          ? `; an earlier attempt of this invocation failed: ${previous.what}: ${messageOf(previous.error)}`
+          ? `; an earlier attempt of ${this.names.work} failed: ${previous.what}: ${messageOf(previous.error)}`
           : '';
-      throw new InvocationDeadlineError(`${what} not sent: too little of this invocation is left for another attempt${cause}`);
+      throw new InvocationDeadlineError(`${what} not sent: too little of ${this.names.time} is left for another attempt${cause}`);
     }
   }
 }
 
 /**
- * Makes every attempt of `client`'s requests, retries included, check `deadline` first.
+ * Makes every attempt of `client`'s requests, retries included, check `deadline` first; or
+ * of one command's, given the command.
  *
  * @example
  * const dynamodb = guardWithDeadline(new DynamoDBClient({}), deadline);

@@ -7,9 +7,11 @@ import {
   type SNSClient,
 } from '@aws-sdk/client-sns';
 import { messageOf } from '../../domain/usecases/ingest-batch.js';
-import type { AlertPublisher, AlertPublishReport } from '../../ports/alert-publisher.port.js';
+import type { AlertPublisher, AlertPublishReport, PublishOptions } from '../../ports/alert-publisher.port.js';
+import type { Clock } from '../../ports/clock.port.js';
 import type { Logger } from '../../ports/logger.port.js';
 import type { Alert } from '../../ports/model.js';
+import { guardWithDeadline, InvocationDeadline } from './invocation-deadline.js';
 
 /** Entries per PublishBatch call (the SNS maximum). */
 const BATCH = 10;
@@ -21,6 +23,8 @@ export interface SnsAlertPublisherOptions {
   /** Whether the topic is FIFO (default: its ARN ends in `.fifo`). */
   readonly fifo?: boolean;
   readonly logger?: Logger;
+  /** The clock `until` is read against (default the system's). */
+  readonly clock?: Clock;
 }
 
 /**
@@ -32,7 +36,10 @@ export interface SnsAlertPublisherOptions {
  * `MessageDeduplicationId` the alert id, so a re-sent alert is delivered once.
  *
  * Nothing throws for a failed publish: alerts SNS refused or could not take (throttling, an
- * outage) come back in `failed` with the error, and the trend path keeps them pending.
+ * outage) come back in `failed` with the error, and the trend path keeps them pending. Given
+ * `until`, no request attempt (the SDK's retries included) starts unless one attempt's worst
+ * case fits before it (or, in a window shorter than two of those, in its first half); the
+ * alerts left unsent come back in `failed`.
  *
  * @example
  * const publisher = new SnsAlertPublisher({ client: new SNSClient({}), topicArn: 'arn:aws:sns:eu-west-1:123456789012:tickflow-alerts' });
@@ -61,18 +68,28 @@ export class SnsAlertPublisher implements AlertPublisher {
     }
   }
 
-  async publish(alerts: readonly Alert[]): Promise<AlertPublishReport> {
+  async publish(alerts: readonly Alert[], options: PublishOptions = {}): Promise<AlertPublishReport> {
     const failed: { alert: Alert; error: string }[] = [];
+    let deadline: InvocationDeadline | undefined;
+    if (options.until !== undefined) {
+      const clock = this.options.clock;
+      const now = clock === undefined ? Date.now : () => clock.now();
+      deadline = new InvocationDeadline(now, { time: 'the claim on these alerts', work: 'this publish' });
+      deadline.begin(options.until - now());
+    }
     if (alerts.length === 1) {
       const alert = alerts[0] as Alert;
       try {
-        await this.options.client.send(new PublishCommand({ TopicArn: this.options.topicArn, ...this.message(alert) }));
+        deadline?.check('Publish');
+        await this.options.client.send(
+          this.guarded(new PublishCommand({ TopicArn: this.options.topicArn, ...this.message(alert) }), deadline),
+        );
       } catch (error) {
         failed.push({ alert, error: messageOf(error) });
       }
     } else {
       // In sequence: on a FIFO topic, a symbol's alerts must reach SNS in order.
-      for (let i = 0; i < alerts.length; i += BATCH) failed.push(...(await this.publishBatch(alerts.slice(i, i + BATCH))));
+      for (let i = 0; i < alerts.length; i += BATCH) failed.push(...(await this.publishBatch(alerts.slice(i, i + BATCH), deadline)));
     }
     if (failed.length > 0) {
       this.options.logger?.warn('sns: alerts not published', { count: failed.length, error: failed[0]?.error });
@@ -80,13 +97,23 @@ export class SnsAlertPublisher implements AlertPublisher {
     return { failed };
   }
 
-  private async publishBatch(alerts: readonly Alert[]): Promise<{ alert: Alert; error: string }[]> {
+  /** `command`, its attempts checked against `deadline` when there is one. */
+  private guarded<C extends PublishCommand | PublishBatchCommand>(command: C, deadline: InvocationDeadline | undefined): C {
+    return deadline === undefined ? command : guardWithDeadline(command, deadline);
+  }
+
+  private async publishBatch(
+    alerts: readonly Alert[],
+    deadline: InvocationDeadline | undefined,
+  ): Promise<{ alert: Alert; error: string }[]> {
     // Entry ids may hold only letters, digits, - and _: alert ids have '#', so number them.
     const entries: PublishBatchRequestEntry[] = alerts.map((alert, i) => ({ Id: `a${i}`, ...this.message(alert) }));
     let result: PublishBatchCommandOutput;
     try {
+      // Checked here too, for clients that do not run the command's middleware.
+      deadline?.check('PublishBatch');
       result = await this.options.client.send(
-        new PublishBatchCommand({ TopicArn: this.options.topicArn, PublishBatchRequestEntries: entries }),
+        this.guarded(new PublishBatchCommand({ TopicArn: this.options.topicArn, PublishBatchRequestEntries: entries }), deadline),
       );
     } catch (error) {
       const message = messageOf(error);

@@ -27,9 +27,11 @@ export interface DetectTrendsPorts {
 }
 
 /**
- * Least time an invocation must have left to claim a symbol's alerts (ms): one publish and
- * the write that records them sent, each at its worst (about 35 s for one AWS request
- * attempt: a connection, headers, a stalled body).
+ * Least time an invocation must have left to claim a symbol's alerts (ms): one publish
+ * request and the write that records the alerts sent, each at its worst (about 35 s for one
+ * AWS request attempt: a connection, headers, a stalled body). The publisher is told to be
+ * done half this before the claim ends (`PublishOptions.until`), which keeps the write's half;
+ * it sends no request it could not finish by then, however many alerts are left.
  */
 export const DEFAULT_PUBLISH_MS = 70_000;
 
@@ -51,9 +53,10 @@ export interface DetectTrendsOptions extends TrendOptions {
 export interface DetectTrendsRun {
   /**
    * Time left before the platform ends the invocation (ms), e.g. a Lambda context's
-   * `getRemainingTimeInMillis`. Given it, a claim lasts until the invocation's end, and no
-   * alert is claimed with less than `publishMs` left, or half the time the invocation had
-   * at the start of `execute` if that is less (the symbol is left for redelivery).
+   * `getRemainingTimeInMillis`. Given it, no alert is claimed with less than `publishMs`
+   * left, or half the time the invocation had at the start of `execute` if that is less (the
+   * symbol is left for redelivery), and a claim lasts until the invocation's end, or
+   * `max(claimMs, 2 × publishMs)` if that is sooner.
    */
   readonly timeLeftMs?: () => number;
 }
@@ -188,16 +191,28 @@ export class DetectTrends {
   }
 
   /**
-   * Until when a claim made now holds: the invocation's end, when known (a claim must not
-   * lapse while its holder may still publish, and should lapse once the platform has ended
-   * it), else `claimMs` from now. `undefined` when less than the time needed is left: a
-   * holder ended in the middle of a publish would have its alerts sent again once the claim lapsed.
+   * Until when a claim made now holds: the invocation's end, when known (a claim should
+   * lapse once the platform has ended its holder), but no longer than `max(claimMs, 2 ×
+   * publishMs)` (a holder whose last write failed returns still holding it); else `claimMs`
+   * from now. `undefined` when less than the time needed is left. The holder's publish is
+   * bounded by the claim (`publishUntil`), so the claim never lapses while it may still send.
    */
   private claimUntil(time: Invocation): number | undefined {
     const now = this.ports.clock.now();
     const left = time.timeLeftMs?.();
     if (left === undefined || !Number.isFinite(left)) return now + this.claimMs;
-    return left >= time.needed ? now + left : undefined;
+    // A claim must end after it is made, or it excludes no one.
+    if (!(left > 0 && left >= time.needed)) return undefined;
+    return now + Math.min(left, Math.max(this.claimMs, 2 * this.publishMs));
+  }
+
+  /**
+   * When a publish under a claim ending at `claimedUntil` must be over: half `publishMs`
+   * (half the claim, if shorter) is kept for the write that records the alerts sent, so the
+   * claim never lapses while its holder may still be sending or recording.
+   */
+  private publishUntil(claimedUntil: number): number {
+    return claimedUntil - Math.min(this.publishMs, Math.max(0, claimedUntil - this.ports.clock.now())) / 2;
   }
 
   /** The error of a symbol left for redelivery because the invocation is too near its end to publish. */
@@ -257,7 +272,7 @@ export class DetectTrends {
     }
     let report: Awaited<ReturnType<AlertPublisher['publish']>>;
     try {
-      report = await this.ports.alerts.publish(current.pending);
+      report = await this.ports.alerts.publish(current.pending, { until: this.publishUntil(current.claimedUntil) });
     } catch (error) {
       // Nothing was confirmed: give the claim back so the retry need not wait for it to lapse.
       await this.ports.store.saveTrend({ ...current, version: current.version + 1, claimedUntil: 0 }, current.version, []).catch(() => {});

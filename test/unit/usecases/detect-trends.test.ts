@@ -248,6 +248,53 @@ describe('DetectTrends', () => {
       expect(alerts.published).toEqual([]);
     });
 
+    it('with no time left at all (0 or less, even with publishMs 0), claims nothing: a claim ending at once would exclude no one', async () => {
+      for (const [left, publishMs] of [
+        [0, 30_000],
+        [-1_000, 30_000],
+        [0, 0],
+      ] as const) {
+        const alerts = new MemoryAlertPublisher();
+        const { clock, store } = await setup(alerts);
+        const saved: TrendRecord[] = [];
+        const result = await make(noting(store, saved), alerts, clock, publishMs).execute(inserts([1000, 1001, 1002, 1003]), {
+          timeLeftMs: () => left,
+        });
+        expect(result.firstFailure).toBe('1');
+        expect(alerts.published).toEqual([]);
+        expect(saved.map((t) => t.claimedUntil)).toEqual([0]);
+      }
+    });
+
+    it('in a long function, claims for at most max(claimMs, 2 × publishMs): a holder that returns still holding it (its last write failed) blocks no one for long', async () => {
+      const alerts = new MemoryAlertPublisher();
+      const { clock, store } = await setup(alerts);
+      const saved: TrendRecord[] = [];
+      await make(noting(store, saved), alerts, clock, 30_000).execute(inserts([1000, 1001, 1002, 1003]), { timeLeftMs: () => 900_000 });
+      expect(saved.map((t) => t.claimedUntil)).toEqual([NOW + 60_000, 0]); // claimMs 60 s > 2 × 30 s
+      saved.length = 0;
+      const other = await setup(alerts);
+      await make(noting(other.store, saved), alerts, other.clock, 70_000).execute(inserts([1000, 1001, 1002, 1003]), {
+        timeLeftMs: () => 900_000,
+      });
+      expect(saved.map((t) => t.claimedUntil)).toEqual([NOW + 140_000, 0]);
+    });
+
+    it('tells the publisher to be done half publishMs before the claim ends (half the claim, if shorter)', async () => {
+      const untils: (number | undefined)[] = [];
+      const recording: AlertPublisher = {
+        async publish(_alerts, options) {
+          untils.push(options?.until);
+          return { failed: [] };
+        },
+      };
+      const { clock, store } = await setup(recording);
+      await make(store, recording, clock, 70_000).execute(inserts([1000, 1001, 1002, 1003]), { timeLeftMs: () => 100_000 });
+      const other = await setup(recording);
+      await make(other.store, recording, other.clock, 70_000).execute(inserts([1000, 1001, 1002, 1003]), { timeLeftMs: () => 50_000 });
+      expect(untils).toEqual([NOW + 100_000 - 35_000, NOW + 50_000 - 25_000]);
+    });
+
     it('refuses a claim or publish time that is not a number of ms', () => {
       const ports = {
         store: new MemoryMarketStore({ clock: new ManualClock(NOW) }),

@@ -100,7 +100,7 @@ describe('SnsAlertPublisher requests', () => {
     const clock = new ManualClock(Date.UTC(2024, 0, 3));
     const store = new MemoryMarketStore({ clock });
     const logger = new MemoryLogger();
-    const publisher = new SnsAlertPublisher({ client: new SNSClient({}), topicArn: TOPIC });
+    const publisher = new SnsAlertPublisher({ client: new SNSClient({}), topicArn: TOPIC, clock });
     const detect = new DetectTrends(
       { store, alerts: publisher, clock, observer: new FlowStats(), logger },
       { short: 1, long: 2, priceDecimals: 0 },

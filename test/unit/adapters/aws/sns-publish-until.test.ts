@@ -1,0 +1,151 @@
+/**
+ * A publish bounded by the claim on its alerts (`PublishOptions.until`): the SNS publisher
+ * starts no request attempt it could not finish in time, so a trend invocation's claim never
+ * lapses while it may still be sending, however slow SNS is and however many alerts there are.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { afterEach, describe, expect, it } from 'vitest';
+import { awsHttpHandler } from '../../../../src/adapters/aws/aws-http-handler.js';
+import { SnsAlertPublisher } from '../../../../src/adapters/aws/sns-alert-publisher.js';
+import { ManualClock } from '../../../../src/adapters/local/clocks.js';
+import { MemoryLogger } from '../../../../src/adapters/local/loggers.js';
+import { MemoryMarketStore } from '../../../../src/adapters/local/memory-market-store.js';
+import { makeAlert } from '../../../../src/domain/alert.js';
+import { FlowStats } from '../../../../src/domain/flow-stats.js';
+import { symbolKey, tickKey } from '../../../../src/domain/store-layout.js';
+import { DetectTrends } from '../../../../src/domain/usecases/detect-trends.js';
+import type { MarketStore } from '../../../../src/ports/market-store.port.js';
+import type { Alert, ChangeRecord } from '../../../../src/ports/model.js';
+
+const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:tickflow-alerts';
+const NOW = Date.UTC(2024, 0, 3);
+const alert = (i: number) =>
+  makeAlert({
+    symbol: 'AAPL',
+    signal: i % 2 ? 'DEATH_CROSS' : 'GOLDEN_CROSS',
+    timestamp: 1_704_205_800_000 + i,
+    price: 1,
+    smaShort: 1,
+    smaLong: 1,
+  });
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((resolve) => s.close(resolve));
+});
+
+/** SNS answering every request with a 500 after 20 s of the test's clock. */
+async function failingSns(clock: ManualClock) {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests++;
+      clock.advance(20_000);
+      res.writeHead(500, { 'content-type': 'text/xml' });
+      res.end(
+        '<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code><Message>try again</Message></Error><RequestId>r</RequestId></ErrorResponse>',
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  const client = new SNSClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+    maxAttempts: 3,
+    requestHandler: awsHttpHandler(),
+  });
+  return { client, requests: () => requests };
+}
+
+describe('SnsAlertPublisher with `until`', () => {
+  it("starts no attempt, the SDK's retries included, that could end after `until`; the alerts left come back failed", async () => {
+    const clock = new ManualClock(NOW);
+    const { client, requests } = await failingSns(clock);
+    const publisher = new SnsAlertPublisher({ client, topicArn: TOPIC, clock });
+    const alerts = Array.from({ length: 25 }, (_, i) => alert(i)); // three PublishBatch calls
+
+    // Unbounded: each of the three calls makes the SDK's three attempts.
+    expect((await publisher.publish(alerts)).failed).toHaveLength(25);
+    expect(requests()).toBe(9);
+
+    // 60 s: attempts may start in its first 30 s (an attempt's worst case is 35 s). The first
+    // call's attempts at 0 and 20 s go; its third, at 40 s, and the other two calls do not.
+    const { failed } = await publisher.publish(alerts, { until: clock.now() + 60_000 });
+    expect(requests()).toBe(11);
+    expect(failed.map((f) => f.alert.id)).toEqual(alerts.map((a) => a.id));
+    expect(failed[0]?.error).toBe(
+      'InvocationDeadlineError: PublishBatchCommand not sent: too little of the claim on these alerts is left for another attempt; an earlier attempt of this publish failed: PublishBatchCommand: InternalErrorException: try again',
+    );
+    expect(failed[24]?.error).toMatch(/^InvocationDeadlineError: PublishBatch not sent: too little of the claim on these alerts is left/);
+
+    // One alert goes out with Publish, bounded the same way.
+    expect((await publisher.publish([alert(0)], { until: clock.now() + 60_000 })).failed).toHaveLength(1);
+    expect(requests()).toBe(13);
+  });
+
+  it('under DetectTrends: a holder ended by its timeout mid-publish has sent nothing the next holder sends again', async () => {
+    const clock = new ManualClock(NOW);
+    const store = new MemoryMarketStore({ clock });
+    // Prices 1, 2, 1, 2, … with SMA 1/2: a crossover at nearly every tick, 60 alerts (6 PublishBatch calls).
+    const n = 62;
+    await store.putTicks(Array.from({ length: n }, (_, i) => ({ symbol: 'AAPL', timestamp: 1000 + i, units: 1 + (i % 2), volume: 1 })));
+    const records: ChangeRecord[] = Array.from({ length: n }, (_, i) => ({
+      eventName: 'INSERT',
+      sequenceNumber: String(1 + i),
+      keys: { pk: symbolKey('AAPL'), sk: tickKey(1000 + i) },
+    }));
+    // The platform ends an invocation at its deadline: nothing it sends after that gets anywhere.
+    let deadline = NOW + 120_000;
+    const ended = () => clock.now() >= deadline;
+    const frozen: MarketStore = Object.assign(Object.create(store) as MarketStore, {
+      saveTrend: (...a: Parameters<MarketStore['saveTrend']>) => (ended() ? Promise.reject(new Error('ended')) : store.saveTrend(...a)),
+      markAlertsSent: (...a: Parameters<MarketStore['markAlertsSent']>) =>
+        ended() ? Promise.reject(new Error('ended')) : store.markAlertsSent(...a),
+    });
+    // SNS slow but answering: 25 s a PublishBatch (under an attempt's worst case, no retry).
+    const delivered: string[] = [];
+    let perRequestMs = 25_000;
+    const slowSns = {
+      send: async (command: { input: { PublishBatchRequestEntries?: { Message?: string }[]; Message?: string } }) => {
+        if (ended()) throw new Error('ended');
+        clock.advance(perRequestMs);
+        if (ended()) throw new Error('ended'); // no answer: taken as not delivered
+        const entries = command.input.PublishBatchRequestEntries ?? [{ Message: command.input.Message }];
+        for (const e of entries) delivered.push((SnsAlertPublisher.parseMessage(e.Message ?? '') as Alert).id);
+        return { Successful: entries.map((_, i) => ({ Id: `a${i}` })), Failed: [] };
+      },
+    } as unknown as SNSClient;
+    const make = (s: MarketStore) =>
+      new DetectTrends(
+        {
+          store: s,
+          alerts: new SnsAlertPublisher({ client: slowSns, topicArn: TOPIC, clock }),
+          clock,
+          observer: new FlowStats(),
+          logger: new MemoryLogger(),
+        },
+        { short: 1, long: 2, priceDecimals: 0 },
+      );
+
+    const first = await make(frozen).execute(records, { timeLeftMs: () => deadline - clock.now() });
+    expect(first.firstFailure).toBe('1');
+    const sentFirst = delivered.length;
+    expect(sentFirst).toBeGreaterThan(0);
+    expect(sentFirst).toBeLessThan(60);
+    // It stopped in time to record what it sent, and gave the claim back.
+    expect(await store.getTrend('AAPL')).toMatchObject({ claimedUntil: 0 });
+    expect((await store.getTrend('AAPL')).pending).toHaveLength(60 - sentFirst);
+
+    // Lambda delivers the batch again, to an invocation with its time ahead of it; SNS is well.
+    perRequestMs = 100;
+    deadline = clock.now() + 120_000;
+    expect((await make(store).execute(records, { timeLeftMs: () => deadline - clock.now() })).firstFailure).toBeUndefined();
+    expect(new Set(delivered).size).toBe(60);
+    expect(delivered).toHaveLength(60); // each once
+  });
+});
