@@ -43,16 +43,24 @@ export function makeQueryHandler(
     const request = parseQueryRequest(event, options.periods);
     if (!request.ok) throw new InvalidQueryError(request.message);
     const left = context?.getRemainingTimeInMillis?.();
-    const signal = left !== undefined && Number.isFinite(left) ? AbortSignal.timeout(Math.max(0, left - QUERY_STOP_MARGIN_MS)) : undefined;
+    const tooLate = () =>
+      new QueryError(
+        `${request.name} did not finish within the query function's time (${Math.round((left ?? 0) / 1000)} s left when it began); it was stopped. Give the function more time, or ask for less (fewer symbols, a shorter range)`,
+      );
+    const timed = left !== undefined && Number.isFinite(left);
+    // Not even started: a query sent now would only be stopped.
+    if (timed && left <= QUERY_STOP_MARGIN_MS)
+      throw new QueryError(
+        `${request.name} not started: ${Math.round(left / 1000)} s of the query function's time left, and it keeps ${QUERY_STOP_MARGIN_MS / 1000} s to stop a query`,
+      );
+    const signal = timed ? AbortSignal.timeout(left - QUERY_STOP_MARGIN_MS) : undefined;
     let result: QueryResult;
     try {
       // Only the rows it returns are read: a result of millions of rows stays in the CSV.
       result = await engine.run(request.name, request.params, { maxRows, signal });
     } catch (error) {
       if (signal?.aborted !== true) throw error;
-      throw new QueryError(
-        `${request.name} did not finish within the query function's time (${Math.round((left ?? 0) / 1000)} s left when it began); it was stopped. Give the function more time, or ask for less (fewer symbols, a shorter range)`,
-      );
+      throw tooLate();
     }
     return {
       name: result.name,

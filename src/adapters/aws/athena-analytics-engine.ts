@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import {
   type AthenaClient,
   type ColumnInfo,
@@ -40,8 +41,8 @@ export interface AthenaEngineOptions {
   readonly pollMs?: number;
   readonly maxPollMs?: number;
   readonly clock?: Clock;
-  /** How to wait (tests pass one that moves a manual clock instead). */
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** How to wait, ending early when the signal aborts (tests pass one that moves a manual clock instead). */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -74,7 +75,7 @@ export function athenaParameter(value: SqlValue): string {
  */
 export class AthenaAnalyticsEngine implements AnalyticsEngine {
   private readonly table: string;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly now: () => number;
 
   constructor(private readonly options: AthenaEngineOptions) {
@@ -82,11 +83,22 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
     checkBucketName(options.bucket);
     if (!/^s3:\/\/[^/]+/.test(options.outputLocation))
       throw new RangeError(`outputLocation must be an s3:// URL, got ${JSON.stringify(options.outputLocation)}`);
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    // Its timer is cleared on an abort: a stopped query must not keep the process alive.
+    this.sleep = options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, { signal }));
     this.now = options.clock ? () => (options.clock as Clock).now() : Date.now;
   }
 
   async run(name: QueryName, params: QueryParams = {}, options: RunOptions = {}): Promise<QueryResult> {
+    try {
+      return await this.runQuery(name, params, options);
+    } catch (error) {
+      // An aborted SDK request rejects with an AbortError of its own: the caller's reason is the error.
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw error;
+    }
+  }
+
+  private async runQuery(name: QueryName, params: QueryParams, options: RunOptions): Promise<QueryResult> {
     const checked = checkQuery(name, params);
     const keep = rowsToKeep(options);
     const { signal } = options;
@@ -131,7 +143,7 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
     for (;;) {
       let execution: QueryExecution | undefined;
       try {
-        await abortable(this.sleep(wait), signal);
+        await abortable(this.sleep(wait, signal), signal);
         ({ QueryExecution: execution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId }), {
           abortSignal: signal,
         }));

@@ -110,6 +110,14 @@ describe('the query handler', () => {
     );
   });
 
+  it('with no more than the 15 s it keeps left, starts no query at all', async () => {
+    const engine = fakeEngine(1);
+    await expect(
+      makeQueryHandler(engine)({ name: 'volatility' }, { getRemainingTimeInMillis: () => QUERY_STOP_MARGIN_MS }),
+    ).rejects.toThrow(new QueryError("volatility not started: 15 s of the query function's time left, and it keeps 15 s to stop a query"));
+    expect(engine.calls).toEqual([]);
+  });
+
   it('without a context (called as a library), sets no time limit', async () => {
     let signal: AbortSignal | undefined | null = null;
     const engine = fakeEngine(1);
