@@ -45,7 +45,7 @@ export function makeQueryHandler(
     const left = context?.getRemainingTimeInMillis?.();
     const tooLate = () =>
       new QueryError(
-        `${request.name} did not finish within the query function's time (${Math.round((left ?? 0) / 1000)} s left when it began); it was stopped. Give the function more time, or ask for less (fewer symbols, a shorter range)`,
+        `${request.name} did not finish within the query function's time (${Math.round((left ?? 0) / 1000)} s left when it began): stopped, the Athena query too if it was still running. Give the function more time, or ask for less (fewer symbols, a shorter range)`,
       );
     const timed = left !== undefined && Number.isFinite(left);
     // Not even started: a query sent now would only be stopped.

@@ -8,18 +8,19 @@ export interface AlertPublishReport {
 /** How a publish call must end. */
 export interface PublishOptions {
   /**
-   * Epoch ms by which the call must be over (the end of the caller's claim on the alerts,
-   * less the time it keeps to record them sent): no send starts that could end after it, and
-   * the alerts it leaves unsent come back in `failed`. Instant publishers may ignore it.
+   * Within how many ms of its start the call must be over (what is left of the caller's
+   * claim on the alerts, less the time it keeps to record them sent): no send starts that
+   * could end later, and the alerts it leaves unsent come back in `failed`. A duration, not
+   * a time, so the publisher's clock need not be the caller's. Instant publishers may ignore it.
    */
-  readonly until?: number;
+  readonly withinMs?: number;
 }
 
 /**
  * Sends alerts to people and systems: SNS, the console, an NDJSON file.
  *
  * @example
- * const { failed } = await publisher.publish([alert], { until: Date.now() + 30_000 });
+ * const { failed } = await publisher.publish([alert], { withinMs: 30_000 });
  */
 export interface AlertPublisher {
   publish(alerts: readonly Alert[], options?: PublishOptions): Promise<AlertPublishReport>;

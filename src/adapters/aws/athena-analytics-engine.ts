@@ -275,14 +275,17 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
   }
 }
 
-/** `work`, or the signal's reason as soon as it aborts (the work itself is left to settle). */
+/**
+ * `work`, or the signal's reason as soon as it aborts (the work itself is left to settle,
+ * its rejection handled: an abortable sleep rejects at once on an aborted signal).
+ */
 function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return work;
-  signal.throwIfAborted();
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 

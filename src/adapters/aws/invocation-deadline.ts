@@ -52,11 +52,13 @@ export class InvocationDeadline {
   /**
    * Starts an invocation with `remainingMs` left: attempts may start until one attempt's
    * worst case before the end (half the time, for a function shorter than two of those).
+   * `strict`: never later than one attempt's worst case before the end, however short the
+   * time (none at all in less than that).
    */
-  begin(remainingMs: number | undefined): void {
+  begin(remainingMs: number | undefined, options: { strict?: boolean } = {}): void {
     this.lastFailure = undefined;
     if (remainingMs === undefined || !Number.isFinite(remainingMs)) return;
-    this.cutoff = this.now() + Math.max(remainingMs - ATTEMPT_MS, remainingMs / 2);
+    this.cutoff = this.now() + (options.strict ? remainingMs - ATTEMPT_MS : Math.max(remainingMs - ATTEMPT_MS, remainingMs / 2));
   }
 
   /** Ends the invocation: no deadline until the next `begin`. */
@@ -93,7 +95,12 @@ export class InvocationDeadline {
  * @example
  * const dynamodb = guardWithDeadline(new DynamoDBClient({}), deadline);
  */
-export function guardWithDeadline<C extends { middlewareStack: MiddlewareAdder }>(client: C, deadline: InvocationDeadline): C {
+export function guardWithDeadline<C extends { middlewareStack: MiddlewareAdder }>(
+  client: C,
+  deadline: InvocationDeadline,
+  /** The middleware's name: a command guarded on a guarded client needs a name of its own (the SDK refuses two alike). */
+  name = 'tickflowInvocationDeadline',
+): C {
   const middleware: FinalizeMiddleware = (next, context) => async (args) => {
     const what = typeof context.commandName === 'string' ? context.commandName : 'an AWS request';
     deadline.check(what);
@@ -106,7 +113,7 @@ export function guardWithDeadline<C extends { middlewareStack: MiddlewareAdder }
     }
   };
   // In the finalizeRequest step after the retry middleware (priority high): once per attempt.
-  client.middlewareStack.add(middleware, { step: 'finalizeRequest', priority: 'low', name: 'tickflowInvocationDeadline' });
+  client.middlewareStack.add(middleware, { step: 'finalizeRequest', priority: 'low', name });
   return client;
 }
 

@@ -23,7 +23,7 @@ export interface SnsAlertPublisherOptions {
   /** Whether the topic is FIFO (default: its ARN ends in `.fifo`). */
   readonly fifo?: boolean;
   readonly logger?: Logger;
-  /** The clock `until` is read against (default the system's). */
+  /** The clock `withinMs` is measured on (default the system's). */
   readonly clock?: Clock;
 }
 
@@ -37,9 +37,10 @@ export interface SnsAlertPublisherOptions {
  *
  * Nothing throws for a failed publish: alerts SNS refused or could not take (throttling, an
  * outage) come back in `failed` with the error, and the trend path keeps them pending. Given
- * `until`, no request attempt (the SDK's retries included) starts unless one attempt's worst
- * case fits before it (or, in a window shorter than two of those, in its first half); the
- * alerts left unsent come back in `failed`.
+ * `withinMs`, no request attempt (the SDK's retries included) starts unless one attempt's
+ * worst case (35 s) fits in what is left of it; the alerts left unsent come back in `failed`.
+ * On a FIFO topic a failed PublishBatch ends the call (the later alerts come back failed
+ * too), so no alert overtakes an earlier one of its symbol.
  *
  * @example
  * const publisher = new SnsAlertPublisher({ client: new SNSClient({}), topicArn: 'arn:aws:sns:eu-west-1:123456789012:tickflow-alerts' });
@@ -71,11 +72,13 @@ export class SnsAlertPublisher implements AlertPublisher {
   async publish(alerts: readonly Alert[], options: PublishOptions = {}): Promise<AlertPublishReport> {
     const failed: { alert: Alert; error: string }[] = [];
     let deadline: InvocationDeadline | undefined;
-    if (options.until !== undefined) {
+    if (options.withinMs !== undefined) {
       const clock = this.options.clock;
-      const now = clock === undefined ? Date.now : () => clock.now();
-      deadline = new InvocationDeadline(now, { time: 'the claim on these alerts', work: 'this publish' });
-      deadline.begin(options.until - now());
+      deadline = new InvocationDeadline(clock === undefined ? Date.now : () => clock.now(), {
+        time: 'the claim on these alerts',
+        work: 'this publish',
+      });
+      deadline.begin(options.withinMs, { strict: true });
     }
     if (alerts.length === 1) {
       const alert = alerts[0] as Alert;
@@ -89,7 +92,15 @@ export class SnsAlertPublisher implements AlertPublisher {
       }
     } else {
       // In sequence: on a FIFO topic, a symbol's alerts must reach SNS in order.
-      for (let i = 0; i < alerts.length; i += BATCH) failed.push(...(await this.publishBatch(alerts.slice(i, i + BATCH), deadline)));
+      for (let i = 0; i < alerts.length; i += BATCH) {
+        const batchFailed = await this.publishBatch(alerts.slice(i, i + BATCH), deadline);
+        failed.push(...batchFailed);
+        if (this.fifo && batchFailed.length > 0) {
+          const error = `not sent: an earlier alert failed (${batchFailed[0]?.error}), and a FIFO topic must get them in order`;
+          failed.push(...alerts.slice(i + BATCH).map((alert) => ({ alert, error })));
+          break;
+        }
+      }
     }
     if (failed.length > 0) {
       this.options.logger?.warn('sns: alerts not published', { count: failed.length, error: failed[0]?.error });
@@ -99,7 +110,7 @@ export class SnsAlertPublisher implements AlertPublisher {
 
   /** `command`, its attempts checked against `deadline` when there is one. */
   private guarded<C extends PublishCommand | PublishBatchCommand>(command: C, deadline: InvocationDeadline | undefined): C {
-    return deadline === undefined ? command : guardWithDeadline(command, deadline);
+    return deadline === undefined ? command : guardWithDeadline(command, deadline, 'tickflowPublishDeadline');
   }
 
   private async publishBatch(

@@ -30,8 +30,9 @@ export interface DetectTrendsPorts {
  * Least time an invocation must have left to claim a symbol's alerts (ms): one publish
  * request and the write that records the alerts sent, each at its worst (about 35 s for one
  * AWS request attempt: a connection, headers, a stalled body). The publisher is told to be
- * done half this before the claim ends (`PublishOptions.until`), which keeps the write's half;
- * it sends no request it could not finish by then, however many alerts are left.
+ * done half this before the claim ends (`PublishOptions.withinMs`), which keeps the write's
+ * half; it starts no request it could not finish by then, however many alerts are left. So
+ * `publishMs` must be at least twice the publisher's longest request attempt.
  */
 export const DEFAULT_PUBLISH_MS = 70_000;
 
@@ -42,10 +43,7 @@ export interface DetectTrendsOptions extends TrendOptions {
    * default 60 s), when `execute` is not told the time it has left.
    */
   readonly claimMs?: number;
-  /**
-   * Least time left, when `execute` is told it, to claim alerts and publish them (ms,
-   * default `DEFAULT_PUBLISH_MS`), or half the time the invocation had when it began if that is less.
-   */
+  /** Least time left, when `execute` is told it, to claim alerts and publish them (ms, default `DEFAULT_PUBLISH_MS`). */
   readonly publishMs?: number;
 }
 
@@ -53,18 +51,25 @@ export interface DetectTrendsOptions extends TrendOptions {
 export interface DetectTrendsRun {
   /**
    * Time left before the platform ends the invocation (ms), e.g. a Lambda context's
-   * `getRemainingTimeInMillis`. Given it, no alert is claimed with less than `publishMs`
-   * left, or half the time the invocation had at the start of `execute` if that is less (the
-   * symbol is left for redelivery), and a claim lasts until the invocation's end, or
-   * `max(claimMs, 2 × publishMs)` if that is sooner.
+   * `getRemainingTimeInMillis`. In an invocation that began with at least `publishMs`, no
+   * alert is claimed with less than `publishMs` left (the symbol is left for redelivery), a
+   * claim lasts until the invocation's end or `max(claimMs, 2 × publishMs)` if sooner, and
+   * the publish is bounded by the claim, so it never lapses while its holder may still send.
+   * In a shorter one (a warning says so, once), alerts are claimed while half its time is
+   * left, for `claimMs`, as with no time given: sent, but a holder ended mid-publish has them
+   * sent again once its claim lapses. With no time left, nothing is claimed.
    */
   readonly timeLeftMs?: () => number;
 }
 
-/** An execution's time: what is left, and what claiming alerts needs. */
+/**
+ * An execution's time: what is left, the least left to claim alerts, and whether the
+ * publish is bounded by the claim (an invocation long enough for `publishMs`).
+ */
 interface Invocation {
   readonly timeLeftMs: (() => number) | undefined;
   readonly needed: number;
+  readonly bounded: boolean;
 }
 
 /** The result of one batch of change records. */
@@ -91,6 +96,7 @@ export class DetectTrends {
   private readonly options: Required<TrendOptions>;
   private readonly claimMs: number;
   private readonly publishMs: number;
+  private warnedShort: boolean;
 
   constructor(
     private readonly ports: DetectTrendsPorts,
@@ -99,6 +105,7 @@ export class DetectTrends {
     this.options = resolveTrendOptions(options);
     this.claimMs = options.claimMs ?? 60_000;
     this.publishMs = options.publishMs ?? DEFAULT_PUBLISH_MS;
+    this.warnedShort = false;
     if (!(this.claimMs > 0 && this.claimMs < Number.POSITIVE_INFINITY))
       throw new RangeError(`claimMs must be a number of ms > 0, got ${this.claimMs}`);
     if (!(this.publishMs >= 0 && this.publishMs < Number.POSITIVE_INFINITY))
@@ -106,9 +113,7 @@ export class DetectTrends {
   }
 
   async execute(records: readonly ChangeRecord[], run: DetectTrendsRun = {}): Promise<DetectTrendsResult> {
-    const atStart = run.timeLeftMs?.();
-    const needed = atStart !== undefined && Number.isFinite(atStart) ? Math.min(this.publishMs, atStart / 2) : this.publishMs;
-    const time: Invocation = { timeLeftMs: run.timeLeftMs, needed };
+    const time = this.invocation(run);
     // Per symbol: the newest tick timestamp and the first record (for failure reporting).
     const bySymbol = new Map<string, { first: number; maxTimestamp: number; count: number }>();
     records.forEach((record, index) => {
@@ -191,36 +196,52 @@ export class DetectTrends {
   }
 
   /**
-   * Until when a claim made now holds: the invocation's end, when known (a claim should
-   * lapse once the platform has ended its holder), but no longer than `max(claimMs, 2 ×
-   * publishMs)` (a holder whose last write failed returns still holding it); else `claimMs`
-   * from now. `undefined` when less than the time needed is left. The holder's publish is
-   * bounded by the claim (`publishUntil`), so the claim never lapses while it may still send.
+   * Until when a claim made now holds, bounded: the invocation's end (a claim should lapse
+   * once the platform has ended its holder), but no longer than `max(claimMs, 2 × publishMs)`
+   * (a holder whose last write failed returns still holding it); unbounded: `claimMs` from
+   * now. `undefined` when less than the time needed is left. A bounded holder's publish is
+   * bounded by the claim (`publishWithin`), so the claim never lapses while it may still send.
    */
   private claimUntil(time: Invocation): number | undefined {
     const now = this.ports.clock.now();
     const left = time.timeLeftMs?.();
     if (left === undefined || !Number.isFinite(left)) return now + this.claimMs;
-    // A claim must end after it is made, or it excludes no one.
     if (!(left > 0 && left >= time.needed)) return undefined;
-    return now + Math.min(left, Math.max(this.claimMs, 2 * this.publishMs));
+    return time.bounded ? now + Math.min(left, Math.max(this.claimMs, 2 * this.publishMs)) : now + this.claimMs;
+  }
+
+  /** What `execute` knows of its invocation's time (see `DetectTrendsRun`). */
+  private invocation(run: DetectTrendsRun): Invocation {
+    const atStart = run.timeLeftMs?.();
+    if (atStart === undefined || !Number.isFinite(atStart)) return { timeLeftMs: undefined, needed: 0, bounded: false };
+    // With no time left at all nothing is claimed: a claim ending at once would exclude no one.
+    if (!(atStart > 0)) return { timeLeftMs: run.timeLeftMs, needed: Number.POSITIVE_INFINITY, bounded: false };
+    if (atStart >= this.publishMs) return { timeLeftMs: run.timeLeftMs, needed: this.publishMs, bounded: true };
+    if (!this.warnedShort) {
+      this.warnedShort = true;
+      this.ports.logger.warn(
+        `trend: this invocation began with ${Math.round(atStart / 1000)} s, less than the ${this.publishMs / 1000} s a publish and its record need at worst: alerts are sent, but one ended mid-publish can be sent twice. Give the function at least ${Math.ceil((2 * this.publishMs) / 60_000)} minutes`,
+      );
+    }
+    return { timeLeftMs: run.timeLeftMs, needed: atStart / 2, bounded: false };
   }
 
   /**
-   * When a publish under a claim ending at `claimedUntil` must be over: half `publishMs`
-   * (half the claim, if shorter) is kept for the write that records the alerts sent, so the
-   * claim never lapses while its holder may still be sending or recording.
+   * Within how many ms a publish under a claim must be over, if the claim bounds it: all
+   * but half `publishMs` of what is left of the claim, kept for the write that records the
+   * alerts sent. `undefined` when unbounded; `null` when too little of the claim is left.
    */
-  private publishUntil(claimedUntil: number): number {
-    return claimedUntil - Math.min(this.publishMs, Math.max(0, claimedUntil - this.ports.clock.now())) / 2;
+  private publishWithin(time: Invocation, claimedUntil: number): number | null | undefined {
+    if (!time.bounded) return undefined;
+    const left = claimedUntil - this.ports.clock.now();
+    return left >= this.publishMs ? left - this.publishMs / 2 : null;
   }
 
   /** The error of a symbol left for redelivery because the invocation is too near its end to publish. */
   private tooLate(symbol: string, time: Invocation): Error {
     const left = (Math.floor((time.timeLeftMs?.() ?? 0) / 100) / 10).toFixed(1);
-    return new Error(
-      `alerts of ${symbol} not published: ${left} s of this invocation left, ${(time.needed / 1000).toFixed(1)} s needed to publish and record them`,
-    );
+    const needed = Number.isFinite(time.needed) ? `${(time.needed / 1000).toFixed(1)} s` : 'more';
+    return new Error(`alerts of ${symbol} not published: ${left} s of this invocation left, ${needed} needed to publish and record them`);
   }
 
   /**
@@ -270,9 +291,15 @@ export class DetectTrends {
       current = { ...state, version: state.version + 1, claimedUntil };
       await this.ports.store.saveTrend(current, state.version, []);
     }
+    const withinMs = this.publishWithin(time, current.claimedUntil);
+    if (withinMs === null) {
+      // The claim's write took so long that a publish might outlast the claim: give it back unused.
+      await this.ports.store.saveTrend({ ...current, version: current.version + 1, claimedUntil: 0 }, current.version, []);
+      throw this.tooLate(state.symbol, time);
+    }
     let report: Awaited<ReturnType<AlertPublisher['publish']>>;
     try {
-      report = await this.ports.alerts.publish(current.pending, { until: this.publishUntil(current.claimedUntil) });
+      report = await this.ports.alerts.publish(current.pending, withinMs === undefined ? {} : { withinMs });
     } catch (error) {
       // Nothing was confirmed: give the claim back so the retry need not wait for it to lapse.
       await this.ports.store.saveTrend({ ...current, version: current.version + 1, claimedUntil: 0 }, current.version, []).catch(() => {});

@@ -72,18 +72,22 @@ describe('the Athena engine aborted', () => {
     expect(error).toBe(reason);
   });
 
-  it('in the wait between polls: rejects at once and leaves no timer to keep the process alive', () => {
+  it.each([
+    ['in the wait between polls', 'wait', 'rejected: Ctrl-C; calls start,stop\n'],
+    ['while the start is in flight', 'start', 'rejected: out of time; calls start,stop\n'],
+  ])('%s: stops the query, rejects, and leaves nothing to keep the process alive or crash it', (_what, when, printed) => {
     const started = Date.now();
+    // Exits 0 (execFileSync throws otherwise) and prints the rejection.
     const out = execFileSync(
       process.execPath,
-      ['--import', 'tsx', fileURLToPath(new URL('../../support/athena-abort-exit.ts', import.meta.url))],
+      ['--import', 'tsx', fileURLToPath(new URL('../../support/athena-abort-exit.ts', import.meta.url)), when],
       {
         encoding: 'utf8',
         timeout: 30_000,
       },
     );
-    expect(out).toBe('rejected: Ctrl-C\n');
-    // Start-up and the abort at 100 ms; the poll wait it cut short was a minute.
+    expect(out).toBe(printed);
+    // Start-up and the abort; the poll wait it cut short was a minute.
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 });

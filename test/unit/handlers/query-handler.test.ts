@@ -100,7 +100,7 @@ describe('the query handler', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(error).toBeInstanceOf(QueryError);
     expect((error as Error).message).toBe(
-      "volatility did not finish within the query function's time (15 s left when it began); it was stopped. Give the function more time, or ask for less (fewer symbols, a shorter range)",
+      "volatility did not finish within the query function's time (15 s left when it began): stopped, the Athena query too if it was still running. Give the function more time, or ask for less (fewer symbols, a shorter range)",
     );
     expect(seen?.aborted).toBe(true);
     // An engine's own failure is not taken for running out of time.

@@ -280,11 +280,11 @@ describe('DetectTrends', () => {
       expect(saved.map((t) => t.claimedUntil)).toEqual([NOW + 140_000, 0]);
     });
 
-    it('tells the publisher to be done half publishMs before the claim ends (half the claim, if shorter)', async () => {
-      const untils: (number | undefined)[] = [];
+    it('tells the publisher to be done half publishMs before the claim ends; not at all in a short invocation', async () => {
+      const withins: (number | undefined)[] = [];
       const recording: AlertPublisher = {
         async publish(_alerts, options) {
-          untils.push(options?.until);
+          withins.push(options?.withinMs);
           return { failed: [] };
         },
       };
@@ -292,7 +292,44 @@ describe('DetectTrends', () => {
       await make(store, recording, clock, 70_000).execute(inserts([1000, 1001, 1002, 1003]), { timeLeftMs: () => 100_000 });
       const other = await setup(recording);
       await make(other.store, recording, other.clock, 70_000).execute(inserts([1000, 1001, 1002, 1003]), { timeLeftMs: () => 50_000 });
-      expect(untils).toEqual([NOW + 100_000 - 35_000, NOW + 50_000 - 25_000]);
+      expect(withins).toEqual([100_000 - 35_000, undefined]);
+    });
+
+    it('warns, once, that an invocation shorter than publishMs can send an alert twice', async () => {
+      const alerts = new MemoryAlertPublisher();
+      const { clock, store } = await setup(alerts);
+      const logger = new MemoryLogger();
+      const detect = new DetectTrends({ store, alerts, clock, observer: new FlowStats(), logger }, { short: 1, long: 2, priceDecimals: 0 });
+      await detect.execute(inserts([1000, 1001, 1002]), { timeLeftMs: () => 60_000 });
+      await detect.execute(inserts([1003]), { timeLeftMs: () => 60_000 });
+      await detect.execute(inserts([1003]), { timeLeftMs: () => 120_000 });
+      expect(logger.lines.map((l) => l.message)).toEqual([
+        'trend: this invocation began with 60 s, less than the 70 s a publish and its record need at worst: alerts are sent, but one ended mid-publish can be sent twice. Give the function at least 3 minutes',
+      ]);
+      expect(alerts.published).toHaveLength(1);
+    });
+
+    it('gives the claim back unused when its write took so long that a publish could outlast it', async () => {
+      const alerts = new MemoryAlertPublisher();
+      const { clock, store } = await setup(alerts);
+      await make(store, alerts, clock).execute(inserts([1000, 1001, 1002, 1003]), { timeLeftMs: dropping(90_000, 1) });
+      // The alert is pending, unclaimed. The next invocation's claim write takes 40 s of its 90.
+      const slowClaim: MarketStore = Object.assign(Object.create(store) as MarketStore, {
+        saveTrend: async (...a: Parameters<MarketStore['saveTrend']>) => {
+          await store.saveTrend(...a);
+          if (a[0].claimedUntil > 0) clock.advance(40_000);
+        },
+      });
+      const deadline = clock.now() + 90_000;
+      const result = await make(slowClaim, alerts, clock).execute(inserts([1000, 1001, 1002, 1003]), {
+        timeLeftMs: () => deadline - clock.now(),
+      });
+      expect(result.firstFailure).toBe('1');
+      expect(alerts.published).toEqual([]);
+      expect(await store.getTrend('AAPL')).toMatchObject({
+        claimedUntil: 0,
+        pending: [expect.objectContaining({ id: 'AAPL#1003#DEATH_CROSS' })],
+      });
     });
 
     it('refuses a claim or publish time that is not a number of ms', () => {

@@ -96,6 +96,28 @@ describe('SnsAlertPublisher requests', () => {
     );
   });
 
+  it('on a FIFO topic, stops at a failed PublishBatch: no later alert overtakes an earlier one', async () => {
+    sns.on(PublishBatchCommand).rejectsOnce(throttled()).resolves({ Successful: [], Failed: [] });
+    const alerts = Array.from({ length: 25 }, (_, i) => alert(i));
+    const fifo = await new SnsAlertPublisher({ client: new SNSClient({}), topicArn: `${TOPIC}.fifo` }).publish(alerts);
+    expect(fifo.failed.map((f) => f.alert.id)).toEqual(alerts.map((a) => a.id));
+    expect(fifo.failed[10]?.error).toBe(
+      'not sent: an earlier alert failed (ThrottlingException: Rate exceeded), and a FIFO topic must get them in order',
+    );
+    expect(sns.commandCalls(PublishBatchCommand)).toHaveLength(1);
+    // A standard topic promises no order: the later batches still go.
+    sns.reset();
+    sns
+      .on(PublishBatchCommand)
+      .rejectsOnce(throttled())
+      .callsFake(async (input: { PublishBatchRequestEntries: { Id: string }[] }) => ({
+        Successful: input.PublishBatchRequestEntries.map((e) => ({ Id: e.Id })),
+      }));
+    const standard = await new SnsAlertPublisher({ client: new SNSClient({}), topicArn: TOPIC }).publish(alerts);
+    expect(standard.failed).toHaveLength(10);
+    expect(sns.commandCalls(PublishBatchCommand)).toHaveLength(3);
+  });
+
   it('under the trend handler, a throttled publish is a retryable failure: the alert stays pending and goes out once on redelivery', async () => {
     const clock = new ManualClock(Date.UTC(2024, 0, 3));
     const store = new MemoryMarketStore({ clock });

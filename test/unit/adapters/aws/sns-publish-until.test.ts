@@ -1,21 +1,23 @@
 /**
- * A publish bounded by the claim on its alerts (`PublishOptions.until`): the SNS publisher
+ * A publish bounded by the claim on its alerts (`PublishOptions.withinMs`): the SNS publisher
  * starts no request attempt it could not finish in time, so a trend invocation's claim never
  * lapses while it may still be sending, however slow SNS is and however many alerts there are.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { awsHttpHandler } from '../../../../src/adapters/aws/aws-http-handler.js';
 import { SnsAlertPublisher } from '../../../../src/adapters/aws/sns-alert-publisher.js';
 import { ManualClock } from '../../../../src/adapters/local/clocks.js';
 import { MemoryLogger } from '../../../../src/adapters/local/loggers.js';
 import { MemoryMarketStore } from '../../../../src/adapters/local/memory-market-store.js';
+import { trendContainer } from '../../../../src/container/trend-container.js';
 import { makeAlert } from '../../../../src/domain/alert.js';
 import { FlowStats } from '../../../../src/domain/flow-stats.js';
 import { symbolKey, tickKey } from '../../../../src/domain/store-layout.js';
 import { DetectTrends } from '../../../../src/domain/usecases/detect-trends.js';
+import { ALERT_PUBLISHER, type AlertPublisher } from '../../../../src/ports/alert-publisher.port.js';
 import type { MarketStore } from '../../../../src/ports/market-store.port.js';
 import type { Alert, ChangeRecord } from '../../../../src/ports/model.js';
 
@@ -62,8 +64,8 @@ async function failingSns(clock: ManualClock) {
   return { client, requests: () => requests };
 }
 
-describe('SnsAlertPublisher with `until`', () => {
-  it("starts no attempt, the SDK's retries included, that could end after `until`; the alerts left come back failed", async () => {
+describe('SnsAlertPublisher with `withinMs`', () => {
+  it("starts no attempt, the SDK's retries included, that could end after `withinMs`; the alerts left come back failed", async () => {
     const clock = new ManualClock(NOW);
     const { client, requests } = await failingSns(clock);
     const publisher = new SnsAlertPublisher({ client, topicArn: TOPIC, clock });
@@ -73,9 +75,9 @@ describe('SnsAlertPublisher with `until`', () => {
     expect((await publisher.publish(alerts)).failed).toHaveLength(25);
     expect(requests()).toBe(9);
 
-    // 60 s: attempts may start in its first 30 s (an attempt's worst case is 35 s). The first
-    // call's attempts at 0 and 20 s go; its third, at 40 s, and the other two calls do not.
-    const { failed } = await publisher.publish(alerts, { until: clock.now() + 60_000 });
+    // Within 60 s: attempts may start in its first 25 s (an attempt's worst case is 35 s). The
+    // first call's attempts at 0 and 20 s go; its third, at 40 s, and the other two calls do not.
+    const { failed } = await publisher.publish(alerts, { withinMs: 60_000 });
     expect(requests()).toBe(11);
     expect(failed.map((f) => f.alert.id)).toEqual(alerts.map((a) => a.id));
     expect(failed[0]?.error).toBe(
@@ -84,8 +86,39 @@ describe('SnsAlertPublisher with `until`', () => {
     expect(failed[24]?.error).toMatch(/^InvocationDeadlineError: PublishBatch not sent: too little of the claim on these alerts is left/);
 
     // One alert goes out with Publish, bounded the same way.
-    expect((await publisher.publish([alert(0)], { until: clock.now() + 60_000 })).failed).toHaveLength(1);
+    expect((await publisher.publish([alert(0)], { withinMs: 60_000 })).failed).toHaveLength(1);
     expect(requests()).toBe(13);
+    // Within less than one attempt's worst case: nothing is sent at all.
+    expect((await publisher.publish([alert(0)], { withinMs: 34_999 })).failed).toHaveLength(1);
+    expect(requests()).toBe(13);
+  });
+
+  it("the trend container's publisher, its client already guarded by the invocation deadline, sends within a bound", async () => {
+    let requests = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        requests++;
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end('<PublishResponse><PublishResult><MessageId>m</MessageId></PublishResult></PublishResponse>');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    vi.stubEnv('AWS_ENDPOINT_URL_SNS', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'k');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 's');
+    try {
+      const publisher = trendContainer({
+        AWS_REGION: 'eu-west-1',
+        TICKFLOW_TABLE: 'tickflow',
+        TICKFLOW_TOPIC_ARN: TOPIC,
+      }).get<AlertPublisher>(ALERT_PUBLISHER);
+      expect(await publisher.publish([alert(1)], { withinMs: 120_000 })).toEqual({ failed: [] });
+      expect(requests).toBe(1);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('under DetectTrends: a holder ended by its timeout mid-publish has sent nothing the next holder sends again', async () => {
