@@ -174,7 +174,8 @@ describe('the Lambda bundles, under Node 22 against the emulators', () => {
     });
     const streams = new StreamsPoller(
       new DynamoStreamsChangeFeed({ client: clients.streams, streamArn }),
-      (e) => answer(trend.invoke<DynamoDBBatchResponse>(e)),
+      // The example stack's 2 minutes: claims and publishes bounded (a shorter invocation is not).
+      (e) => answer(trend.invoke<DynamoDBBatchResponse>(e, { remainingMs: 120_000 })),
       { batchSize: 50 },
     );
     await until(
@@ -331,8 +332,8 @@ describe('the Lambda bundles, under Node 22 against the emulators', () => {
       pending: [{ id: `AAPL#${ticks[3]?.timestamp}#DEATH_CROSS` }],
     });
     // Lambda delivers the batch again, to an invocation with its time ahead of it.
-    await expect(trend.invoke(event)).resolves.toEqual({ batchItemFailures: [] });
-    await expect(trend.invoke(event)).resolves.toEqual({ batchItemFailures: [] });
+    await expect(trend.invoke(event, { remainingMs: 120_000 })).resolves.toEqual({ batchItemFailures: [] });
+    await expect(trend.invoke(event, { remainingMs: 120_000 })).resolves.toEqual({ batchItemFailures: [] });
     const messages = await drainQueue(clients.sqs, queueUrl);
     expect(messages.map((m) => (SnsAlertPublisher.parseMessage(JSON.parse(m.body).Message) as Alert).id)).toEqual([
       `AAPL#${ticks[3]?.timestamp}#DEATH_CROSS`,
