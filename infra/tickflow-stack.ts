@@ -292,8 +292,8 @@ export class TickflowStack extends Stack {
     const trend = this.function('trend', bundleDir, {
       description: 'tickflow trend: tick INSERTs → SMA crossovers → alerts on SNS',
       memorySize: 256,
-      // 2 minutes: it claims alerts only with the time to publish and record them left (70 s
-      // at worst), and its publish stops in time to record what it sent before the claim ends.
+      // 2 minutes: it claims alerts only with the time to claim, publish and record them left
+      // (80 s at worst), and its publish stops in time to record what it sent before the claim ends.
       timeout: Duration.minutes(2),
       environment: { TICKFLOW_TABLE: this.table.tableName, TICKFLOW_TOPIC_ARN: this.topic.topicArn, ...trendSettings },
     });

@@ -22,8 +22,8 @@ let trendHandler: Promise<TrendHandler> | undefined;
  */
 // No invocation deadline on its clients (ingest and produce have one): a write refused after
 // the alerts went out, the one that clears them, would have them sent again. Instead the
-// handler claims alerts only with the time to publish them left (70 s: the example stack
-// gives it 2 minutes), and a claim lasts until the invocation's end.
+// handler claims alerts only with the time to claim, publish and record them left (80 s: the
+// example stack gives it 2 minutes), and the publish is bounded by the claim (DetectTrendsRun).
 export const handler: TrendHandler = async (event, context) => {
   trendHandler ??= import('../container/trend-container.js').then(({ trendContainer }) => {
     const container = trendContainer(process.env);

@@ -24,6 +24,11 @@ export interface PublishOptions {
  */
 export interface AlertPublisher {
   publish(alerts: readonly Alert[], options?: PublishOptions): Promise<AlertPublishReport>;
+  /**
+   * The longest one request of the publisher can take (ms; none for an instant one): given
+   * `withinMs` no longer than this, it sends nothing.
+   */
+  readonly attemptMs?: number;
 }
 /** DI token of the `AlertPublisher`. */
 export const ALERT_PUBLISHER = Symbol.for('tickflow.AlertPublisher');

@@ -318,7 +318,7 @@ describe('the functions', () => {
     }
     expect(Object.values(template.findResources('AWS::Logs::LogGroup')).map((g) => g.Properties.RetentionInDays)).toEqual([30, 30, 30, 30]);
     // Ingest's last attempt (35 s at worst) ends before it does: its deadline stops them at 55 s.
-    // Trend claims alerts while 70 s are left: in its first 50 s.
+    // Trend claims alerts while 80 s are left: in its first 40 s.
     expect(Object.fromEntries(NAMES.map((name) => [name, fnProps(name).Timeout]))).toEqual({
       ingest: 90,
       trend: 120,

@@ -8,7 +8,7 @@ import { AWS_HTTP_TIMEOUTS } from './aws-http-handler.js';
  * last one ends before the function times out; in a shorter one, attempts start in its first
  * half. (A body that keeps dripping a byte at a time is bounded only by the function's timeout.)
  */
-const ATTEMPT_MS = AWS_HTTP_TIMEOUTS.connectionTimeout + AWS_HTTP_TIMEOUTS.requestTimeout + AWS_HTTP_TIMEOUTS.socketTimeout + 2_000;
+export const ATTEMPT_MS = AWS_HTTP_TIMEOUTS.connectionTimeout + AWS_HTTP_TIMEOUTS.requestTimeout + AWS_HTTP_TIMEOUTS.socketTimeout + 2_000;
 
 /**
  * The error of a request not sent because the invocation has no time left for it: not

@@ -11,7 +11,7 @@ import type { AlertPublisher, AlertPublishReport, PublishOptions } from '../../p
 import type { Clock } from '../../ports/clock.port.js';
 import type { Logger } from '../../ports/logger.port.js';
 import type { Alert } from '../../ports/model.js';
-import { guardWithDeadline, InvocationDeadline } from './invocation-deadline.js';
+import { ATTEMPT_MS, guardWithDeadline, InvocationDeadline } from './invocation-deadline.js';
 
 /** Entries per PublishBatch call (the SNS maximum). */
 const BATCH = 10;
@@ -40,13 +40,16 @@ export interface SnsAlertPublisherOptions {
  * `withinMs`, no request attempt (the SDK's retries included) starts unless one attempt's
  * worst case (35 s) fits in what is left of it; the alerts left unsent come back in `failed`.
  * On a FIFO topic a failed PublishBatch ends the call (the later alerts come back failed
- * too), so no alert overtakes an earlier one of its symbol.
+ * too), so no alert of a later batch overtakes one of an earlier batch; within one batch SNS
+ * may take the entries after one it refused.
  *
  * @example
  * const publisher = new SnsAlertPublisher({ client: new SNSClient({}), topicArn: 'arn:aws:sns:eu-west-1:123456789012:tickflow-alerts' });
  * const { failed } = await publisher.publish(alerts);
  */
 export class SnsAlertPublisher implements AlertPublisher {
+  /** One request attempt's worst case: a connection, headers, a body that stops, and a margin. */
+  readonly attemptMs = ATTEMPT_MS;
   private readonly fifo: boolean;
 
   constructor(private readonly options: SnsAlertPublisherOptions) {

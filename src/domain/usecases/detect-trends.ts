@@ -36,6 +36,12 @@ export interface DetectTrendsPorts {
  */
 export const DEFAULT_PUBLISH_MS = 70_000;
 
+/**
+ * Time a bounded claim needs on top of `publishMs` (ms): for the claim's own write, so that
+ * what is left of the claim still lets a publish request start.
+ */
+const CLAIM_SLACK_MS = 10_000;
+
 /** Options of `DetectTrends`. */
 export interface DetectTrendsOptions extends TrendOptions {
   /**
@@ -110,6 +116,10 @@ export class DetectTrends {
       throw new RangeError(`claimMs must be a number of ms > 0, got ${this.claimMs}`);
     if (!(this.publishMs >= 0 && this.publishMs < Number.POSITIVE_INFINITY))
       throw new RangeError(`publishMs must be a number of ms ≥ 0, got ${this.publishMs}`);
+    // Half of publishMs is the publish's, half the write's: a publish request must fit in it.
+    const attemptMs = ports.alerts.attemptMs ?? 0;
+    if (this.publishMs < 2 * attemptMs)
+      throw new RangeError(`publishMs must be at least twice the publisher's longest request (${2 * attemptMs} ms), got ${this.publishMs}`);
   }
 
   async execute(records: readonly ChangeRecord[], run: DetectTrendsRun = {}): Promise<DetectTrendsResult> {
@@ -207,7 +217,8 @@ export class DetectTrends {
     const left = time.timeLeftMs?.();
     if (left === undefined || !Number.isFinite(left)) return now + this.claimMs;
     if (!(left > 0 && left >= time.needed)) return undefined;
-    return time.bounded ? now + Math.min(left, Math.max(this.claimMs, 2 * this.publishMs)) : now + this.claimMs;
+    // Unbounded, the claim outlasts the invocation: its holder is gone before it lapses.
+    return time.bounded ? now + Math.min(left, Math.max(this.claimMs, 2 * this.publishMs)) : now + Math.max(this.claimMs, left);
   }
 
   /** What `execute` knows of its invocation's time (see `DetectTrendsRun`). */
@@ -216,11 +227,12 @@ export class DetectTrends {
     if (atStart === undefined || !Number.isFinite(atStart)) return { timeLeftMs: undefined, needed: 0, bounded: false };
     // With no time left at all nothing is claimed: a claim ending at once would exclude no one.
     if (!(atStart > 0)) return { timeLeftMs: run.timeLeftMs, needed: Number.POSITIVE_INFINITY, bounded: false };
-    if (atStart >= this.publishMs) return { timeLeftMs: run.timeLeftMs, needed: this.publishMs, bounded: true };
+    const needed = this.publishMs + CLAIM_SLACK_MS;
+    if (atStart >= needed) return { timeLeftMs: run.timeLeftMs, needed, bounded: true };
     if (!this.warnedShort) {
       this.warnedShort = true;
       this.ports.logger.warn(
-        `trend: this invocation began with ${Math.round(atStart / 1000)} s, less than the ${this.publishMs / 1000} s a publish and its record need at worst: alerts are sent, but one ended mid-publish can be sent twice. Give the function at least ${Math.ceil((2 * this.publishMs) / 60_000)} minutes`,
+        `trend: this invocation began with ${Math.floor(atStart / 1000)} s, less than the ${needed / 1000} s a claim, a publish and its record need at worst: alerts are sent, but one whose invocation ends mid-publish can be sent twice. Give the function more (the example stack gives it 2 minutes)`,
       );
     }
     return { timeLeftMs: run.timeLeftMs, needed: atStart / 2, bounded: false };
@@ -234,7 +246,8 @@ export class DetectTrends {
   private publishWithin(time: Invocation, claimedUntil: number): number | null | undefined {
     if (!time.bounded) return undefined;
     const left = claimedUntil - this.ports.clock.now();
-    return left >= this.publishMs ? left - this.publishMs / 2 : null;
+    const within = left - this.publishMs / 2;
+    return left >= this.publishMs && within > (this.ports.alerts.attemptMs ?? 0) ? within : null;
   }
 
   /** The error of a symbol left for redelivery because the invocation is too near its end to publish. */

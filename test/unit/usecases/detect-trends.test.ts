@@ -200,7 +200,7 @@ describe('DetectTrends', () => {
       expect(late).toEqual({ firstFailure: '1', published: [] });
       expect(alerts.published).toEqual([]);
       expect(logger.lines.map((l) => l.fields?.error)).toEqual([
-        'Error: alerts of AAPL not published: 29.9 s of this invocation left, 30.0 s needed to publish and record them',
+        'Error: alerts of AAPL not published: 29.9 s of this invocation left, 40.0 s needed to publish and record them',
       ]);
       // The state moved on with the alert pending and claimed by no one.
       expect(saved).toHaveLength(1);
@@ -304,9 +304,47 @@ describe('DetectTrends', () => {
       await detect.execute(inserts([1003]), { timeLeftMs: () => 60_000 });
       await detect.execute(inserts([1003]), { timeLeftMs: () => 120_000 });
       expect(logger.lines.map((l) => l.message)).toEqual([
-        'trend: this invocation began with 60 s, less than the 70 s a publish and its record need at worst: alerts are sent, but one ended mid-publish can be sent twice. Give the function at least 3 minutes',
+        'trend: this invocation began with 60 s, less than the 80 s a claim, a publish and its record need at worst: alerts are sent, but one whose invocation ends mid-publish can be sent twice. Give the function more (the example stack gives it 2 minutes)',
       ]);
       expect(alerts.published).toHaveLength(1);
+    });
+
+    it('bounds claims from publishMs + 10 s at the start; below that claims outlast the invocation', async () => {
+      const withins: (number | undefined)[] = [];
+      const recording: AlertPublisher = {
+        async publish(_alerts, options) {
+          withins.push(options?.withinMs);
+          return { failed: [] };
+        },
+      };
+      const claims: number[] = [];
+      for (const atStart of [80_000, 79_999]) {
+        const { clock, store } = await setup(recording);
+        const saved: TrendRecord[] = [];
+        await make(noting(store, saved), recording, clock, 70_000).execute(inserts([1000, 1001, 1002, 1003]), {
+          timeLeftMs: () => atStart,
+        });
+        claims.push((saved[0]?.claimedUntil ?? 0) - NOW);
+      }
+      // Bounded: until the end, the publish within all but 35 s of it. Not: max(claimMs, time left).
+      expect(claims).toEqual([80_000, 79_999]);
+      expect(withins).toEqual([45_000, undefined]);
+      const short = await setup(recording);
+      const saved: TrendRecord[] = [];
+      await make(noting(short.store, saved), recording, short.clock, 70_000).execute(inserts([1000, 1001, 1002, 1003]), {
+        timeLeftMs: () => 20_000,
+      });
+      expect(saved[0]?.claimedUntil).toBe(NOW + 60_000);
+    });
+
+    it("refuses a publishMs shorter than two of its publisher's longest requests", async () => {
+      const slow: AlertPublisher = { attemptMs: 35_000, publish: async () => ({ failed: [] }) };
+      const { clock, store } = await setup(slow);
+      const ports = { store, alerts: slow, clock, observer: new FlowStats(), logger: new MemoryLogger() };
+      expect(() => new DetectTrends(ports, { publishMs: 69_999 })).toThrow(
+        "publishMs must be at least twice the publisher's longest request (70000 ms), got 69999",
+      );
+      expect(new DetectTrends(ports)).toBeInstanceOf(DetectTrends);
     });
 
     it('gives the claim back unused when its write took so long that a publish could outlast it', async () => {

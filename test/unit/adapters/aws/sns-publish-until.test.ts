@@ -121,6 +121,22 @@ describe('SnsAlertPublisher with `withinMs`', () => {
     }
   });
 
+  it('checks the bound before each send too, for a client that runs no command middleware', async () => {
+    let sends = 0;
+    const bare = {
+      send: async () => {
+        sends++;
+        return { MessageId: 'm' };
+      },
+    } as unknown as SNSClient;
+    const publisher = new SnsAlertPublisher({ client: bare, topicArn: TOPIC, clock: new ManualClock(NOW) });
+    expect((await publisher.publish([alert(0)], { withinMs: 35_000 })).failed).toHaveLength(1);
+    expect((await publisher.publish([alert(0), alert(1)], { withinMs: 35_000 })).failed).toHaveLength(2);
+    expect(sends).toBe(0);
+    expect(await publisher.publish([alert(0)], { withinMs: 35_001 })).toEqual({ failed: [] });
+    expect(sends).toBe(1);
+  });
+
   it('under DetectTrends: a holder ended by its timeout mid-publish has sent nothing the next holder sends again', async () => {
     const clock = new ManualClock(NOW);
     const store = new MemoryMarketStore({ clock });
