@@ -1,8 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { awsHttpHandler } from '../../../../src/adapters/aws/aws-http-handler.js';
 import { DynamoMarketStore } from '../../../../src/adapters/aws/dynamo-market-store.js';
 import {
   guardWithDeadline,
@@ -13,34 +10,26 @@ import {
 import { RetryPolicy } from '../../../../src/adapters/aws/retry-policy.js';
 import { ManualClock } from '../../../../src/adapters/local/clocks.js';
 import { partitionOf } from '../../../../src/domain/enrich.js';
+import { type FailingAwsServer, failingAwsServer } from '../../../support/failing-aws-server.js';
 
 /** DynamoDB answering every request with a 500; each request moves the clock on 20 s (a slow service). */
 async function failingDynamo(clock: { now: number }) {
-  let requests = 0;
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      requests++;
+  const server = await failingAwsServer(
+    {
+      contentType: 'application/x-amz-json-1.0',
+      body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'try again' }),
+    },
+    () => {
       clock.now += 20_000;
-      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
-      res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'try again' }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    },
+  );
   servers.push(server);
-  const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'k', secretAccessKey: 's' },
-    maxAttempts: 3,
-    requestHandler: awsHttpHandler(),
-  });
-  return { client, requests: () => requests };
+  return { client: new DynamoDBClient(server.config), requests: server.requests };
 }
 
-const servers: Server[] = [];
+const servers: FailingAwsServer[] = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) await new Promise((resolve) => s.close(resolve));
+  for (const s of servers.splice(0)) await s.close();
 });
 
 const get = new GetItemCommand({ TableName: 't', Key: { pk: { S: 'x' } } });

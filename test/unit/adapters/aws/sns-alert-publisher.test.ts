@@ -7,25 +7,17 @@ import { SnsAlertPublisher } from '../../../../src/adapters/aws/sns-alert-publis
 import { ManualClock } from '../../../../src/adapters/local/clocks.js';
 import { MemoryLogger } from '../../../../src/adapters/local/loggers.js';
 import { MemoryMarketStore } from '../../../../src/adapters/local/memory-market-store.js';
-import { makeAlert } from '../../../../src/domain/alert.js';
 import { FlowStats } from '../../../../src/domain/flow-stats.js';
 import { DetectTrends } from '../../../../src/domain/usecases/detect-trends.js';
 import { makeTrendHandler } from '../../../../src/handlers/trend.js';
+import { nthAlert } from '../../../support/alerts.js';
 
 const sns = mockClient(SNSClient);
 afterEach(() => sns.reset());
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:tickflow-alerts';
 const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
-const alert = (i: number) =>
-  makeAlert({
-    symbol: 'AAPL',
-    signal: i % 2 ? 'DEATH_CROSS' : 'GOLDEN_CROSS',
-    timestamp: 1_704_205_800_000 + i,
-    price: 1,
-    smaShort: 1,
-    smaLong: 1,
-  });
+const alert = nthAlert;
 
 describe('SnsAlertPublisher requests', () => {
   it('returns throttled alerts as failed, with the error, instead of throwing', async () => {

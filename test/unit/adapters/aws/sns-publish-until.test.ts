@@ -3,65 +3,44 @@
  * starts no request attempt it could not finish in time, so a trend invocation's claim never
  * lapses while it may still be sending, however slow SNS is and however many alerts there are.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { awsHttpHandler } from '../../../../src/adapters/aws/aws-http-handler.js';
 import { SnsAlertPublisher } from '../../../../src/adapters/aws/sns-alert-publisher.js';
 import { ManualClock } from '../../../../src/adapters/local/clocks.js';
 import { MemoryLogger } from '../../../../src/adapters/local/loggers.js';
 import { MemoryMarketStore } from '../../../../src/adapters/local/memory-market-store.js';
 import { trendContainer } from '../../../../src/container/trend-container.js';
-import { makeAlert } from '../../../../src/domain/alert.js';
 import { FlowStats } from '../../../../src/domain/flow-stats.js';
 import { symbolKey, tickKey } from '../../../../src/domain/store-layout.js';
 import { DetectTrends } from '../../../../src/domain/usecases/detect-trends.js';
 import { ALERT_PUBLISHER, type AlertPublisher } from '../../../../src/ports/alert-publisher.port.js';
 import type { MarketStore } from '../../../../src/ports/market-store.port.js';
 import type { Alert, ChangeRecord } from '../../../../src/ports/model.js';
+import { nthAlert } from '../../../support/alerts.js';
+import { failingAwsServer } from '../../../support/failing-aws-server.js';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:tickflow-alerts';
 const NOW = Date.UTC(2024, 0, 3);
-const alert = (i: number) =>
-  makeAlert({
-    symbol: 'AAPL',
-    signal: i % 2 ? 'DEATH_CROSS' : 'GOLDEN_CROSS',
-    timestamp: 1_704_205_800_000 + i,
-    price: 1,
-    smaShort: 1,
-    smaLong: 1,
-  });
+const alert = nthAlert;
 
-const servers: Server[] = [];
+const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) await new Promise((resolve) => s.close(resolve));
+  for (const close of closers.splice(0)) await close();
 });
 
 /** SNS answering every request with a 500 after 20 s of the test's clock. */
 async function failingSns(clock: ManualClock) {
-  let requests = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      requests++;
-      clock.advance(20_000);
-      res.writeHead(500, { 'content-type': 'text/xml' });
-      res.end(
-        '<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code><Message>try again</Message></Error><RequestId>r</RequestId></ErrorResponse>',
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  const client = new SNSClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'k', secretAccessKey: 's' },
-    maxAttempts: 3,
-    requestHandler: awsHttpHandler(),
-  });
-  return { client, requests: () => requests };
+  const server = await failingAwsServer(
+    {
+      contentType: 'text/xml',
+      body: '<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code><Message>try again</Message></Error><RequestId>r</RequestId></ErrorResponse>',
+    },
+    () => clock.advance(20_000),
+  );
+  closers.push(server.close);
+  return { client: new SNSClient(server.config), requests: server.requests };
 }
 
 describe('SnsAlertPublisher with `withinMs`', () => {
@@ -104,7 +83,7 @@ describe('SnsAlertPublisher with `withinMs`', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
     vi.stubEnv('AWS_ENDPOINT_URL_SNS', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'k');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 's');
