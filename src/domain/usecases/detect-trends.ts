@@ -27,12 +27,13 @@ export interface DetectTrendsPorts {
 }
 
 /**
- * Least time an invocation must have left to claim a symbol's alerts (ms): one publish
- * request and the write that records the alerts sent, each at its worst (about 35 s for one
- * AWS request attempt: a connection, headers, a stalled body). The publisher is told to be
- * done half this before the claim ends (`PublishOptions.withinMs`), which keeps the write's
- * half; it starts no request it could not finish by then, however many alerts are left. So
- * `publishMs` must be at least twice the publisher's longest request attempt.
+ * What a claim must leave for one publish request and the write that records the alerts
+ * sent, each at its worst (ms; about 35 s for one AWS request attempt: a connection,
+ * headers, a stalled body). The publisher is told to be done half this before the claim
+ * ends (`PublishOptions.withinMs`), which keeps the write's half; it starts no request it
+ * could not finish by then, however many alerts are left. So `publishMs` must be at least
+ * twice the publisher's longest request (`AlertPublisher.attemptMs`); a claim is taken only
+ * with this and 10 s more (for the claim's own write) left.
  */
 export const DEFAULT_PUBLISH_MS = 70_000;
 
@@ -49,7 +50,7 @@ export interface DetectTrendsOptions extends TrendOptions {
    * default 60 s), when `execute` is not told the time it has left.
    */
   readonly claimMs?: number;
-  /** Least time left, when `execute` is told it, to claim alerts and publish them (ms, default `DEFAULT_PUBLISH_MS`). */
+  /** What a claim must leave to publish and record alerts, when `execute` is told the time (ms, default `DEFAULT_PUBLISH_MS`). */
   readonly publishMs?: number;
 }
 
@@ -57,13 +58,14 @@ export interface DetectTrendsOptions extends TrendOptions {
 export interface DetectTrendsRun {
   /**
    * Time left before the platform ends the invocation (ms), e.g. a Lambda context's
-   * `getRemainingTimeInMillis`. In an invocation that began with at least `publishMs`, no
-   * alert is claimed with less than `publishMs` left (the symbol is left for redelivery), a
-   * claim lasts until the invocation's end or `max(claimMs, 2 × publishMs)` if sooner, and
-   * the publish is bounded by the claim, so it never lapses while its holder may still send.
-   * In a shorter one (a warning says so, once), alerts are claimed while half its time is
-   * left, for `claimMs`, as with no time given: sent, but a holder ended mid-publish has them
-   * sent again once its claim lapses. With no time left, nothing is claimed.
+   * `getRemainingTimeInMillis`. In an invocation that began with at least `publishMs` + 10 s,
+   * no alert is claimed with less than that left (the symbol is left for redelivery), a claim
+   * lasts until the invocation's end or `max(claimMs, 2 × publishMs)` if sooner, and the
+   * publish is bounded by the claim, so it never lapses while its holder may still send. In a
+   * shorter one (a warning says so, once), alerts are claimed while half its time is left,
+   * until after its end (`max(claimMs, time left)`), and the publish is not bounded: sent, but
+   * a holder ended mid-publish has them sent again once its claim lapses. With no time left,
+   * nothing is claimed.
    */
   readonly timeLeftMs?: () => number;
 }
@@ -208,8 +210,9 @@ export class DetectTrends {
   /**
    * Until when a claim made now holds, bounded: the invocation's end (a claim should lapse
    * once the platform has ended its holder), but no longer than `max(claimMs, 2 × publishMs)`
-   * (a holder whose last write failed returns still holding it); unbounded: `claimMs` from
-   * now. `undefined` when less than the time needed is left. A bounded holder's publish is
+   * (a holder whose last write failed returns still holding it); unbounded: past the end,
+   * `max(claimMs, time left)`, or `claimMs` with no time told. `undefined` when less than the
+   * time needed is left. A bounded holder's publish is
    * bounded by the claim (`publishWithin`), so the claim never lapses while it may still send.
    */
   private claimUntil(time: Invocation): number | undefined {
