@@ -14,6 +14,12 @@ export interface PublishOptions {
    * a time, so the publisher's clock need not be the caller's. Instant publishers may ignore it.
    */
   readonly withinMs?: number;
+  /**
+   * Whether `withinMs` is a hard bound (default): with `false`, requests start in its first
+   * half (or until one request's worst case before its end, if later), so a caller with too
+   * little time for a hard bound still gets some alerts out, and the rest back as failed.
+   */
+  readonly strict?: boolean;
 }
 
 /**

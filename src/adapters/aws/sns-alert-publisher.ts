@@ -81,7 +81,7 @@ export class SnsAlertPublisher implements AlertPublisher {
         time: 'the claim on these alerts',
         work: 'this publish',
       });
-      deadline.begin(options.withinMs, { strict: true });
+      deadline.begin(options.withinMs, { strict: options.strict ?? true });
     }
     if (alerts.length === 1) {
       const alert = alerts[0] as Alert;

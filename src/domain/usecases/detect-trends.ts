@@ -1,6 +1,6 @@
-import type { AlertPublisher } from '../../ports/alert-publisher.port.js';
+import type { AlertPublisher, PublishOptions } from '../../ports/alert-publisher.port.js';
 import type { Clock } from '../../ports/clock.port.js';
-import { InFlightError } from '../../ports/errors.js';
+import { ConflictError, InFlightError } from '../../ports/errors.js';
 import type { FlowObserver } from '../../ports/flow-observer.port.js';
 import type { Logger } from '../../ports/logger.port.js';
 import type { MarketStore } from '../../ports/market-store.port.js';
@@ -47,7 +47,8 @@ const CLAIM_SLACK_MS = 10_000;
 export interface DetectTrendsOptions extends TrendOptions {
   /**
    * How long an invocation may hold the right to publish a symbol's pending alerts (ms,
-   * default 60 s), when `execute` is not told the time it has left.
+   * default 60 s) when `execute` is not told the time it has left; told it, a claim lasts at
+   * most `max(claimMs, 2 × publishMs)` (bounded) and at least `claimMs` (shorter invocations).
    */
   readonly claimMs?: number;
   /** What a claim must leave to publish and record alerts, when `execute` is told the time (ms, default `DEFAULT_PUBLISH_MS`). */
@@ -242,15 +243,38 @@ export class DetectTrends {
   }
 
   /**
-   * Within how many ms a publish under a claim must be over, if the claim bounds it: all
-   * but half `publishMs` of what is left of the claim, kept for the write that records the
-   * alerts sent. `undefined` when unbounded; `null` when too little of the claim is left.
+   * How a publish under a claim must end. Bounded: within all but half `publishMs` of what
+   * is left of the claim (kept for the write that records the alerts sent), strictly; `null`
+   * when too little of the claim is left. A shorter invocation: within half its time left,
+   * loosely, so a publish too long for it records what it got out and the redelivery goes on
+   * from there instead of starting over. No time told: unbounded.
    */
-  private publishWithin(time: Invocation, claimedUntil: number): number | null | undefined {
-    if (!time.bounded) return undefined;
-    const left = claimedUntil - this.ports.clock.now();
+  private publishWithin(time: Invocation, claimedUntil: number): PublishOptions | null {
+    const now = this.ports.clock.now();
+    if (!time.bounded) {
+      const left = time.timeLeftMs?.();
+      return left === undefined || !Number.isFinite(left) ? {} : { withinMs: Math.max(0, left) / 2, strict: false };
+    }
+    const left = claimedUntil - now;
     const within = left - this.publishMs / 2;
-    return left >= this.publishMs && within > (this.ports.alerts.attemptMs ?? 0) ? within : null;
+    return left >= this.publishMs && within > (this.ports.alerts.attemptMs ?? 0) ? { withinMs: within } : null;
+  }
+
+  /**
+   * Writes the record that clears alerts just sent, trying again (three calls in all) on a
+   * failure other than a conflict: while the claim stands, a failed clearing write means the
+   * alerts are sent again once it lapses. A conflict means the write is in (its answer lost)
+   * or the claim lapsed; either way, trying again cannot help.
+   */
+  private async saveCleared(cleared: TrendRecord, expected: number): Promise<void> {
+    for (let call = 1; ; call++) {
+      try {
+        await this.ports.store.saveTrend(cleared, expected, []);
+        return;
+      } catch (error) {
+        if (error instanceof ConflictError || call >= 3) throw error;
+      }
+    }
   }
 
   /** The error of a symbol left for redelivery because the invocation is too near its end to publish. */
@@ -307,15 +331,15 @@ export class DetectTrends {
       current = { ...state, version: state.version + 1, claimedUntil };
       await this.ports.store.saveTrend(current, state.version, []);
     }
-    const withinMs = this.publishWithin(time, current.claimedUntil);
-    if (withinMs === null) {
+    const bound = this.publishWithin(time, current.claimedUntil);
+    if (bound === null) {
       // The claim's write took so long that a publish might outlast the claim: give it back unused.
       await this.ports.store.saveTrend({ ...current, version: current.version + 1, claimedUntil: 0 }, current.version, []);
       throw this.tooLate(state.symbol, time);
     }
     let report: Awaited<ReturnType<AlertPublisher['publish']>>;
     try {
-      report = await this.ports.alerts.publish(current.pending, withinMs === undefined ? {} : { withinMs });
+      report = await this.ports.alerts.publish(current.pending, bound);
     } catch (error) {
       // Nothing was confirmed: give the claim back so the retry need not wait for it to lapse.
       await this.ports.store.saveTrend({ ...current, version: current.version + 1, claimedUntil: 0 }, current.version, []).catch(() => {});
@@ -326,7 +350,7 @@ export class DetectTrends {
     const remaining = current.pending.filter((a) => failedIds.has(a.id));
     // Leaving the pending list is what "sent" means; the alert records' status follows.
     const cleared: TrendRecord = { ...current, version: current.version + 1, pending: remaining, claimedUntil: 0 };
-    await this.ports.store.saveTrend(cleared, current.version, []);
+    await this.saveCleared(cleared, current.version);
     published.push(...sent);
     if (sent.length > 0) {
       await this.ports.store.markAlertsSent(sent).catch((error: unknown) => {

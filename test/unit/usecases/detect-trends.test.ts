@@ -7,7 +7,7 @@ import { FlowStats } from '../../../src/domain/flow-stats.js';
 import { symbolKey, tickKey } from '../../../src/domain/store-layout.js';
 import { TickOutcome, TrendTracker } from '../../../src/domain/trend-tracker.js';
 import { DetectTrends, MAX_PENDING } from '../../../src/domain/usecases/detect-trends.js';
-import type { AlertPublisher } from '../../../src/ports/alert-publisher.port.js';
+import type { AlertPublisher, PublishOptions } from '../../../src/ports/alert-publisher.port.js';
 import type { MarketStore } from '../../../src/ports/market-store.port.js';
 import type { Alert, ChangeRecord, TrendRecord } from '../../../src/ports/model.js';
 
@@ -281,18 +281,19 @@ describe('DetectTrends', () => {
     });
 
     it('tells the publisher to be done half publishMs before the claim ends; not at all in a short invocation', async () => {
-      const withins: (number | undefined)[] = [];
+      const bounds: (PublishOptions | undefined)[] = [];
       const recording: AlertPublisher = {
         async publish(_alerts, options) {
-          withins.push(options?.withinMs);
+          bounds.push(options);
           return { failed: [] };
         },
       };
-      const { clock, store } = await setup(recording);
-      await make(store, recording, clock, 70_000).execute(inserts([1000, 1001, 1002, 1003]), { timeLeftMs: () => 100_000 });
-      const other = await setup(recording);
-      await make(other.store, recording, other.clock, 70_000).execute(inserts([1000, 1001, 1002, 1003]), { timeLeftMs: () => 50_000 });
-      expect(withins).toEqual([100_000 - 35_000, undefined]);
+      for (const timeLeftMs of [() => 100_000, () => 50_000, undefined]) {
+        const { clock, store } = await setup(recording);
+        await make(store, recording, clock, 70_000).execute(inserts([1000, 1001, 1002, 1003]), timeLeftMs ? { timeLeftMs } : {});
+      }
+      // Bounded: strictly, within all but 35 s of the claim. Shorter: loosely, within half the time left. No time: unbounded.
+      expect(bounds).toEqual([{ withinMs: 100_000 - 35_000 }, { withinMs: 25_000, strict: false }, {}]);
     });
 
     it('warns, once, that an invocation shorter than publishMs can send an alert twice', async () => {
@@ -328,7 +329,7 @@ describe('DetectTrends', () => {
       }
       // Bounded: until the end, the publish within all but 35 s of it. Not: max(claimMs, time left).
       expect(claims).toEqual([80_000, 79_999]);
-      expect(withins).toEqual([45_000, undefined]);
+      expect(withins).toEqual([45_000, 39_999.5]);
       const short = await setup(recording);
       const saved: TrendRecord[] = [];
       await make(noting(short.store, saved), recording, short.clock, 70_000).execute(inserts([1000, 1001, 1002, 1003]), {
@@ -345,6 +346,32 @@ describe('DetectTrends', () => {
         "publishMs must be at least twice the publisher's longest request (70000 ms), got 69999",
       );
       expect(new DetectTrends(ports)).toBeInstanceOf(DetectTrends);
+    });
+
+    it('tries the write that records alerts sent three times: a fast failure does not have them sent again', async () => {
+      for (const [failures, sends] of [
+        [2, 1],
+        [3, 2], // three failed calls: the claim lapses and the alert goes out again (as the README says)
+      ] as const) {
+        const alerts = new MemoryAlertPublisher();
+        const { clock, store } = await setup(alerts);
+        let left = failures;
+        const throttled: MarketStore = Object.assign(Object.create(store) as MarketStore, {
+          saveTrend: async (next: TrendRecord, expected: number, a: readonly Alert[]) => {
+            if (left > 0 && next.claimedUntil === 0 && next.pending.length === 0 && (await store.getTrend('AAPL')).pending.length > 0) {
+              left--;
+              throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ThrottlingException' });
+            }
+            return store.saveTrend(next, expected, a);
+          },
+        });
+        const end = clock.now() + 120_000;
+        await make(throttled, alerts, clock).execute(inserts([1000, 1001, 1002, 1003]), { timeLeftMs: () => end - clock.now() });
+        clock.advance(200_000); // any claim lapses; Lambda's retry
+        const again = clock.now() + 120_000;
+        await make(store, alerts, clock).execute(inserts([1000, 1001, 1002, 1003]), { timeLeftMs: () => again - clock.now() });
+        expect(alerts.published).toHaveLength(sends);
+      }
     });
 
     it('gives the claim back unused when its write took so long that a publish could outlast it', async () => {

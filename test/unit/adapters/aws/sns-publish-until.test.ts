@@ -176,4 +176,42 @@ describe('SnsAlertPublisher with `withinMs`', () => {
     expect(new Set(delivered).size).toBe(60);
     expect(delivered).toHaveLength(60); // each once
   });
+
+  it('in a 3 s invocation, a publish of 500 alerts too long for it records what it got out; the redeliveries go on from there', async () => {
+    const clock = new ManualClock(NOW);
+    const store = new MemoryMarketStore({ clock });
+    const pending = Array.from({ length: 500 }, (_, i) => alert(i));
+    await store.saveTrend({ symbol: 'AAPL', last: -1, lastTimestamp: 1003, version: 1, pending, claimedUntil: 0 }, 0, pending);
+    // 70 ms a PublishBatch (50 of them: 3.5 s); at its end the platform freezes the invocation.
+    let end = 0;
+    const delivered: string[] = [];
+    const slowSns = {
+      send: (command: { input: { PublishBatchRequestEntries?: { Message?: string }[]; Message?: string } }) => {
+        clock.advance(70);
+        if (clock.now() > end) return new Promise(() => {}); // timed out: no answer, ever
+        const entries = command.input.PublishBatchRequestEntries ?? [{ Message: command.input.Message }];
+        for (const e of entries) delivered.push((SnsAlertPublisher.parseMessage(e.Message ?? '') as Alert).id);
+        return Promise.resolve({ Successful: entries.map((_, i) => ({ Id: `a${i}` })), Failed: [] });
+      },
+    } as unknown as SNSClient;
+    const detect = new DetectTrends(
+      {
+        store,
+        alerts: new SnsAlertPublisher({ client: slowSns, topicArn: TOPIC, clock }),
+        clock,
+        observer: new FlowStats(),
+        logger: new MemoryLogger(),
+      },
+      { short: 1, long: 2, priceDecimals: 0 },
+    );
+    const record: ChangeRecord[] = [{ eventName: 'INSERT', sequenceNumber: '1', keys: { pk: symbolKey('AAPL'), sk: tickKey(1003) } }];
+    for (let delivery = 0; delivery < 10 && (await store.getTrend('AAPL')).pending.length > 0; delivery++) {
+      end = clock.now() + 3_000;
+      const run = detect.execute(record, { timeLeftMs: () => end - clock.now() });
+      await Promise.race([run, new Promise((resolve) => setTimeout(resolve, 20))]);
+      clock.advance(61_000); // Lambda delivers the batch again
+    }
+    expect((await store.getTrend('AAPL')).pending).toEqual([]);
+    expect(delivered).toEqual(pending.map((a) => a.id)); // each once, in order
+  });
 });
