@@ -6,7 +6,7 @@ import type { MarketStore } from '../../src/ports/market-store.port.js';
 import type { Alert } from '../../src/ports/model.js';
 import { type FaultSchedule, scheduleOf, withFaults } from '../support/faults.js';
 import { marketArb } from '../support/flow-arbitraries.js';
-import { flowHarness, lakeLines } from '../support/flow-harness.js';
+import { flowHarness, type HarnessOptions, lakeLines } from '../support/flow-harness.js';
 
 type Decision = 'ok' | 'fail-before' | 'fail-after';
 const decisions = (kinds: Decision[]) => fc.array(fc.constantFrom(...kinds), { maxLength: 40, size: 'max' });
@@ -79,6 +79,22 @@ function guardedAlerts(store: () => MarketStore, inner: AlertPublisher): { publi
   };
 }
 
+/**
+ * A flow whose every publish is checked by `guardedAlerts` (`violations`), its publisher
+ * wrapped by `wrap` around the guard (faults, say).
+ */
+function guardedFlow(options: HarnessOptions, wrap: (p: AlertPublisher) => AlertPublisher = (p) => p) {
+  let guard: ReturnType<typeof guardedAlerts> | undefined;
+  const flow = flowHarness({
+    ...options,
+    wrapAlerts: (a) => {
+      guard = guardedAlerts(() => flow.store, a);
+      return wrap(guard.publisher);
+    },
+  });
+  return { flow, violations: () => guard?.violations };
+}
+
 /** Checks a faulty run against the clean one: same lake records, same store content, same alerts. */
 function expectConverged(faulty: ReturnType<typeof flowHarness>, clean: ReturnType<typeof flowHarness>, records: readonly unknown[]): void {
   expect(lakeLines(faulty.lake, 'raw/', true)).toEqual(lakeLines(clean.lake, 'raw/', true));
@@ -107,20 +123,18 @@ describe('reliability: transient faults in every port (property)', () => {
         async (records, storeFaults, lakeFaults, alertFaults, ingestBatchSize, trendBatchSize) => {
           const clean = flowHarness({ ingestBatchSize, trendBatchSize });
           await clean.run(records);
-          let guard: ReturnType<typeof guardedAlerts> | undefined;
-          const faulty = flowHarness({
-            ingestBatchSize,
-            trendBatchSize,
-            wrapStore: (s) => withFaults<MarketStore>(s, storeFaults),
-            wrapLake: (l) => withFaults(l, lakeFaults),
-            wrapAlerts: (a) => {
-              guard = guardedAlerts(() => faulty.store, a);
-              return flakyAlerts(guard.publisher, alertFaults);
+          const { flow: faulty, violations } = guardedFlow(
+            {
+              ingestBatchSize,
+              trendBatchSize,
+              wrapStore: (s) => withFaults<MarketStore>(s, storeFaults),
+              wrapLake: (l) => withFaults(l, lakeFaults),
             },
-          });
+            (p) => flakyAlerts(p, alertFaults),
+          );
           await faulty.run(records);
           expectConverged(faulty, clean, records);
-          expect(guard?.violations).toEqual([]);
+          expect(violations()).toEqual([]);
           // With no lost responses, an alert is reported published (counted) once, when its TREND records it sent.
           expect(faulty.stats.counts.alerts).toEqual(clean.stats.counts.alerts);
         },
@@ -167,20 +181,15 @@ describe('reliability: transient faults in every port (property)', () => {
         async (records, storeFaults, lakeFaults, batch) => {
           const clean = flowHarness({ ingestBatchSize: batch, trendBatchSize: batch });
           await clean.run(records);
-          let guard: ReturnType<typeof guardedAlerts> | undefined;
-          const faulty = flowHarness({
+          const { flow: faulty, violations } = guardedFlow({
             ingestBatchSize: batch,
             trendBatchSize: batch,
             wrapStore: (s) => withFaults<MarketStore>(s, storeFaults),
             wrapLake: (l) => withFaults(l, lakeFaults),
-            wrapAlerts: (a) => {
-              guard = guardedAlerts(() => faulty.store, a);
-              return guard.publisher;
-            },
           });
           await faulty.run(records);
           expectConverged(faulty, clean, records);
-          expect(guard?.violations).toEqual([]);
+          expect(violations()).toEqual([]);
         },
       ),
       { numRuns: 300 },
@@ -199,14 +208,9 @@ describe('reliability: trend invocations near their end (property)', () => {
       fc.asyncProperty(marketArb, fc.array(budget, { maxLength: 30 }), fc.integer({ min: 1, max: 30 }), async (records, budgets, batch) => {
         const clean = flowHarness({ ingestBatchSize: batch, trendBatchSize: batch });
         await clean.run(records);
-        let guard: ReturnType<typeof guardedAlerts> | undefined;
-        const faulty = flowHarness({
+        const { flow: faulty, violations } = guardedFlow({
           ingestBatchSize: batch,
           trendBatchSize: batch,
-          wrapAlerts: (a) => {
-            guard = guardedAlerts(() => faulty.store, a);
-            return guard.publisher;
-          },
           // Past the schedule, invocations have their time ahead of them (the shortage is transient).
           trendContext: (n) => {
             const [start, later] = budgets[n] ?? [120_000, 1];
@@ -216,7 +220,7 @@ describe('reliability: trend invocations near their end (property)', () => {
         });
         await faulty.run(records);
         expectConverged(faulty, clean, records);
-        expect(guard?.violations).toEqual([]);
+        expect(violations()).toEqual([]);
         expect([...faulty.published.published].sort(compareAlerts)).toEqual([...clean.published.published].sort(compareAlerts));
         // Claims are given back or cleared: none is left held.
         expect(faulty.store.allTrends().filter((t) => t.claimedUntil !== 0)).toEqual([]);
