@@ -43,10 +43,6 @@ export function makeQueryHandler(
     const request = parseQueryRequest(event, options.periods);
     if (!request.ok) throw new InvalidQueryError(request.message);
     const left = context?.getRemainingTimeInMillis?.();
-    const tooLate = () =>
-      new QueryError(
-        `${request.name} did not finish within the query function's time (${Math.round((left ?? 0) / 1000)} s left when it began): stopped, the Athena query too if it was still running. Give the function more time, or ask for less (fewer symbols, a shorter range)`,
-      );
     const timed = left !== undefined && Number.isFinite(left);
     // Not even started: a query sent now would only be stopped.
     if (timed && left <= QUERY_STOP_MARGIN_MS)
@@ -60,7 +56,9 @@ export function makeQueryHandler(
       result = await engine.run(request.name, request.params, { maxRows, signal });
     } catch (error) {
       if (signal?.aborted !== true) throw error;
-      throw tooLate();
+      throw new QueryError(
+        `${request.name} did not finish within the query function's time (${Math.round((left ?? 0) / 1000)} s left when it began): stopped, the Athena query too if it was still running. Give the function more time, or ask for less (fewer symbols, a shorter range)`,
+      );
     }
     return {
       name: result.name,

@@ -81,6 +81,12 @@ interface Invocation {
   readonly bounded: boolean;
 }
 
+/** The time left of the invocation, when `execute` was told it and it reads as a number. */
+function leftOf(time: Invocation): number | undefined {
+  const left = time.timeLeftMs?.();
+  return left !== undefined && Number.isFinite(left) ? left : undefined;
+}
+
 /** The result of one batch of change records. */
 export interface DetectTrendsResult {
   /** Sequence number of the earliest change record to deliver again, if any symbol failed. */
@@ -218,8 +224,8 @@ export class DetectTrends {
    */
   private claimUntil(time: Invocation): number | undefined {
     const now = this.ports.clock.now();
-    const left = time.timeLeftMs?.();
-    if (left === undefined || !Number.isFinite(left)) return now + this.claimMs;
+    const left = leftOf(time);
+    if (left === undefined) return now + this.claimMs;
     if (!(left > 0 && left >= time.needed)) return undefined;
     // Unbounded, the claim outlasts the invocation: its holder is gone before it lapses.
     return time.bounded ? now + Math.min(left, Math.max(this.claimMs, 2 * this.publishMs)) : now + Math.max(this.claimMs, left);
@@ -252,8 +258,8 @@ export class DetectTrends {
   private publishWithin(time: Invocation, claimedUntil: number): PublishOptions | null {
     const now = this.ports.clock.now();
     if (!time.bounded) {
-      const left = time.timeLeftMs?.();
-      return left === undefined || !Number.isFinite(left) ? {} : { withinMs: Math.max(0, left) / 2, strict: false };
+      const left = leftOf(time);
+      return left === undefined ? {} : { withinMs: Math.max(0, left) / 2, strict: false };
     }
     const left = claimedUntil - now;
     const within = left - this.publishMs / 2;
@@ -275,6 +281,11 @@ export class DetectTrends {
         if (error instanceof ConflictError || call >= 3) throw error;
       }
     }
+  }
+
+  /** Gives a claim back unused: the record as it stands, claimed by no one. */
+  private giveBack(claimed: TrendRecord): Promise<void> {
+    return this.ports.store.saveTrend({ ...claimed, version: claimed.version + 1, claimedUntil: 0 }, claimed.version, []);
   }
 
   /** The error of a symbol left for redelivery because the invocation is too near its end to publish. */
@@ -334,7 +345,7 @@ export class DetectTrends {
     const bound = this.publishWithin(time, current.claimedUntil);
     if (bound === null) {
       // The claim's write took so long that a publish might outlast the claim: give it back unused.
-      await this.ports.store.saveTrend({ ...current, version: current.version + 1, claimedUntil: 0 }, current.version, []);
+      await this.giveBack(current);
       throw this.tooLate(state.symbol, time);
     }
     let report: Awaited<ReturnType<AlertPublisher['publish']>>;
@@ -342,7 +353,7 @@ export class DetectTrends {
       report = await this.ports.alerts.publish(current.pending, bound);
     } catch (error) {
       // Nothing was confirmed: give the claim back so the retry need not wait for it to lapse.
-      await this.ports.store.saveTrend({ ...current, version: current.version + 1, claimedUntil: 0 }, current.version, []).catch(() => {});
+      await this.giveBack(current).catch(() => {});
       throw error;
     }
     const failedIds = new Set(report.failed.map((f) => f.alert.id));
