@@ -112,8 +112,9 @@ export function lakeFlag(
 }
 
 /**
- * Reads a flag naming a file to write (`--report`, `--out`), checked before any work: not a
- * folder, and in a folder that exists.
+ * Reads a flag naming the HTML report to write (`--report`, `--out`), checked before any
+ * work: not a folder, in a folder that exists, and named `.html` or `.htm` — the file is
+ * replaced, so a slip such as `--report package.json` must not overwrite something else.
  *
  * @example
  * await outputFileFlag('report', 'out', 'report.html'); // 'report.html'
@@ -123,6 +124,9 @@ export async function outputFileFlag(command: string, name: string, value: strin
   if (path.trim() === '') throw new UsageError(`tickflow ${command}: --${name} needs a file path`);
   if (path.endsWith('/') || (await stat(path).catch(() => undefined))?.isDirectory()) {
     throw new UsageError(`tickflow ${command}: --${name} ${path} is a folder; name a file in it, e.g. ${join(path, 'report.html')}`);
+  }
+  if (!/\.html?$/i.test(path)) {
+    throw new UsageError(`tickflow ${command}: --${name} ${path}: the report is an HTML file and replaces what is there, so its name must end in .html, e.g. report.html`);
   }
   const dir = dirname(path);
   if (!(await stat(dir).catch(() => undefined))?.isDirectory()) {

@@ -35,6 +35,7 @@ Flow:
 Output:
   --json                 one JSON alert per line on stdout; the summary goes to stderr
   --report FILE.html     also write a chart report: one HTML file that opens offline
+                         (replaced if it exists, so the name must end in .html)
   --quiet                no progress bar
   -h, --help             this help
 

@@ -21,7 +21,8 @@ SMA-long, a marker at every Golden Cross / Death Cross, volume bars, and a table
 alerts. (tickflow replay --report FILE.html makes the same report straight from a replay.)
 
 Options:
-  --out FILE.html        where to write the report (required)
+  --out FILE.html        where to write the report (required; replaced if it exists,
+                         so the name must end in .html)
   --lake DIR             the data lake folder (default ${DEFAULT_LAKE_DIR})
   --symbols A,B          only these symbols (default: all in the lake)
   --from DATE --to DATE  first and last UTC day, YYYY-MM-DD (default: all)

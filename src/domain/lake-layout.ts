@@ -75,7 +75,7 @@ export function lakeLine(tick: EnrichedTick, priceDecimals: number): string {
  * One line of a quarantine object.
  *
  * @example
- * rejectLine(rejection); // '{"code":"BAD_PRICE","message":"…","record":"…","sequence":"7","received_at":…}'
+ * rejectLine(rejection); // '{"code":"BAD_PRICE","message":"…","record":"…","encoding":"utf8","sequence":"7","received_at":…}'
  */
 export function rejectLine(r: Rejection): string {
   return JSON.stringify({

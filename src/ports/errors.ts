@@ -28,7 +28,7 @@ export class InFlightError extends Error {
  * Configuration is missing or malformed; names the variable and what was expected.
  *
  * @example
- * throw new ConfigError('TICKFLOW_TABLE is not set: the DynamoDB table name is required');
+ * throw new ConfigError('TICKFLOW_TABLE is not set: the ingest function needs the DynamoDB table name, e.g. tickflow');
  */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -74,4 +74,6 @@ export class QueryError extends Error {
  * @example
  * throw new EmptyLakeError('no data lake at .tickflow/lake (it has no raw/ folder)');
  */
-export class EmptyLakeError extends QueryError {}
+export class EmptyLakeError extends QueryError {
+  override readonly name = 'EmptyLakeError';
+}

@@ -99,7 +99,7 @@ export interface TrendState {
  * Short-term aggregates kept in the store's `LATEST` item, updated by ingest.
  *
  * @example
- * const l = emptyLatest('AAPL'); // from the domain
+ * const l = advanceLatest(undefined, [tick], 20); // from the domain: the item after a first tick
  */
 export interface LatestAggregate {
   readonly symbol: string;
@@ -159,10 +159,12 @@ export type AlertStatus = 'PENDING' | 'SENT';
 
 /**
  * A change record, shaped like a DynamoDB Streams record: what the trend path consumes.
- * Images hold plain values (the AWS mapping converts attribute values).
+ * Images are in DynamoDB's attribute-value form (`{ S: … }`, `{ N: … }`), as Streams sends
+ * them; nothing converts them, and the trend path reads only the keys.
  *
  * @example
- * const c: ChangeRecord = { eventName: 'INSERT', sequenceNumber: '100', keys: { pk: 'SYMBOL#AAPL', sk: 'TICK#00001704189600000' }, newImage: { pk: 'SYMBOL#AAPL', sk: 'TICK#00001704189600000', price: '187.43', volume: 100 } };
+ * const sk = tickKey(1704189600000); // 'TICK#001704189600000'
+ * const c: ChangeRecord = { eventName: 'INSERT', sequenceNumber: '100', keys: { pk: 'SYMBOL#AAPL', sk }, newImage: { pk: { S: 'SYMBOL#AAPL' }, sk: { S: sk }, price: { N: '187.43' } } };
  */
 export interface ChangeRecord {
   readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';

@@ -6,7 +6,8 @@ import type { ChangeRecord } from '../../ports/model.js';
  * (`sk` begins with `TICK#`). Give it to the IaC as the filter pattern (JSON-stringify it).
  *
  * @example
- * new lambda.FilterCriteria(...) // CDK: FilterCriteria.filter(TICK_INSERT_FILTER)
+ * // CDK, on the trend function's DynamoEventSource:
+ * filters: [lambda.FilterCriteria.filter(TICK_INSERT_FILTER)]
  */
 export const TICK_INSERT_FILTER = {
   eventName: ['INSERT'],

@@ -44,7 +44,7 @@ const OBJECT_PATH = /[/\\]raw[/\\]symbol=([^/\\]+)[/\\]year=\d{4}[/\\]month=\d{2
  * which would turn 9007199254.740991 into …992.
  *
  * @example
- * lakeSelectSql("'lake/raw/*\/*\/*\/*\/*.ndjson.gz'", 6, false); // 'SELECT CAST("json" ->> \'timestamp\' AS BIGINT) AS "timestamp", …'
+ * lakeSelectSql("'lake/raw/*\/*\/*\/*\/*.ndjson.gz'", 6, false); // 'SELECT "fields"[\'timestamp\'] AS "timestamp",\n  CAST(NULLIF(regexp_extract(…'
  */
 export function lakeSelectSql(source: string, priceDecimals: number, withObject: boolean): string {
   const plain = LAKE_COLUMNS.filter((c) => c.type !== 'price');

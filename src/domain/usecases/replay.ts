@@ -26,8 +26,11 @@ export interface ReplayPorts {
  * or at the source's `flush`, so a live source is processed as it arrives (a flush also
  * waits for the drain). Memory stays bounded by two chunks, not the source.
  *
+ * `stats` must be the `FlowStats` the flow reports to (a container's `FLOW_STATS`): a new
+ * one would count nothing.
+ *
  * @example
- * const stats = await new Replay({ produce, drain, stats: new FlowStats(), clock }).execute(source);
+ * const stats = await new Replay({ produce, drain, stats: container.get(FLOW_STATS), clock }).execute(source);
  */
 export class Replay {
   private readonly chunkSize: number;

@@ -12,7 +12,7 @@ import { FolderLake } from '../../../src/adapters/local/folder-lake.js';
 import { partitionOf } from '../../../src/domain/enrich.js';
 import { unitsToPrice } from '../../../src/domain/price.js';
 import { QUERY_COLUMNS, QUERY_NAMES, type QueryName } from '../../../src/ports/analytics-engine.port.js';
-import { InvalidQueryError, QueryError } from '../../../src/ports/errors.js';
+import { EmptyLakeError, InvalidQueryError, QueryError } from '../../../src/ports/errors.js';
 import type { EnrichedTick } from '../../../src/ports/model.js';
 import { lakeMarketArb } from '../../arbitraries.js';
 import { writeMarket } from '../../support/lake-writer.js';
@@ -389,9 +389,13 @@ describe('DuckDbAnalyticsEngine', () => {
 
   it('says clearly when there is no lake, or no ticks in it', async () => {
     const root = await tempLake();
-    await expect(engineOn(join(root, 'nope')).run('volatility', {})).rejects.toThrow(
-      new QueryError(`no data lake at ${join(root, 'nope')} (it has no raw/ folder)`),
-    );
+    const none = await engineOn(join(root, 'nope'))
+      .run('volatility', {})
+      .then(() => undefined, (error: unknown) => error);
+    // A QueryError of its own kind, named as such (Lambda and logs report the name).
+    expect(none).toBeInstanceOf(QueryError);
+    expect(none).toBeInstanceOf(EmptyLakeError);
+    expect(none).toMatchObject({ name: 'EmptyLakeError', message: `no data lake at ${join(root, 'nope')} (it has no raw/ folder)` });
     // A mistyped --lake is left as it was: no results folder made there.
     expect(existsSync(join(root, 'nope'))).toBe(false);
     await mkdir(join(root, 'raw'), { recursive: true });
