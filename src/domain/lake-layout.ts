@@ -77,6 +77,25 @@ export function lakeLine(tick: EnrichedTick, priceDecimals: number): string {
  * @example
  * rejectLine(rejection); // '{"code":"BAD_PRICE","message":"…","record":"…","encoding":"utf8","sequence":"7","received_at":…}'
  */
+/**
+ * A rejected record's bytes as a quarantine object keeps them: the text when they are UTF-8,
+ * else base64 (so nothing of them is lost to a replacement character).
+ *
+ * @example
+ * keptRecord(new Uint8Array([0x41, 0xff])); // { record: 'Qf8=', encoding: 'base64' }
+ */
+export function keptRecord(bytes: Uint8Array): Pick<Rejection, 'record' | 'encoding'> {
+  try {
+    return { record: strictUtf8.decode(bytes), encoding: 'utf8' };
+  } catch {
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return { record: btoa(binary), encoding: 'base64' };
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 export function rejectLine(r: Rejection): string {
   return JSON.stringify({
     code: r.code,

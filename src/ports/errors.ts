@@ -63,7 +63,7 @@ export class InvalidQueryError extends Error {
  * throw new QueryError('Athena query 1234 failed: SYNTAX_ERROR: line 1:8: Column "x" cannot be resolved');
  */
 export class QueryError extends Error {
-  override readonly name = 'QueryError';
+  override readonly name: string = 'QueryError';
 }
 
 /**

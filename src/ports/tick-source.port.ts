@@ -16,6 +16,8 @@ export type SourceItem =
       readonly message: string;
       /** The offending text as read. */
       readonly text: string;
+      /** The offending bytes, when they are not UTF-8 text (`text` then reads them with U+FFFD): the quarantine keeps these. */
+      readonly bytes?: Uint8Array;
       readonly origin: string;
     }
   /** A natural boundary (a polling round ended): the producer publishes what it holds. */

@@ -23,12 +23,18 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/** Text with no line break of its own (readline splits on \n and \r). */
-const inline = (arb: fc.Arbitrary<string>) => arb.map((s) => s.replace(/[\r\n]/g, ' '));
-const anyText = inline(fc.string({ unit: 'binary', maxLength: 60 }));
+/** Text with no line break of its own: no LF, and no CR at its end (CR LF is a line break); a CR inside is text. */
+const inline = (arb: fc.Arbitrary<string>) => arb.map((s) => s.replace(/\n/g, ' ').replace(/\r$/, ' '));
+const anyText = inline(
+  fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 60 }),
+    // Carriage returns where a line has them: in a field, between JSON tokens, at the start.
+    fc.string({ unit: fc.constantFrom('a', '1', ',', '"', '{', '}', ':', ' ', '\r'), maxLength: 30 }),
+  ),
+);
 
 const csvField = fc.oneof(
-  fc.constantFrom('AAPL', 'msft', '^GSPC', '../x', "'; DROP", '', '"', '"a,b"', '"open', 'ＡＡＰＬ'),
+  fc.constantFrom('AAPL', 'msft', '^GSPC', '../x', "'; DROP", '', '"', '"a,b"', '"open', 'ＡＡＰＬ', 'a\rb', '\r'),
   fc.integer({ min: -5, max: 2_000_000_000_000 }).map(String),
   fc.double({ noNaN: false }).map(String),
   fc.date({ min: new Date(0), max: new Date(NOW), noInvalidDate: true }).map((d) => d.toISOString()),
@@ -106,10 +112,10 @@ function checkAccounted(items: SourceItem[], lines: readonly string[], first: nu
 describe('file sources (property)', () => {
   it('CSV: every row after the header is one record or one coded rejection at its line, whatever the row', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(csvRow, { maxLength: 40 }), fc.boolean(), async (rows, bom) => {
+      fc.asyncProperty(fc.array(csvRow, { maxLength: 40 }), fc.boolean(), fc.constantFrom('\n', '\r\n'), async (rows, bom, eol) => {
         const label = `p${n++}.csv`;
         const path = join(dir, label);
-        await writeFile(path, `${bom ? '\uFEFF' : ''}symbol,timestamp,price,volume\n${rows.join('\n')}\n`);
+        await writeFile(path, `${bom ? '\uFEFF' : ''}symbol,timestamp,price,volume${eol}${rows.join(eol)}${eol}`);
         checkAccounted(await readAll(new CsvTickSource({ path, clock })), rows, 2, label);
       }),
       { numRuns: 150 },
@@ -118,16 +124,21 @@ describe('file sources (property)', () => {
 
   it('NDJSON: every line is one record or one coded rejection at its line, whatever the line', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(ndjsonLine, { minLength: 1, maxLength: 40 }), fc.boolean(), async (lines, bom) => {
-        const label = `p${n++}.ndjson`;
-        const path = join(dir, label);
-        // The BOM belongs to no line: the first line is read as if it were not there.
-        await writeFile(path, `${bom ? '\uFEFF' : ''}${lines.join('\n')}\n`);
-        const items = await readAll(new NdjsonTickSource({ path, clock }));
-        checkAccounted(items, lines, 1, label);
-        const verdicts = items.map((item) => (item.kind === 'reject' ? item.code : item.kind));
-        expect(verdicts).toEqual(lines.filter((l) => l.trim() !== '').map(ndjsonVerdict));
-      }),
+      fc.asyncProperty(
+        fc.array(ndjsonLine, { minLength: 1, maxLength: 40 }),
+        fc.boolean(),
+        fc.constantFrom('\n', '\r\n'),
+        async (lines, bom, eol) => {
+          const label = `p${n++}.ndjson`;
+          const path = join(dir, label);
+          // The BOM belongs to no line: the first line is read as if it were not there.
+          await writeFile(path, `${bom ? '\uFEFF' : ''}${lines.join(eol)}${eol}`);
+          const items = await readAll(new NdjsonTickSource({ path, clock }));
+          checkAccounted(items, lines, 1, label);
+          const verdicts = items.map((item) => (item.kind === 'reject' ? item.code : item.kind));
+          expect(verdicts).toEqual(lines.filter((l) => l.trim() !== '').map(ndjsonVerdict));
+        },
+      ),
       { numRuns: 150 },
     );
   });

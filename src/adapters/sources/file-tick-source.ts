@@ -1,7 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
+import { plainValue } from '../../domain/usecases/produce-ticks.js';
 import { MAX_RECORD_BYTES, validateTick } from '../../domain/validate-tick.js';
 import type { Clock } from '../../ports/clock.port.js';
 import { SourceError } from '../../ports/errors.js';
@@ -58,9 +59,82 @@ function numberOrText(text: string): unknown {
   return /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t) ? Number(t) : t;
 }
 
+/** Bytes of one line kept at most: a line past any record's size is `TOO_LARGE`, and its quarantine keeps this much of it (Kinesis's record limit). */
+export const KEPT_LINE_BYTES = 1024 * 1024;
+
+/** One line of a file as `readLines` gives it. */
+interface FileLine {
+  /** The line as UTF-8 text (bytes that are not UTF-8 read as U+FFFD), without its line break. */
+  readonly text: string;
+  /** Its length in bytes, all of it (only the first `KEPT_LINE_BYTES` are kept). */
+  readonly bytes: number;
+  /** The kept bytes, when they are not UTF-8 text: a quarantine keeps them as they are. */
+  readonly notUtf8?: Uint8Array;
+}
+
+/**
+ * Reads a file's lines as `wc -l` and `grep -n` count them: a line ends at LF, and a CR
+ * just before it is dropped (CRLF); a CR anywhere else is part of the line. A file whose
+ * first 64 KiB hold CRs and no LF (classic Mac line ends, as Excel for Mac can still save)
+ * has its lines end at CR. Memory stays bounded: of a longer line only the first
+ * `KEPT_LINE_BYTES` are kept. A file that cannot be read is a `SourceError`.
+ */
+async function* readLines(path: string): AsyncGenerator<FileLine> {
+  let breakByte: number | undefined;
+  let parts: Buffer[] = [];
+  let kept = 0;
+  let bytes = 0;
+  let last = -1;
+  const add = (piece: Buffer) => {
+    if (piece.length === 0) return;
+    bytes += piece.length;
+    last = piece[piece.length - 1] as number;
+    if (kept >= KEPT_LINE_BYTES) return;
+    const take = Math.min(piece.length, KEPT_LINE_BYTES - kept);
+    parts.push(take === piece.length ? piece : piece.subarray(0, take));
+    kept += take;
+  };
+  const line = (): FileLine => {
+    let body = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, kept);
+    if (breakByte === LF && last === CR) {
+      bytes--;
+      if (body.length > bytes) body = body.subarray(0, bytes);
+    }
+    const out: FileLine = isUtf8(body) ? { text: body.toString('utf8'), bytes } : { text: body.toString('utf8'), bytes, notUtf8: body };
+    parts = [];
+    kept = 0;
+    bytes = 0;
+    last = -1;
+    return out;
+  };
+  const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      breakByte ??= chunk.includes(LF) || !chunk.includes(CR) ? LF : CR;
+      let from = 0;
+      for (let at = chunk.indexOf(breakByte, from); at !== -1; at = chunk.indexOf(breakByte, from)) {
+        add(chunk.subarray(from, at));
+        yield line();
+        from = at + 1;
+      }
+      add(chunk.subarray(from));
+    }
+  } catch (error) {
+    throw new SourceError(`cannot read ${path}: ${(error as Error).message}`);
+  } finally {
+    stream.destroy();
+  }
+  if (bytes > 0) yield line();
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
 abstract class LineFileSource implements TickSource {
   abstract readonly name: string;
   protected readonly label: string;
+  /** The line being parsed: its size, and its bytes when they are not UTF-8. */
+  private line: FileLine = { text: '', bytes: 0 };
 
   constructor(protected readonly options: FileSourceOptions) {
     this.label = basename(options.path);
@@ -76,21 +150,14 @@ abstract class LineFileSource implements TickSource {
       );
     }
     if (found.isDirectory()) throw new SourceError(`cannot read ${this.options.path}: it is a folder, not a file`);
-    const lines = createInterface({
-      input: createReadStream(this.options.path, { encoding: 'utf8' }),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    });
     let lineNo = 0;
-    try {
-      for await (const line of lines) {
-        if (signal?.aborted) return;
-        lineNo++;
-        // A byte-order mark (as some editors save UTF-8) is not part of the first record.
-        const item = this.parse(lineNo === 1 && line.startsWith('\uFEFF') ? line.slice(1) : line, lineNo);
-        if (item !== undefined) yield item;
-      }
-    } finally {
-      lines.close();
+    for await (const line of readLines(this.options.path)) {
+      if (signal?.aborted) return;
+      lineNo++;
+      this.line = line;
+      // A byte-order mark (as some editors save UTF-8) is not part of the first record.
+      const item = this.parse(lineNo === 1 && line.text.startsWith('\uFEFF') ? line.text.slice(1) : line.text, lineNo);
+      if (item !== undefined) yield item;
     }
     if (lineNo === 0) throw new SourceError(`${this.options.path} is empty`);
   }
@@ -98,12 +165,12 @@ abstract class LineFileSource implements TickSource {
   /** Turns one line into an item; `undefined` for lines that carry no record (blank, header). */
   protected abstract parse(line: string, lineNo: number): SourceItem | undefined;
 
-  /** A line too long to be any record is `TOO_LARGE` at its line, whatever it holds (bytes measured only when it may be). */
+  /** A line too long to be any record is `TOO_LARGE` at its line, whatever it holds. */
   protected tooLarge(line: string, lineNo: number): SourceItem | undefined {
-    if (line.length <= MAX_RECORD_BYTES / 3) return undefined;
-    const bytes = Buffer.byteLength(line);
+    const { bytes } = this.line;
     if (bytes <= MAX_RECORD_BYTES) return undefined;
-    return this.reject('TOO_LARGE', `the line is ${bytes} bytes; a record may have at most ${MAX_RECORD_BYTES}`, line, lineNo);
+    const cut = bytes > KEPT_LINE_BYTES ? `; its first ${KEPT_LINE_BYTES} bytes are kept` : '';
+    return this.reject('TOO_LARGE', `the line is ${bytes} bytes; a record may have at most ${MAX_RECORD_BYTES}${cut}`, line, lineNo);
   }
 
   /**
@@ -114,13 +181,16 @@ abstract class LineFileSource implements TickSource {
   protected check(raw: unknown, text: string, lineNo: number): SourceItem {
     const origin = `${this.label}:${lineNo}`;
     const options = { now: this.options.clock.now(), priceDecimals: this.options.priceDecimals };
-    const r = validateTick(text.length > MAX_RECORD_BYTES / 4 ? JSON.stringify(raw) : raw, options);
+    const r = validateTick(typeof raw !== 'string' && text.length > MAX_RECORD_BYTES / 4 ? JSON.stringify(raw) : raw, options);
     if (r.ok) return { kind: 'record', record: raw, origin };
     return this.reject(r.code, r.message, text, lineNo);
   }
 
+  /** A row that is quarantined, not published: its text, or its bytes when they are not UTF-8. */
   protected reject(code: RejectCode, message: string, text: string, lineNo: number): SourceItem {
-    return { kind: 'reject', code, message: `${this.label} line ${lineNo}: ${message}`, text, origin: `${this.label}:${lineNo}` };
+    const item = { kind: 'reject', code, message: `${this.label} line ${lineNo}: ${message}`, text, origin: `${this.label}:${lineNo}` } as const;
+    const { notUtf8 } = this.line;
+    return notUtf8 === undefined ? item : { ...item, bytes: notUtf8 };
   }
 }
 
@@ -134,6 +204,8 @@ abstract class LineFileSource implements TickSource {
 export class CsvTickSource extends LineFileSource {
   readonly name = 'csv';
   private columns: Map<string, number> | undefined;
+  /** Fields of the header, unnamed ones included (a spreadsheet's trailing empty columns). */
+  private width = 0;
 
   protected parse(line: string, lineNo: number): SourceItem | undefined {
     if (line.trim() === '') return undefined;
@@ -151,6 +223,7 @@ export class CsvTickSource extends LineFileSource {
       const twice = names.find((n, i) => n !== '' && names.indexOf(n) !== i);
       if (twice !== undefined) throw new SourceError(`${this.label} line ${lineNo}: the header names the column ${twice} twice`);
       this.columns = new Map(names.map((n, i) => [n, i]));
+      this.width = names.length;
       return undefined;
     }
     const huge = this.tooLarge(line, lineNo);
@@ -158,8 +231,8 @@ export class CsvTickSource extends LineFileSource {
     if (fields === undefined) {
       return this.reject('BAD_ROW', 'a quoted field is not closed on its line', line, lineNo);
     }
-    if (fields.length !== this.columns.size) {
-      return this.reject('BAD_ROW', `expected ${this.columns.size} fields, got ${fields.length}`, line, lineNo);
+    if (fields.length !== this.width) {
+      return this.reject('BAD_ROW', `expected ${this.width} fields, got ${fields.length}`, line, lineNo);
     }
     const at = (name: string) => {
       const i = this.columns?.get(name);
@@ -201,7 +274,20 @@ export class NdjsonTickSource extends LineFileSource {
     // where a parsed string would be taken for a record's JSON text.
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return this.check(line, line, lineNo);
     if (!('source' in raw)) raw = { ...raw, source: 'ndjson' };
+    // An object nested deeper than JSON.stringify's stack can write again travels as its own
+    // text, as read (without the added source): it is still the record, and may be a tick.
+    if (plainValue(raw) === undefined && !writable(raw)) return this.check(line, line, lineNo);
     return this.check(raw, line, lineNo);
+  }
+}
+
+/** Whether JSON can write `value` again (not past its stack on deep nesting). */
+function writable(value: unknown): boolean {
+  try {
+    JSON.stringify(value);
+    return true;
+  } catch {
+    return false;
   }
 }
 

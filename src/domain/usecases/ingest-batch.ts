@@ -6,6 +6,7 @@ import type { EnrichedTick, LatestAggregate, Partition, RejectCode, Rejection, S
 import type { RawTickArchive } from '../../ports/raw-tick-archive.port.js';
 import type { RejectSink } from '../../ports/reject-sink.port.js';
 import { enrich, partitionOf } from '../enrich.js';
+import { keptRecord } from '../lake-layout.js';
 import { advanceLatest } from '../latest-aggregate.js';
 import { DEFAULT_PRICE_DECIMALS } from '../price.js';
 import { DEFAULT_LONG } from '../trend-tracker.js';
@@ -59,7 +60,6 @@ interface Invalid {
   readonly rejection: Rejection;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** How ingest classified a valid record against its symbol's LATEST (0: applied). */
 const DUPLICATE = 1;
 const LATE = 2;
@@ -265,21 +265,7 @@ export class IngestBatch {
 }
 
 function rejectionOf(record: StreamRecord, code: RejectCode, message: string, now: number): Rejection {
-  let text: string;
-  let encoding: 'utf8' | 'base64' = 'utf8';
-  try {
-    text = utf8.decode(record.data);
-  } catch {
-    text = toBase64(record.data);
-    encoding = 'base64';
-  }
-  return { code, message, record: text, encoding, sequence: record.sequenceNumber, receivedAt: now };
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
+  return { code, message, ...keptRecord(record.data), sequence: record.sequenceNumber, receivedAt: now };
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

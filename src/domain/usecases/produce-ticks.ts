@@ -6,6 +6,7 @@ import type { RejectSink } from '../../ports/reject-sink.port.js';
 import type { OutgoingRecord, TickPublisher, UndeliveredRecord } from '../../ports/tick-publisher.port.js';
 import type { SourceItem, TickSource } from '../../ports/tick-source.port.js';
 import { partitionOf } from '../enrich.js';
+import { keptRecord } from '../lake-layout.js';
 
 /** The ports `ProduceTicks` talks to. */
 export interface ProducePorts {
@@ -187,7 +188,8 @@ export class ProduceTicks {
       if (item.kind === 'flush') continue;
       summary.read++;
       if (item.kind === 'reject') {
-        rejections.push({ code: item.code, message: item.message, record: item.text, sequence: item.origin, receivedAt: now });
+        const kept = item.bytes === undefined ? { record: item.text } : keptRecord(item.bytes);
+        rejections.push({ code: item.code, message: item.message, ...kept, sequence: item.origin, receivedAt: now });
         continue;
       }
       const encoded = encodeRecord(item.record);

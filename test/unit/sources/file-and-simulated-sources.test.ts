@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/adapters/local/clocks.js';
-import { CsvTickSource, IterableTickSource, NdjsonTickSource, splitCsvLine } from '../../../src/adapters/sources/file-tick-source.js';
+import {
+  CsvTickSource,
+  IterableTickSource,
+  KEPT_LINE_BYTES,
+  NdjsonTickSource,
+  splitCsvLine,
+} from '../../../src/adapters/sources/file-tick-source.js';
 import { SimulatedTickSource } from '../../../src/adapters/sources/simulated-tick-source.js';
 import { validateTick } from '../../../src/domain/validate-tick.js';
 import { SourceError } from '../../../src/ports/errors.js';
@@ -190,6 +196,97 @@ describe('NdjsonTickSource and IterableTickSource', () => {
       'BAD_ROW r.csv line 3: expected 4 fields, got 3',
       'record r.csv:4',
     ]);
+  });
+
+  it('lines end where wc -l and grep -n end them: LF, with a CR before it dropped; a lone CR is part of its line', async () => {
+    const label = (i: SourceItem) => (i.kind === 'reject' ? `${i.code} ${i.message}` : i.kind === 'record' ? `record ${i.origin}` : i.kind);
+    // A CR inside a field (a note typed on a Mac) neither splits the row nor shifts the lines after it.
+    const lone = await file('lone.csv', 'symbol,timestamp,price,volume,note\nAAPL,1704205800000,10,1,a\rb\nAAPL,1704205801000,-1,1,x\n');
+    expect((await all(new CsvTickSource({ path: lone, clock }))).map(label)).toEqual([
+      'record lone.csv:2',
+      'BAD_PRICE lone.csv line 3: price must be a finite number > 0, got -1',
+    ]);
+    // CR CR LF, as Python's csv module writes on Windows without newline='': the line is still line 3.
+    const crcrlf = await file('w.csv', 'symbol,timestamp,price,volume\r\r\nAAPL,1704205800000,10,1\r\r\nAAPL,1704205801000,-1,1\r\r\n');
+    expect((await all(new CsvTickSource({ path: crcrlf, clock }))).map(label)).toEqual([
+      'record w.csv:2',
+      'BAD_PRICE w.csv line 3: price must be a finite number > 0, got -1',
+    ]);
+    // A CR between JSON tokens is whitespace, not a line break.
+    const json = await file(
+      'cr.ndjson',
+      '{"symbol":"AAPL",\r"timestamp":1704205800000,"price":1,"volume":1}\n{"symbol":"AAPL","timestamp":1,"price":-1,"volume":1}\n',
+    );
+    expect((await all(new NdjsonTickSource({ path: json, clock }))).map((i) => (i.kind === 'flush' ? '' : i.origin))).toEqual([
+      'cr.ndjson:1',
+      'cr.ndjson:2',
+    ]);
+    // Classic Mac line ends (CR only, no LF in the file), as Excel for Mac can save: CR ends the line.
+    const mac = await file('mac.csv', 'symbol,timestamp,price,volume\rAAPL,1704205800000,10,1\rAAPL,1704205801000,-1,1');
+    expect((await all(new CsvTickSource({ path: mac, clock }))).map(label)).toEqual([
+      'record mac.csv:2',
+      'BAD_PRICE mac.csv line 3: price must be a finite number > 0, got -1',
+    ]);
+  });
+
+  it('CSV: unnamed header columns (the empty ones a spreadsheet leaves at the end) count as fields', async () => {
+    const path = await file('h.csv', 'symbol,timestamp,price,volume,,\nAAPL,1704205800000,10,1,,\nAAPL,1704205801000,11,1\n');
+    const items = await all(new CsvTickSource({ path, clock }));
+    expect(items.map((i) => (i.kind === 'reject' ? `${i.code} ${i.message}` : i.kind))).toEqual([
+      'record',
+      'BAD_ROW h.csv line 3: expected 6 fields, got 4',
+    ]);
+  });
+
+  it('NDJSON: a valid tick nested deeper than JSON.stringify can write is still a record, sent as its text, at any size', async () => {
+    const nested = (depth: number, t: number) =>
+      `{"symbol":"AAPL","timestamp":${t},"price":10,"volume":1,"x":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    for (const depth of [7_000, 9_000, 20_000]) {
+      const line = nested(depth, 1704205800000);
+      const [item] = await all(new NdjsonTickSource({ path: await file(`d${depth}.ndjson`, `${line}\n`), clock }));
+      expect(item).toEqual({ kind: 'record', record: line, origin: `d${depth}.ndjson:1` });
+      expect(validateTick(line, { now: clock.now() }).ok).toBe(true);
+    }
+  });
+
+  it('a line that is not UTF-8 is read with U+FFFD, and a rejected one keeps its bytes', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('symbol,timestamp,price,volume,name\nAA'),
+      Buffer.from([0xff]),
+      Buffer.from('PL,1704205801000,10,1,x\nAAPL,1704205802000,10,1,Soci'),
+      Buffer.from([0xe9]), // Latin-1 é in a column the tick has no use for: the row is still a tick
+      Buffer.from('t\n'),
+    ]);
+    const path = await file('latin1.csv', '');
+    await writeFile(path, bytes);
+    const items = await all(new CsvTickSource({ path, clock }));
+    expect(items.map((i) => i.kind)).toEqual(['reject', 'record']);
+    const reject = items[0] as Extract<SourceItem, { kind: 'reject' }>;
+    expect(reject.code).toBe('BAD_SYMBOL');
+    expect(reject.text).toBe('AA\uFFFDPL,1704205801000,10,1,x');
+    expect(Buffer.from(reject.bytes ?? [])).toEqual(
+      Buffer.concat([Buffer.from('AA'), Buffer.from([0xff]), Buffer.from('PL,1704205801000,10,1,x')]),
+    );
+  });
+
+  it('a line past 1 MiB is TOO_LARGE with its first 1 MiB kept, in bounded memory, and the lines after it are read', async () => {
+    const size = 3 * KEPT_LINE_BYTES + 5;
+    const good = (t: number) => `{"symbol":"AAPL","timestamp":${t},"price":1,"volume":1}`;
+    const path = await file('huge.ndjson', `${good(1704205800000)}\r\n${'x'.repeat(size)}\r\n${good(1704205801000)}\r\n`);
+    const items = await all(new NdjsonTickSource({ path, clock }));
+    expect(items.map((i) => i.kind)).toEqual(['record', 'reject', 'record']);
+    const reject = items[1] as Extract<SourceItem, { kind: 'reject' }>;
+    expect(reject.message).toBe(
+      `huge.ndjson line 2: the line is ${size} bytes; a record may have at most 65536; its first ${KEPT_LINE_BYTES} bytes are kept`,
+    );
+    expect(reject.text).toBe('x'.repeat(KEPT_LINE_BYTES));
+  });
+
+  it('a file that fails while it is read is a SourceError that names it', async () => {
+    // Linux: /proc/self/mem stats as a file, and reading it from offset 0 fails (EIO).
+    await expect(all(new CsvTickSource({ path: '/proc/self/mem', clock }))).rejects.toThrow(
+      new SourceError('cannot read /proc/self/mem: EIO: i/o error, read'),
+    );
   });
 
   it('an iterable passes every value through, numbered', async () => {
