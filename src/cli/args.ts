@@ -126,7 +126,9 @@ export async function outputFileFlag(command: string, name: string, value: strin
     throw new UsageError(`tickflow ${command}: --${name} ${path} is a folder; name a file in it, e.g. ${join(path, 'report.html')}`);
   }
   if (!/\.html?$/i.test(path)) {
-    throw new UsageError(`tickflow ${command}: --${name} ${path}: the report is an HTML file and replaces what is there, so its name must end in .html, e.g. report.html`);
+    throw new UsageError(
+      `tickflow ${command}: --${name} ${path}: the report is an HTML file and replaces what is there, so its name must end in .html, e.g. report.html`,
+    );
   }
   const dir = dirname(path);
   if (!(await stat(dir).catch(() => undefined))?.isDirectory()) {

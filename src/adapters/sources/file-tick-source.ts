@@ -188,7 +188,13 @@ abstract class LineFileSource implements TickSource {
 
   /** A row that is quarantined, not published: its text, or its bytes when they are not UTF-8. */
   protected reject(code: RejectCode, message: string, text: string, lineNo: number): SourceItem {
-    const item = { kind: 'reject', code, message: `${this.label} line ${lineNo}: ${message}`, text, origin: `${this.label}:${lineNo}` } as const;
+    const item = {
+      kind: 'reject',
+      code,
+      message: `${this.label} line ${lineNo}: ${message}`,
+      text,
+      origin: `${this.label}:${lineNo}`,
+    } as const;
     const { notUtf8 } = this.line;
     return notUtf8 === undefined ? item : { ...item, bytes: notUtf8 };
   }

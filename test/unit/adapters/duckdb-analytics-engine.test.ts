@@ -391,7 +391,10 @@ describe('DuckDbAnalyticsEngine', () => {
     const root = await tempLake();
     const none = await engineOn(join(root, 'nope'))
       .run('volatility', {})
-      .then(() => undefined, (error: unknown) => error);
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
     // A QueryError of its own kind, named as such (Lambda and logs report the name).
     expect(none).toBeInstanceOf(QueryError);
     expect(none).toBeInstanceOf(EmptyLakeError);
