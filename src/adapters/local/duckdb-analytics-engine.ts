@@ -80,6 +80,11 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
       await out?.abandon();
       // An interrupted statement fails with DuckDB's own words: the caller asked to stop.
       if (signal?.aborted) throw signal.reason;
+      // DuckDB refusing the data (a sum past BIGINT, a value out of a type's range) is this
+      // query's failure, said as such, not an unexpected error.
+      if (error instanceof Error && !(error instanceof QueryError) && DUCKDB_ERROR.test(error.message)) {
+        throw new QueryError(`${name} failed in DuckDB: ${error.message}`, { cause: error });
+      }
       throw error;
     }
   }
@@ -183,6 +188,9 @@ class ResultFile {
     if (unfinished.size === 0) process.off('exit', removeUnfinished);
   }
 }
+
+/** How DuckDB words the errors of a statement: `Conversion Error: …`, `Out of Range Error: …`. */
+const DUCKDB_ERROR = /^[A-Z][A-Za-z]*( [A-Z][A-Za-z]*)* Error: /;
 
 /** Temporary names of result files being written: removed if the process exits first (`query --json | head`). */
 const unfinished = new Set<string>();

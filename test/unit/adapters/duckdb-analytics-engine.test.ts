@@ -387,6 +387,24 @@ describe('DuckDbAnalyticsEngine', () => {
     expect((await engine.run('daily-ohlc')).rows).toEqual((await engineOn(root, false).run('daily-ohlc')).rows);
   });
 
+  it('reports data DuckDB refuses as a QueryError of that query (a day whose volume passes BIGINT), not an unexpected error', async () => {
+    const root = await tempLake();
+    // Each volume is valid (≤ 2^53 − 1); 1,025 of them in one day sum past 2^63 − 1.
+    await write(
+      root,
+      'b1',
+      Array.from({ length: 1025 }, (_, i) => tick('W', T0 + i * 1000, 10_000_000, Number.MAX_SAFE_INTEGER)),
+    );
+    const error = await engineOn(root)
+      .run('daily-ohlc')
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(QueryError);
+    expect((error as Error).message).toMatch(/^daily-ohlc failed in DuckDB: Conversion Error: .*INT128.*INT64/s);
+  });
+
   it('says clearly when there is no lake, or no ticks in it', async () => {
     const root = await tempLake();
     const none = await engineOn(join(root, 'nope'))
