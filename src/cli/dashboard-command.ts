@@ -77,8 +77,10 @@ export async function dashboardCommand(argv: readonly string[], io: DashboardIo 
   const { short, long } = periodFlags('dashboard', flags);
   const priceDecimals = decimalsFlag('dashboard', flags);
   const clock = new SystemClock();
-  const lake = flags.lake === undefined ? false : lakeFlag('dashboard', flags.lake, '', { write: true });
+  // The lake folder is made only once every flag has passed.
+  if (flags.lake !== undefined) lakeFlag('dashboard', flags.lake, '');
   const { source, describe } = await sourceFromFlags('dashboard', flags, clock, priceDecimals, { ticks: 1_000_000 });
+  const lake = flags.lake === undefined ? false : lakeFlag('dashboard', flags.lake, '', { write: true });
 
   let running: RunningDashboard;
   try {

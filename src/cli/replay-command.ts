@@ -73,12 +73,14 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
   const { short, long } = periodFlags('replay', flags);
   const priceDecimals = decimalsFlag('replay', flags);
   if (flags['no-lake'] && flags.lake !== undefined) return usage('tickflow replay: give either --lake DIR or --no-lake, not both');
-  const lake = flags['no-lake'] ? false : lakeFlag('replay', flags.lake, DEFAULT_LAKE_DIR, { write: true });
-  const lakeHeldTicks = lake !== false && heldTicks(lake);
+  // Every flag is checked before anything is made: the lake folder only once they all pass.
+  if (!flags['no-lake']) lakeFlag('replay', flags.lake, DEFAULT_LAKE_DIR);
   // Checked before the run, so a typo in the path does not cost the replay.
   const reportPath = flags.report === undefined ? undefined : await outputFileFlag('replay', 'report', flags.report);
   const clock = new SystemClock();
   const { source, total, describe } = await sourceFromFlags('replay', flags, clock, priceDecimals);
+  const lake = flags['no-lake'] ? false : lakeFlag('replay', flags.lake, DEFAULT_LAKE_DIR, { write: true });
+  const lakeHeldTicks = lake !== false && heldTicks(lake);
 
   const progress = new Progress(process.stderr, { total, quiet: Boolean(flags.quiet) });
   const recorder = reportPath === undefined ? undefined : new ChartRecorder({ short, long, priceDecimals });

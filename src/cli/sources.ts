@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { CsvTickSource, NdjsonTickSource } from '../adapters/sources/file-tick-source.js';
+import { CsvTickSource, checkFileToRead, NdjsonTickSource } from '../adapters/sources/file-tick-source.js';
 import { SimulatedTickSource } from '../adapters/sources/simulated-tick-source.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { TickSource } from '../ports/tick-source.port.js';
@@ -87,6 +87,7 @@ export async function sourceFromFlags(
   const symbols = symbolsFlag(command, flags.symbols);
   if (kind === 'csv' || kind === 'ndjson') {
     if (file === undefined) throw new UsageError(`tickflow ${command}: --source ${kind} needs --file PATH`);
+    await checkFileToRead(file); // before a lake folder is made for it
     const source =
       kind === 'csv' ? new CsvTickSource({ path: file, clock, priceDecimals }) : new NdjsonTickSource({ path: file, clock, priceDecimals });
     return { source, describe: `${kind} file ${file}` };

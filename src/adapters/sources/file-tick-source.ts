@@ -127,6 +127,25 @@ async function* readLines(path: string): AsyncGenerator<FileLine> {
   if (bytes > 0) yield line();
 }
 
+/**
+ * Throws the `SourceError` of a path that is not there or is a folder (what a file source
+ * would throw on its first read): a command checks it before it makes anything.
+ *
+ * @example
+ * await checkFileToRead('nope.csv'); // SourceError: cannot read nope.csv: no such file
+ */
+export async function checkFileToRead(path: string): Promise<void> {
+  let found: Awaited<ReturnType<typeof stat>>;
+  try {
+    found = await stat(path);
+  } catch (error) {
+    throw new SourceError(
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((error as Error).message)}`,
+    );
+  }
+  if (found.isDirectory()) throw new SourceError(`cannot read ${path}: it is a folder, not a file`);
+}
+
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -141,15 +160,7 @@ abstract class LineFileSource implements TickSource {
   }
 
   async *items(signal?: AbortSignal): AsyncIterable<SourceItem> {
-    let found: Awaited<ReturnType<typeof stat>>;
-    try {
-      found = await stat(this.options.path);
-    } catch (error) {
-      throw new SourceError(
-        `cannot read ${this.options.path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((error as Error).message)}`,
-      );
-    }
-    if (found.isDirectory()) throw new SourceError(`cannot read ${this.options.path}: it is a folder, not a file`);
+    await checkFileToRead(this.options.path);
     let lineNo = 0;
     for await (const line of readLines(this.options.path)) {
       if (signal?.aborted) return;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -222,6 +222,17 @@ describe('tickflow replay', () => {
     for (const [args, message] of cases) {
       const run = await runCli(['replay', '--quiet', ...(args.some((a) => a.startsWith('--lake')) ? [] : ['--no-lake']), ...args]);
       expect([run.code, run.stderr.trim(), run.stdout]).toEqual([2, message, '']);
+    }
+    // Nothing is made before every flag has passed: a refused run leaves no lake folder behind.
+    const fresh = join(dir, 'new-lake');
+    for (const bad of [
+      ['--source', 'foo'],
+      ['--ticks', '-1'],
+      ['--file', join(dir, 'missing.csv')],
+      ['--report', join(dir, 'r.txt')],
+    ]) {
+      const run = await runCli(['replay', '--quiet', '--lake', fresh, ...bad]);
+      expect([bad[0], run.code, existsSync(fresh)]).toEqual([bad[0], bad[0] === '--file' ? 1 : 2, false]);
     }
   });
 
