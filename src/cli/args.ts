@@ -45,9 +45,9 @@ export function parseFlags(
       i++;
     } else args.push(arg);
   }
-  let parsed: { values: Flags; positionals: string[] };
+  let parsed: { values: Flags; positionals: string[]; tokens: { kind: string; name?: string }[] };
   try {
-    parsed = parseArgs({ args, options, strict: true, allowPositionals: true }) as typeof parsed;
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true, tokens: true }) as typeof parsed;
   } catch (error) {
     const message = (error as Error).message
       .replace(/\. To specify a positional argument.*$/s, '')
@@ -55,6 +55,11 @@ export function parseFlags(
       .replace(/^Unknown option/, 'unknown option');
     throw new UsageError(`tickflow ${command}: ${message} (see tickflow ${command} --help)`);
   }
+  // The last of two would win silently (`--file a.csv --file b.csv` reads only b.csv).
+  const named = parsed.tokens.flatMap((t) => (t.kind === 'option' && t.name !== undefined ? [t.name] : []));
+  const twice = named.find((name, i) => named.indexOf(name) !== i);
+  if (twice !== undefined)
+    throw new UsageError(`tickflow ${command}: --${twice} is given twice; give it once (see tickflow ${command} --help)`);
   const [stray] = parsed.positionals;
   if (!accepts.positionals && stray !== undefined) {
     throw new UsageError(`tickflow ${command}: unexpected argument ${JSON.stringify(stray)} (see tickflow ${command} --help)`);

@@ -181,6 +181,7 @@ describe('tickflow replay', () => {
       [['--ticks', '-1'], 'tickflow replay: --ticks must be a whole number ≥ 1, got "-1"'],
       [['--long', '100000000'], 'tickflow replay: --long must be a whole number ≥ 2 and ≤ 1000000, got "100000000"'],
       [['extra'], 'tickflow replay: unexpected argument "extra" (see tickflow replay --help)'],
+      [['--ticks', '10', '--ticks=20'], 'tickflow replay: --ticks is given twice; give it once (see tickflow replay --help)'],
       [
         ['--lake', '-dir'],
         'tickflow replay: --lake takes a value; for one that starts with a dash, write --lake=-… (see tickflow replay --help)',
