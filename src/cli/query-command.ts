@@ -4,7 +4,14 @@ import type { DuckDbAnalyticsEngine } from '../adapters/local/duckdb-analytics-e
 import { DEFAULT_LAKE_DIR } from '../adapters/local/folder-lake.js';
 import { localContainer } from '../container/local.js';
 import { isQueryName } from '../domain/query-params.js';
-import { ANALYTICS_ENGINE, QUERY_NAMES, type QueryParams, type QueryResult, type RunOptions } from '../ports/analytics-engine.port.js';
+import {
+  ANALYTICS_ENGINE,
+  QUERY_NAMES,
+  type QueryName,
+  type QueryParams,
+  type QueryResult,
+  type RunOptions,
+} from '../ports/analytics-engine.port.js';
 import { EmptyLakeError, InvalidQueryError, QueryError } from '../ports/errors.js';
 import { count, dateFlag, decimalsFlag, intFlag, lakeFlag, parseFlags, plural, symbolsFlag, UsageError } from './args.js';
 
@@ -26,6 +33,7 @@ Options:
   --symbols A,B          symbols (default: every symbol in the lake)
   --from DATE --to DATE  UTC days, YYYY-MM-DD, inclusive (default: all)
   --short N --long N     SMA periods (default 5 and 20): give the replay's
+                         (volume-trend, crossovers and series; the others refuse them)
   --decimals D           price decimals of the lake, 0-9 (default 6): give the replay's
   --max-points N         series: about N points per symbol (min/max per time bucket)
   --lake DIR             data lake folder (default ${DEFAULT_LAKE_DIR})
@@ -39,6 +47,23 @@ Examples:
   tickflow query crossovers --from 2024-01-02 --to 2024-01-05 --json
   tickflow query series --symbols AAPL --max-points 500 --csv > aapl.csv
 `;
+
+/** The flags only some queries use, with those queries. */
+const QUERY_ONLY_FLAGS: Readonly<Record<string, readonly QueryName[]>> = {
+  short: ['volume-trend', 'crossovers', 'series'],
+  long: ['volume-trend', 'crossovers', 'series'],
+  'max-points': ['series'],
+};
+
+/**
+ * Whether a query has a use for a flag (`short`, `max-points`; flags every query takes are `true`).
+ *
+ * @example
+ * queryTakes('daily-ohlc', 'short'); // false
+ */
+export function queryTakes(name: QueryName, flag: string): boolean {
+  return QUERY_ONLY_FLAGS[flag]?.includes(name) ?? true;
+}
 
 /** Most rows the table view prints; the CSV (and --json, --csv) have them all. */
 const TABLE_ROWS = 50;
@@ -78,6 +103,9 @@ export async function queryCommand(argv: readonly string[]): Promise<number> {
   if (!isQueryName(name)) throw new UsageError(`tickflow query: unknown query ${JSON.stringify(name)}; queries: ${QUERY_NAMES.join(', ')}`);
   if (extra.length > 0) throw new UsageError(`tickflow query: unexpected argument ${JSON.stringify(extra[0])} (see tickflow query --help)`);
   if (flags.json && flags.csv) throw new UsageError('tickflow query: give either --json or --csv, not both');
+  // A flag the query has no use for is refused, not ignored (as replay refuses a source's).
+  const unused = Object.keys(flags).find((flag) => !queryTakes(name, flag));
+  if (unused !== undefined) throw new UsageError(`tickflow query: --${unused} does not apply to ${name} (see tickflow query --help)`);
   const params: QueryParams = {
     symbols: symbolsFlag('query', flags.symbols),
     from: dateFlag('query', 'from', flags.from),

@@ -8,9 +8,10 @@ import { writeHtmlReport } from '../adapters/local/html-report.js';
 import { JsonLogger } from '../adapters/local/loggers.js';
 import { type ReplayResult, replay } from '../container/replay.js';
 import type { LatestView } from '../domain/latest-aggregate.js';
-import { QUERY_NAMES } from '../ports/analytics-engine.port.js';
+import { QUERY_NAMES, type QueryName } from '../ports/analytics-engine.port.js';
 import { count, decimalsFlag, lakeFlag, outputFileFlag, parseFlags, periodFlags } from './args.js';
 import { Progress } from './progress.js';
+import { queryTakes } from './query-command.js';
 import { SOURCE_FLAGS, SOURCE_HELP, sourceFromFlags } from './sources.js';
 
 /** The text of `tickflow replay --help`. */
@@ -140,14 +141,15 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
       for (const a of shown) process.stdout.write(`  ${alertText(a)}\n`);
     }
     if (lake !== false) {
-      // The queries must read the lake as it was written: same decimals, same SMA periods.
-      const flags = [
-        `--lake ${shellWord(lake)}`,
-        ...(priceDecimals !== 6 ? [`--decimals ${priceDecimals}`] : []),
-        ...(short !== 5 || long !== 20 ? [`--short ${short} --long ${long}`] : []),
-      ].join(' ');
+      // The queries must read the lake as it was written: same decimals, same SMA periods (where they take them).
+      const flags = (q: QueryName) =>
+        [
+          `--lake ${shellWord(lake)}`,
+          ...(priceDecimals !== 6 ? [`--decimals ${priceDecimals}`] : []),
+          ...((short !== 5 || long !== 20) && queryTakes(q, 'short') ? [`--short ${short} --long ${long}`] : []),
+        ].join(' ');
       process.stdout.write(
-        `\nNext: query the lake with SQL, e.g.\n${QUERY_NAMES.map((q) => `  tickflow query ${q} ${flags}`).join('\n')}\n`,
+        `\nNext: query the lake with SQL, e.g.\n${QUERY_NAMES.map((q) => `  tickflow query ${q} ${flags(q)}`).join('\n')}\n`,
       );
     }
   }

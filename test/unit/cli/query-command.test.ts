@@ -105,7 +105,10 @@ describe('tickflow query', () => {
       .map((l) => words(l.trim()).slice(1));
     expect(commands.map((c) => c[1])).toEqual([...QUERY_NAMES]);
     for (const argv of commands) {
-      expect(argv).toEqual(expect.arrayContaining(['--lake', lake, '--decimals', '2', '--short', '3', '--long', '8']));
+      // The replay's periods go to the queries that take them (a flag a query cannot use is refused).
+      const periods = ['volume-trend', 'crossovers', 'series'].includes(argv[1] as string) ? ['--short', '3', '--long', '8'] : [];
+      expect(argv).toEqual(expect.arrayContaining(['--lake', lake, '--decimals', '2', ...periods]));
+      if (periods.length === 0) expect(argv).not.toContain('--short');
       const { code, stderr } = await runCli(argv);
       expect([argv[1], code, stderr]).toEqual([argv[1], 0, '']);
     }
@@ -153,6 +156,17 @@ describe('tickflow query', () => {
     expect(none.code).toBe(2);
     const periods = await runCli(['query', 'crossovers', '--lake', lake, '--short', '30']);
     expect([periods.code, periods.stderr.trim()]).toEqual([2, 'tickflow query: short (30) must be less than long (20)']);
+    // A flag the query has no use for is refused, not silently ignored.
+    for (const [query, flag] of [
+      ['daily-ohlc', '--max-points'],
+      ['volatility', '--short'],
+      ['volume-trend', '--max-points'],
+      ['daily-ohlc', '--long'],
+    ] as const) {
+      const run = await runCli(['query', query, '--lake', lake, flag, '10']);
+      expect([run.code, run.stderr.trim()]).toEqual([2, `tickflow query: ${flag} does not apply to ${query} (see tickflow query --help)`]);
+    }
+    expect((await runCli(['query', 'series', '--lake', lake, '--max-points', '10', '--short', '3', '--csv'])).code).toBe(0);
   });
 
   it('explains itself with --help', async () => {
