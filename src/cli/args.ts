@@ -206,7 +206,7 @@ export function symbolsFlag(command: string, value: string | boolean | undefined
 export function durationFlag(command: string, name: string, value: string | boolean | undefined): number | undefined {
   if (value === undefined) return undefined;
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(value));
-  if (!m) throw new UsageError(`tickflow ${command}: --${name} must be a duration like 500ms, 30s, 5m or 1h, got ${JSON.stringify(value)}`);
+  if (!m) throw new UsageError(`tickflow ${command}: --${name} must be a duration like 30s, 5m or 1h, got ${JSON.stringify(value)}`);
   const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
   return Math.round(Number(m[1]) * scale);
 }

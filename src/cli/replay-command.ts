@@ -250,9 +250,11 @@ export function summarise(
     };
     // Prices as exact as the lake keeps them; the averages to 4 decimals.
     const price = (n: number) => fmt(n, context.priceDecimals ?? 6);
-    out += `\n  ${'symbol'.padEnd(10)}${'last'.padStart(12)}${'day high'.padStart(12)}${'day low'.padStart(12)}${'VWAP'.padStart(12)}${`SMA-${context.short}`.padStart(12)}${`SMA-${context.long}`.padStart(12)}${'alerts'.padStart(8)}\n`;
+    // Wide enough for the longest symbol shown (up to 16 characters) and a gap.
+    const width = Math.max(10, ...result.latest.slice(0, 50).map((l) => l.symbol.length + 2));
+    out += `\n  ${'symbol'.padEnd(width)}${'last'.padStart(12)}${'day high'.padStart(12)}${'day low'.padStart(12)}${'VWAP'.padStart(12)}${`SMA-${context.short}`.padStart(12)}${`SMA-${context.long}`.padStart(12)}${'alerts'.padStart(8)}\n`;
     for (const l of result.latest.slice(0, 50)) {
-      out += `  ${l.symbol.padEnd(10)}${price(l.lastPrice).padStart(12)}${price(l.dayHigh).padStart(12)}${price(l.dayLow).padStart(12)}${fmt(l.vwap).padStart(12)}${fmt(l.smaShort).padStart(12)}${fmt(l.smaLong).padStart(12)}${String(alertsOf.get(l.symbol) ?? 0).padStart(8)}\n`;
+      out += `  ${l.symbol.padEnd(width)}${price(l.lastPrice).padStart(12)}${price(l.dayHigh).padStart(12)}${price(l.dayLow).padStart(12)}${fmt(l.vwap).padStart(12)}${fmt(l.smaShort).padStart(12)}${fmt(l.smaLong).padStart(12)}${String(alertsOf.get(l.symbol) ?? 0).padStart(8)}\n`;
     }
     if (result.latest.length > 50) out += `  … and ${result.latest.length - 50} more symbols\n`;
   }

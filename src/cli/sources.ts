@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { CsvTickSource, checkFileToRead, NdjsonTickSource } from '../adapters/sources/file-tick-source.js';
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
+import { CsvTickSource, checkFileToRead, isGzip, NdjsonTickSource } from '../adapters/sources/file-tick-source.js';
 import { SimulatedTickSource } from '../adapters/sources/simulated-tick-source.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { TickSource } from '../ports/tick-source.port.js';
@@ -52,12 +53,14 @@ export const SOURCE_FLAGS = {
 /** Help text for the source flags. */
 export const SOURCE_HELP = `Sources:
   --source KIND          simulated (default), csv, ndjson or yahoo
-  --file PATH            the CSV (header symbol,timestamp,price,volume) or NDJSON file;
-                         --source is taken from the extension when omitted (.csv; .ndjson,
-                         .jsonl, .json), else from the first line ({ is NDJSON); timestamps
-                         ISO 8601 or epoch milliseconds (not seconds)
+  --file PATH            the CSV (header symbol,timestamp,price,volume) or NDJSON file,
+                         plain or gzip'd (a lake object replays too); --source is taken
+                         from the extension when omitted (.csv; .ndjson, .jsonl, .json;
+                         each may end in .gz), else from the first line ({ is NDJSON);
+                         timestamps ISO 8601 or epoch milliseconds (not seconds)
   --symbols A,B          symbols to simulate or fetch (default AAPL,MSFT,GOOG,AMZN,TSLA)
-  --ticks N              simulated ticks in all (default 10000; 1k, 2.5M also work)
+  --ticks N              simulated ticks (default 10000; 1k, 2.5M also work); the
+                         --duplicate-rate copies come on top
   --seed N               simulation seed: the same seed replays the same market (default 42)
   --bad-rate F           fraction of malformed records mixed into the simulation (default 0.01)
   --duplicate-rate F     fraction of simulated ticks sent twice (default 0.01)
@@ -124,13 +127,13 @@ export async function sourceFromFlags(
 }
 
 /**
- * A file's kind from its extension (.csv; .ndjson, .jsonl, .json), else from its first
- * line: NDJSON if it starts with `{`, CSV otherwise. A file that cannot be read is left to
- * the source, which names the error; a pipe (`/dev/stdin`, `<(…)`) cannot be peeked at
- * without losing what is read, so it needs `--source`.
+ * A file's kind from its extension (.csv; .ndjson, .jsonl, .json; each may end in .gz),
+ * else from its first line (gunzipped if need be): NDJSON if it starts with `{`, CSV
+ * otherwise. A file that cannot be read is left to the source, which names the error; a
+ * pipe (`/dev/stdin`, `<(…)`) cannot be peeked at without losing what is read, so it needs `--source`.
  */
 async function fileKind(command: string, path: string): Promise<'csv' | 'ndjson'> {
-  const ext = extname(path).toLowerCase();
+  const ext = extname(path.replace(/\.gz$/i, '')).toLowerCase();
   if (ext === '.csv') return 'csv';
   if (ext === '.ndjson' || ext === '.jsonl' || ext === '.json') return 'ndjson';
   const found = await stat(path).catch(() => undefined);
@@ -143,8 +146,9 @@ async function fileKind(command: string, path: string): Promise<'csv' | 'ndjson'
     const handle = await open(path, 'r');
     try {
       const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
-      const head = buffer
-        .subarray(0, bytesRead)
+      const bytes = buffer.subarray(0, bytesRead);
+      // The start of a gzip'd file inflates on its own (a sync flush accepts a cut stream).
+      const head = (isGzip(bytes) ? gunzipSync(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH }) : bytes)
         .toString('utf8')
         .replace(/^\uFEFF/, '')
         .trimStart();

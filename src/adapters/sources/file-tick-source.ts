@@ -1,7 +1,9 @@
 import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { plainValue } from '../../domain/usecases/produce-ticks.js';
 import { MAX_RECORD_BYTES, validateTick } from '../../domain/validate-tick.js';
 import type { Clock } from '../../ports/clock.port.js';
@@ -56,7 +58,7 @@ export function splitCsvLine(line: string): string[] | undefined {
 /** A CSV field as the raw tick value: numbers where the text is a plain number, the text otherwise. */
 function numberOrText(text: string): unknown {
   const t = text.trim();
-  return /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t) ? Number(t) : t;
+  return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t) ? Number(t) : t;
 }
 
 /** Bytes of one line kept at most: a line past any record's size is `TOO_LARGE`, and its quarantine keeps this much of it (Kinesis's record limit). */
@@ -109,7 +111,7 @@ async function* readLines(path: string): AsyncGenerator<FileLine> {
   };
   const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of gunzipped(stream)) {
       breakByte ??= chunk.includes(LF) || !chunk.includes(CR) ? LF : CR;
       let from = 0;
       for (let at = chunk.indexOf(breakByte, from); at !== -1; at = chunk.indexOf(breakByte, from)) {
@@ -146,6 +148,36 @@ export async function checkFileToRead(path: string): Promise<void> {
   if (found.isDirectory()) throw new SourceError(`cannot read ${path}: it is a folder, not a file`);
 }
 
+/**
+ * The bytes of a file stream, gunzipped when they begin as gzip does (1f 8b): a `.csv.gz`, or
+ * a lake object, reads as its text. Told from the first chunk, so a pipe loses nothing.
+ */
+async function* gunzipped(stream: ReadStream): AsyncGenerator<Buffer> {
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await chunks.next();
+  if (first.done) return;
+  const head = first.value;
+  async function* all(): AsyncGenerator<Buffer> {
+    yield head;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+  }
+  if (!isGzip(head)) return yield* all();
+  // pipeline carries a read error or a damaged gzip stream to the reader, and stops both.
+  const inflate = createGunzip();
+  pipeline(Readable.from(all()), inflate, () => undefined);
+  yield* inflate as AsyncIterable<Buffer>;
+}
+
+/**
+ * Whether bytes begin as a gzip stream does (1f 8b).
+ *
+ * @example
+ * isGzip(Buffer.from([0x1f, 0x8b, 8])); // true
+ */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -162,16 +194,25 @@ abstract class LineFileSource implements TickSource {
   async *items(signal?: AbortSignal): AsyncIterable<SourceItem> {
     await checkFileToRead(this.options.path);
     let lineNo = 0;
+    let blank = true;
     for await (const line of readLines(this.options.path)) {
       if (signal?.aborted) return;
       lineNo++;
       this.line = line;
       // A byte-order mark (as some editors save UTF-8) is not part of the first record.
-      const item = this.parse(lineNo === 1 && line.text.startsWith('\uFEFF') ? line.text.slice(1) : line.text, lineNo);
+      const text = lineNo === 1 && line.text.startsWith('\uFEFF') ? line.text.slice(1) : line.text;
+      if (blank && text.trim() !== '') {
+        blank = false;
+        this.firstLine(text, lineNo);
+      }
+      const item = this.parse(text, lineNo);
       if (item !== undefined) yield item;
     }
-    if (lineNo === 0) throw new SourceError(`${this.options.path} is empty`);
+    if (blank) throw new SourceError(`${this.options.path} is empty${lineNo > 0 ? ' (blank lines only)' : ''}`);
   }
+
+  /** Checks the first line that is not blank: a file that is not of this kind at all is a `SourceError`. */
+  protected firstLine(_line: string, _lineNo: number): void {}
 
   /** Turns one line into an item; `undefined` for lines that carry no record (blank, header). */
   protected abstract parse(line: string, lineNo: number): SourceItem | undefined;
@@ -277,6 +318,15 @@ export class CsvTickSource extends LineFileSource {
 export class NdjsonTickSource extends LineFileSource {
   readonly name = 'ndjson';
 
+  /** A JSON array written over several lines (`[` then objects) is a JSON document, not NDJSON: said at once. */
+  protected override firstLine(line: string, lineNo: number): void {
+    const start = line.trimStart();
+    if (!start.startsWith('[') || parses(line)) return;
+    throw new SourceError(
+      `${this.label} line ${lineNo}: this is a JSON array, not NDJSON (one JSON object per line): convert it first, e.g. jq -c '.[]' ${this.label} > ticks.ndjson`,
+    );
+  }
+
   protected parse(line: string, lineNo: number): SourceItem | undefined {
     if (line.trim() === '') return undefined;
     const huge = this.tooLarge(line, lineNo);
@@ -295,6 +345,16 @@ export class NdjsonTickSource extends LineFileSource {
     // text, as read (without the added source): it is still the record, and may be a tick.
     if (plainValue(raw) === undefined && !writable(raw)) return this.check(line, line, lineNo);
     return this.check(raw, line, lineNo);
+  }
+}
+
+/** Whether `text` is JSON. */
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -115,6 +115,21 @@ describe('tickflow replay', () => {
     expect(whole.stdout).toMatch(/\n {2}AAPL +187 +187 +187 /);
   });
 
+  it('keeps the per-symbol table in columns for symbols of any allowed length (up to 16)', async () => {
+    const csv = join(await tempLake(), '..', 'long.csv');
+    await writeFile(csv, 'symbol,timestamp,price,volume\nA,1704205800000,1,1\nABCDEFGHIJKLMNOP,1704205800000,2,1\n');
+    const run = await runCli(['replay', '--file', csv, '--no-lake', '--quiet']);
+    const table =
+      run.stdout
+        .slice(run.stdout.indexOf('\n  symbol') + 1)
+        .split('\n\n')[0]
+        ?.trimEnd()
+        .split('\n') ?? [];
+    expect(table.map((line) => line.trim().split(/ +/)[0])).toEqual(['symbol', 'A', 'ABCDEFGHIJKLMNOP']);
+    // Every column is padded to a fixed width, so aligned rows are as long as the header.
+    expect(new Set(table.map((line) => line.trimEnd().length)).size).toBe(1);
+  });
+
   it('--json on a CSV gives the expected alerts, one JSON object per line, in time order', async () => {
     const { code, stdout, stderr } = await runCli(['replay', '--file', FIXTURE, '--json', '--lake', await tempLake()]);
     expect(code).toBe(0);

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/adapters/local/clocks.js';
 import {
@@ -287,6 +288,58 @@ describe('NdjsonTickSource and IterableTickSource', () => {
     await expect(all(new CsvTickSource({ path: '/proc/self/mem', clock }))).rejects.toThrow(
       new SourceError('cannot read /proc/self/mem: EIO: i/o error, read'),
     );
+  });
+
+  it('a gzip file reads as its text (told from its first bytes, whatever its name); a damaged one is a SourceError', async () => {
+    const csv = 'symbol,timestamp,price,volume\nAAPL,1704205800000,10,1\nAAPL,1704205801000,-1,1\n';
+    const zipped = gzipSync(csv);
+    const path = await file('t.csv.gz', '');
+    await writeFile(path, zipped);
+    const items = await all(new CsvTickSource({ path, clock }));
+    expect(items.map((i) => (i.kind === 'reject' ? `${i.code} ${i.message}` : i.kind))).toEqual([
+      'record',
+      'BAD_PRICE t.csv.gz line 3: price must be a finite number > 0, got -1',
+    ]);
+    // A lake object (gzip NDJSON of enriched ticks) replays as an NDJSON file.
+    const lakeObject = await file('obj.ndjson.gz', '');
+    await writeFile(
+      lakeObject,
+      gzipSync(
+        '{"symbol":"AAPL","timestamp":1704205800000,"price":187.43,"volume":100,"source":"stream","ingested_at":1,"sequence":"7"}\n',
+      ),
+    );
+    expect((await all(new NdjsonTickSource({ path: lakeObject, clock }))).map((i) => i.kind)).toEqual(['record']);
+    const cut = await file('cut.csv.gz', '');
+    await writeFile(cut, zipped.subarray(0, 30));
+    await expect(all(new CsvTickSource({ path: cut, clock }))).rejects.toThrow(
+      new SourceError(`cannot read ${cut}: unexpected end of file`),
+    );
+  });
+
+  it('a JSON array over several lines, and a file of blank lines, are SourceErrors, not a run of rejects or of nothing', async () => {
+    const array = await file(
+      'ticks.json',
+      '[\n  {"symbol":"AAPL","timestamp":1704205800000,"price":1,"volume":1},\n  {"symbol":"AAPL"}\n]\n',
+    );
+    await expect(all(new NdjsonTickSource({ path: array, clock }))).rejects.toThrow(
+      new SourceError(
+        "ticks.json line 1: this is a JSON array, not NDJSON (one JSON object per line): convert it first, e.g. jq -c '.[]' ticks.json > ticks.ndjson",
+      ),
+    );
+    for (const text of ['\n\n', '\uFEFF\n', '  \r\n']) {
+      const blank = await file('blank.csv', text);
+      await expect(all(new CsvTickSource({ path: blank, clock }))).rejects.toThrow(new SourceError(`${blank} is empty (blank lines only)`));
+    }
+    await expect(all(new CsvTickSource({ path: await file('zero.csv', ''), clock }))).rejects.toThrow(/zero\.csv is empty$/);
+  });
+
+  it('CSV: numbers as spreadsheets write them (+5, .5, 10.) are numbers', async () => {
+    const path = await file('n.csv', 'symbol,timestamp,price,volume\nAAPL,1704205800000,.5,+5\nAAPL,+1704205801000,10.,1\n');
+    const items = await all(new CsvTickSource({ path, clock }));
+    expect(items.map((i) => (i.kind === 'record' ? i.record : i))).toEqual([
+      { symbol: 'AAPL', timestamp: 1704205800000, price: 0.5, volume: 5, source: 'csv' },
+      { symbol: 'AAPL', timestamp: 1704205801000, price: 10, volume: 1, source: 'csv' },
+    ]);
   });
 
   it('an iterable passes every value through, numbered', async () => {
