@@ -57,7 +57,8 @@ export const SOURCE_HELP = `Sources:
                          plain or gzip'd (a lake object replays too); --source is taken
                          from the extension when omitted (.csv; .ndjson, .jsonl, .json;
                          each may end in .gz), else from the first line ({ is NDJSON);
-                         timestamps ISO 8601 or epoch milliseconds (not seconds)
+                         timestamps ISO 8601 (UTC unless it names a zone) or epoch
+                         milliseconds (not seconds)
   --symbols A,B          symbols to simulate or fetch (default AAPL,MSFT,GOOG,AMZN,TSLA)
   --ticks N              simulated ticks (default 10000; 1k, 2.5M also work); the
                          --duplicate-rate copies come on top
