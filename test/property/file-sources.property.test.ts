@@ -1,7 +1,8 @@
 /**
  * The file sources against any file: every line after the header is accounted for exactly
  * once — a record that validates, or a coded rejection naming its own line — in file order,
- * and reading never throws (but for a CSV whose header lacks a required column).
+ * and reading never throws (but for a CSV whose header lacks a required column, and an NDJSON
+ * file of blank lines or that opens a JSON array over several lines).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -73,6 +74,15 @@ const ndjsonLine = fc.oneof(
   },
 );
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What a NDJSON line must come out as, worked out naively: its code, or 'record'. */
 function ndjsonVerdict(line: string): string {
   if (Buffer.byteLength(line) > 64 * 1024) return 'TOO_LARGE';
@@ -133,7 +143,16 @@ describe('file sources (property)', () => {
           const path = join(dir, label);
           // The BOM belongs to no line: the first line is read as if it were not there.
           await writeFile(path, `${bom ? '\uFEFF' : ''}${lines.join(eol)}${eol}`);
-          const items = await readAll(new NdjsonTickSource({ path, clock }));
+          const source = new NdjsonTickSource({ path, clock });
+          // A file of blank lines, or a JSON array begun over lines, is not NDJSON at all: said at once.
+          const head = lines.find((l) => l.trim() !== '')?.trimStart();
+          if (head === undefined || (head.startsWith('[') && !isJson(head))) {
+            await expect(readAll(source)).rejects.toThrow(
+              head === undefined ? /is empty \(blank lines only\)$/ : /this is a JSON array, not NDJSON/,
+            );
+            return;
+          }
+          const items = await readAll(source);
           checkAccounted(items, lines, 1, label);
           const verdicts = items.map((item) => (item.kind === 'reject' ? item.code : item.kind));
           expect(verdicts).toEqual(lines.filter((l) => l.trim() !== '').map(ndjsonVerdict));

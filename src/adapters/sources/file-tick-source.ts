@@ -68,21 +68,26 @@ export const KEPT_LINE_BYTES = 1024 * 1024;
 interface FileLine {
   /** The line as UTF-8 text (bytes that are not UTF-8 read as U+FFFD), without its line break. */
   readonly text: string;
-  /** Its length in bytes, all of it (only the first `KEPT_LINE_BYTES` are kept). */
-  readonly bytes: number;
+  /**
+   * Its length in bytes, all of it (only the first `KEPT_LINE_BYTES` are kept), for a line
+   * that ran over a read; a line inside one read is measured from its text when it may matter.
+   */
+  readonly bytes?: number;
   /** The kept bytes, when they are not UTF-8 text: a quarantine keeps them as they are. */
   readonly notUtf8?: Uint8Array;
 }
 
 /**
- * Reads a file's lines as `wc -l` and `grep -n` count them: a line ends at LF, and a CR
- * just before it is dropped (CRLF); a CR anywhere else is part of the line. A file whose
- * first 64 KiB hold CRs and no LF (classic Mac line ends, as Excel for Mac can still save)
- * has its lines end at CR. Memory stays bounded: of a longer line only the first
- * `KEPT_LINE_BYTES` are kept. A file that cannot be read is a `SourceError`.
+ * Reads a file's lines as `wc -l` and `grep -n` count them, a read's worth at a time: a
+ * line ends at LF, and a CR just before it is dropped (CRLF); a CR anywhere else is part of
+ * the line. A file whose first 64 KiB hold CRs and no LF (classic Mac line ends, as Excel
+ * for Mac can still save) has its lines end at CR. Memory stays bounded: of a longer line
+ * only the first `KEPT_LINE_BYTES` are kept. A file that cannot be read is a `SourceError`.
  */
-async function* readLines(path: string): AsyncGenerator<FileLine> {
-  let breakByte: number | undefined;
+async function* readLines(path: string): AsyncGenerator<FileLine[]> {
+  let breakByte = LF;
+  let decided = false;
+  // The line begun in an earlier read: its kept pieces, its length, its last byte.
   let parts: Buffer[] = [];
   let kept = 0;
   let bytes = 0;
@@ -96,13 +101,13 @@ async function* readLines(path: string): AsyncGenerator<FileLine> {
     parts.push(take === piece.length ? piece : piece.subarray(0, take));
     kept += take;
   };
-  const line = (): FileLine => {
+  const pending = (): FileLine => {
     let body = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, kept);
     if (breakByte === LF && last === CR) {
       bytes--;
       if (body.length > bytes) body = body.subarray(0, bytes);
     }
-    const out: FileLine = isUtf8(body) ? { text: body.toString('utf8'), bytes } : { text: body.toString('utf8'), bytes, notUtf8: body };
+    const out = { ...lineOf(body, false), bytes };
     parts = [];
     kept = 0;
     bytes = 0;
@@ -112,21 +117,53 @@ async function* readLines(path: string): AsyncGenerator<FileLine> {
   const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
   try {
     for await (const chunk of gunzipped(stream)) {
-      breakByte ??= chunk.includes(LF) || !chunk.includes(CR) ? LF : CR;
-      let from = 0;
-      for (let at = chunk.indexOf(breakByte, from); at !== -1; at = chunk.indexOf(breakByte, from)) {
-        add(chunk.subarray(from, at));
-        yield line();
-        from = at + 1;
+      if (!decided) {
+        breakByte = chunk.includes(LF) || !chunk.includes(CR) ? LF : CR;
+        decided = true;
       }
-      add(chunk.subarray(from));
+      const first = chunk.indexOf(breakByte);
+      if (first === -1) {
+        add(chunk);
+        continue;
+      }
+      add(chunk.subarray(0, first));
+      const lines = [pending()];
+      const end = chunk.lastIndexOf(breakByte);
+      if (end > first) linesOf(chunk.subarray(first + 1, end), breakByte, lines);
+      add(chunk.subarray(end + 1));
+      yield lines;
     }
   } catch (error) {
     throw new SourceError(`cannot read ${path}: ${(error as Error).message}`);
   } finally {
     stream.destroy();
   }
-  if (bytes > 0) yield line();
+  if (bytes > 0) yield [pending()];
+}
+
+/** The whole lines of `segment` (no break at either end) into `out`: one decode when all of it is UTF-8. */
+function linesOf(segment: Buffer, breakByte: number, out: FileLine[]): void {
+  const crlf = breakByte === LF;
+  if (isUtf8(segment)) {
+    for (const text of segment.toString('utf8').split(crlf ? '\n' : '\r')) {
+      out.push({ text: crlf && text.charCodeAt(text.length - 1) === CR ? text.slice(0, -1) : text });
+    }
+    return;
+  }
+  // Some line here is not UTF-8: line by line, so those keep their bytes.
+  for (let from = 0; ; ) {
+    const at = segment.indexOf(breakByte, from);
+    out.push(lineOf(segment.subarray(from, at === -1 ? segment.length : at), crlf));
+    if (at === -1) return;
+    from = at + 1;
+  }
+}
+
+/** One line's bytes as a `FileLine` (a CR at its end dropped with `crlf`). */
+function lineOf(bytes: Buffer, crlf: boolean): FileLine {
+  const body = crlf && bytes[bytes.length - 1] === CR ? bytes.subarray(0, -1) : bytes;
+  const text = body.toString('utf8');
+  return isUtf8(body) ? { text } : { text, notUtf8: body };
 }
 
 /**
@@ -185,7 +222,7 @@ abstract class LineFileSource implements TickSource {
   abstract readonly name: string;
   protected readonly label: string;
   /** The line being parsed: its size, and its bytes when they are not UTF-8. */
-  private line: FileLine = { text: '', bytes: 0 };
+  private line: FileLine = { text: '' };
 
   constructor(protected readonly options: FileSourceOptions) {
     this.label = basename(options.path);
@@ -195,18 +232,20 @@ abstract class LineFileSource implements TickSource {
     await checkFileToRead(this.options.path);
     let lineNo = 0;
     let blank = true;
-    for await (const line of readLines(this.options.path)) {
-      if (signal?.aborted) return;
-      lineNo++;
-      this.line = line;
-      // A byte-order mark (as some editors save UTF-8) is not part of the first record.
-      const text = lineNo === 1 && line.text.startsWith('\uFEFF') ? line.text.slice(1) : line.text;
-      if (blank && text.trim() !== '') {
-        blank = false;
-        this.firstLine(text, lineNo);
+    for await (const lines of readLines(this.options.path)) {
+      for (const line of lines) {
+        if (signal?.aborted) return;
+        lineNo++;
+        this.line = line;
+        // A byte-order mark (as some editors save UTF-8) is not part of the first record.
+        const text = lineNo === 1 && line.text.startsWith('\uFEFF') ? line.text.slice(1) : line.text;
+        if (blank && text.trim() !== '') {
+          blank = false;
+          this.firstLine(text, lineNo);
+        }
+        const item = this.parse(text, lineNo);
+        if (item !== undefined) yield item;
       }
-      const item = this.parse(text, lineNo);
-      if (item !== undefined) yield item;
     }
     if (blank) throw new SourceError(`${this.options.path} is empty${lineNo > 0 ? ' (blank lines only)' : ''}`);
   }
@@ -219,7 +258,8 @@ abstract class LineFileSource implements TickSource {
 
   /** A line too long to be any record is `TOO_LARGE` at its line, whatever it holds. */
   protected tooLarge(line: string, lineNo: number): SourceItem | undefined {
-    const { bytes } = this.line;
+    // A UTF-16 string is at least as many UTF-8 bytes as it has code units less surrogates: measured only when it may matter.
+    const bytes = this.line.bytes ?? (line.length <= MAX_RECORD_BYTES / 3 ? 0 : Buffer.byteLength(this.line.text));
     if (bytes <= MAX_RECORD_BYTES) return undefined;
     const cut = bytes > KEPT_LINE_BYTES ? `; its first ${KEPT_LINE_BYTES} bytes are kept` : '';
     return this.reject('TOO_LARGE', `the line is ${bytes} bytes; a record may have at most ${MAX_RECORD_BYTES}${cut}`, line, lineNo);
