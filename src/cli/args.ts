@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { folderLakeProblem, prepareFolderLake } from '../adapters/local/folder-lake.js';
+import { claimLakeDecimals, folderLakeProblem, lakeDecimals, prepareFolderLake } from '../adapters/local/folder-lake.js';
 import { DEFAULT_PRICE_DECIMALS } from '../domain/price.js';
 import { MAX_PERIOD } from '../domain/sma-window.js';
 import { parseSymbolList } from '../domain/symbol.js';
@@ -105,15 +105,53 @@ export function lakeFlag(
   command: string,
   value: string | boolean | undefined,
   fallback: string,
-  options: { write?: boolean } = {},
+  options: { write?: boolean; decimals?: number } = {},
 ): string {
   const lake = value === undefined ? fallback : String(value);
   if (lake.trim() === '') throw new UsageError(`tickflow ${command}: --lake needs a folder path`);
   const problem = folderLakeProblem(lake);
   if (problem !== undefined) throw new UsageError(`tickflow ${command}: --lake must be a folder, but ${problem}`);
-  const unwritable = options.write ? prepareFolderLake(lake) : undefined;
+  if (!options.write) return lake;
+  const unwritable = prepareFolderLake(lake);
   if (unwritable !== undefined) throw new UsageError(`tickflow ${command}: --lake must be a folder it can write, but ${unwritable}`);
+  if (options.decimals !== undefined) {
+    const held = heldDecimals(command, lake);
+    if (held !== undefined && held !== options.decimals) {
+      throw new UsageError(
+        `tickflow ${command}: the lake at ${lake} holds prices written with --decimals ${held}; give --decimals ${held}, or another --lake`,
+      );
+    }
+    claimLakeDecimals(lake, options.decimals);
+  }
   return lake;
+}
+
+/**
+ * The price decimals a command reading a lake uses: `--decimals`, else those the lake
+ * recorded when it was written (`LAKE_SETTINGS_FILE`), else 6. A `--decimals` other than the
+ * lake's is a `UsageError`: prices read at other decimals are rounded or refused.
+ *
+ * @example
+ * readDecimalsFlag('query', {}, '.tickflow/lake'); // 8, for a lake a replay wrote with --decimals 8
+ */
+export function readDecimalsFlag(command: string, flags: Flags, lake: string): number {
+  const given = intFlag(command, 'decimals', flags.decimals, { min: 0, max: 9 });
+  const held = heldDecimals(command, lake);
+  if (given !== undefined && held !== undefined && given !== held) {
+    throw new UsageError(
+      `tickflow ${command}: --decimals ${given}, but the lake at ${lake} holds prices written with ${held}; leave --decimals out`,
+    );
+  }
+  return given ?? held ?? DEFAULT_PRICE_DECIMALS;
+}
+
+/** A lake's recorded decimals; a settings file that does not say them is a `UsageError`. */
+function heldDecimals(command: string, lake: string): number | undefined {
+  try {
+    return lakeDecimals(lake);
+  } catch (error) {
+    throw new UsageError(`tickflow ${command}: ${(error as Error).message}`);
+  }
 }
 
 /**

@@ -80,7 +80,7 @@ export async function dashboardCommand(argv: readonly string[], io: DashboardIo 
   // The lake folder is made only once every flag has passed.
   if (flags.lake !== undefined) lakeFlag('dashboard', flags.lake, '');
   const { source, describe } = await sourceFromFlags('dashboard', flags, clock, priceDecimals, { ticks: 1_000_000 });
-  const lake = flags.lake === undefined ? false : lakeFlag('dashboard', flags.lake, '', { write: true });
+  const lake = flags.lake === undefined ? false : lakeFlag('dashboard', flags.lake, '', { write: true, decimals: priceDecimals });
 
   let running: RunningDashboard;
   try {

@@ -13,7 +13,7 @@ import {
   type RunOptions,
 } from '../ports/analytics-engine.port.js';
 import { EmptyLakeError, InvalidQueryError, QueryError } from '../ports/errors.js';
-import { count, dateFlag, decimalsFlag, intFlag, lakeFlag, parseFlags, plural, symbolsFlag, UsageError } from './args.js';
+import { count, dateFlag, intFlag, lakeFlag, parseFlags, plural, readDecimalsFlag, symbolsFlag, UsageError } from './args.js';
 
 /** The text of `tickflow query --help`. */
 export const QUERY_HELP = `Usage: tickflow query <name> [options]
@@ -34,7 +34,8 @@ Options:
   --from DATE --to DATE  UTC days, YYYY-MM-DD, inclusive (default: all)
   --short N --long N     SMA periods (default 5 and 20): give the replay's
                          (volume-trend, crossovers and series; the others refuse them)
-  --decimals D           price decimals of the lake, 0-9 (default 6): give the replay's
+  --decimals D           price decimals of the lake, 0-9 (default: those the lake was
+                         written with, else 6)
   --max-points N         series: about N points per symbol (min/max per time bucket)
   --lake DIR             data lake folder (default ${DEFAULT_LAKE_DIR})
   --no-cache             read every lake object each time (no <lake>/.cache database)
@@ -114,8 +115,8 @@ export async function queryCommand(argv: readonly string[]): Promise<number> {
     long: intFlag('query', 'long', flags.long, { min: 2 }),
     maxPoints: intFlag('query', 'max-points', flags['max-points'], { min: 4 }),
   };
-  const priceDecimals = decimalsFlag('query', flags);
   const lake = lakeFlag('query', flags.lake, DEFAULT_LAKE_DIR);
+  const priceDecimals = readDecimalsFlag('query', flags, lake);
 
   const container = localContainer({ lake, priceDecimals, analyticsCache: flags['no-cache'] ? false : undefined });
   const engine = container.get<DuckDbAnalyticsEngine>(ANALYTICS_ENGINE);

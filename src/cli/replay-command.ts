@@ -80,7 +80,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
   const reportPath = flags.report === undefined ? undefined : await outputFileFlag('replay', 'report', flags.report);
   const clock = new SystemClock();
   const { source, total, describe } = await sourceFromFlags('replay', flags, clock, priceDecimals);
-  const lake = flags['no-lake'] ? false : lakeFlag('replay', flags.lake, DEFAULT_LAKE_DIR, { write: true });
+  const lake = flags['no-lake'] ? false : lakeFlag('replay', flags.lake, DEFAULT_LAKE_DIR, { write: true, decimals: priceDecimals });
   const lakeHeldTicks = lake !== false && heldTicks(lake);
 
   const progress = new Progress(process.stderr, { total, quiet: Boolean(flags.quiet) });

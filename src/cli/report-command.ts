@@ -5,7 +5,7 @@ import { writeHtmlReport } from '../adapters/local/html-report.js';
 import { localContainer } from '../container/local.js';
 import { buildReportFromEngine } from '../domain/usecases/build-report.js';
 import { ANALYTICS_ENGINE, type AnalyticsEngine } from '../ports/analytics-engine.port.js';
-import { dateFlag, decimalsFlag, lakeFlag, outputFileFlag, parseFlags, periodFlags, plural, symbolsFlag, UsageError } from './args.js';
+import { dateFlag, lakeFlag, outputFileFlag, parseFlags, periodFlags, plural, readDecimalsFlag, symbolsFlag, UsageError } from './args.js';
 
 /**
  * The help of `tickflow report`.
@@ -28,7 +28,8 @@ Options:
   --from DATE --to DATE  first and last UTC day, YYYY-MM-DD (default: all)
   --short N              SMA-short period (default 5)
   --long N               SMA-long period (default 20)
-  --decimals D           price decimals of the lake, 0-9 (default 6): give the replay's
+  --decimals D           price decimals of the lake, 0-9 (default: those the lake was
+                         written with, else 6)
   -h, --help             this help
 
 Example:
@@ -64,7 +65,7 @@ export async function reportCommand(argv: readonly string[], deps: { engine?: An
   const from = dateFlag('report', 'from', flags.from);
   const to = dateFlag('report', 'to', flags.to);
   const lake = lakeFlag('report', flags.lake, DEFAULT_LAKE_DIR);
-  const priceDecimals = decimalsFlag('report', flags);
+  const priceDecimals = readDecimalsFlag('report', flags, lake);
 
   let engine = deps.engine;
   if (engine === undefined) {

@@ -1,10 +1,11 @@
 import { MemoryAlertPublisher } from '../adapters/local/alert-publishers.js';
-import { prepareFolderLake } from '../adapters/local/folder-lake.js';
+import { claimLakeDecimals, prepareFolderLake } from '../adapters/local/folder-lake.js';
 import type { MemoryMarketStore } from '../adapters/local/memory-market-store.js';
 import { IterableTickSource } from '../adapters/sources/file-tick-source.js';
 import { compareAlerts } from '../domain/alert.js';
 import type { FlowStats } from '../domain/flow-stats.js';
 import { type LatestView, viewLatest } from '../domain/latest-aggregate.js';
+import { DEFAULT_PRICE_DECIMALS } from '../domain/price.js';
 import type { ProduceTicks } from '../domain/usecases/produce-ticks.js';
 import { Replay, type ReplayStats } from '../domain/usecases/replay.js';
 import { CLOCK, type Clock } from '../ports/clock.port.js';
@@ -58,6 +59,11 @@ export async function replay(
   // After the options are checked, before any tick is read: a lake it cannot write would fail every batch.
   const unwritable = typeof options.lake === 'string' && options.lake !== 'memory' ? prepareFolderLake(options.lake) : undefined;
   if (unwritable !== undefined) throw new RangeError(`lake must be a folder replay can write, but ${unwritable}`);
+  if (typeof options.lake === 'string' && options.lake !== 'memory') {
+    const decimals = options.priceDecimals ?? DEFAULT_PRICE_DECIMALS;
+    const other = claimLakeDecimals(options.lake, decimals);
+    if (other !== undefined) throw new RangeError(`priceDecimals ${decimals} cannot be written into this lake: ${other}`);
+  }
   const source: TickSource = isTickSource(ticks) ? ticks : new IterableTickSource(ticks);
   const flow = container.get<LocalFlow>(LOCAL_FLOW);
   const run = new Replay(

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { EnrichedTick } from '../../ports/model.js';
 import { type LakeEncoding, ObjectLake } from '../shared/object-lake.js';
@@ -67,6 +67,56 @@ export function prepareFolderLake(root: string): string | undefined {
       return `${dir} cannot be written (${(error as NodeJS.ErrnoException).code})`;
     }
   }
+  return undefined;
+}
+
+/**
+ * The file in a folder lake that records the price decimals its objects were written with,
+ * as the Glue table's DECIMAL(18, d) records them on AWS: queries read prices at those
+ * decimals, and a replay at others is refused (a query could not read both right).
+ */
+export const LAKE_SETTINGS_FILE = '.tickflow-lake.json';
+
+/**
+ * The price decimals a folder lake's objects were written with, from its settings file, or
+ * `undefined` when it has none (nothing written yet, or written before the file was kept).
+ *
+ * @example
+ * lakeDecimals('.tickflow/lake'); // 6
+ */
+export function lakeDecimals(root: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(root, LAKE_SETTINGS_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  let decimals: unknown;
+  try {
+    decimals = (JSON.parse(text) as { priceDecimals?: unknown }).priceDecimals;
+  } catch {
+    decimals = undefined;
+  }
+  if (!Number.isInteger(decimals) || (decimals as number) < 0 || (decimals as number) > 9) {
+    throw new RangeError(
+      `${join(root, LAKE_SETTINGS_FILE)} does not say the lake's price decimals (0-9): ${JSON.stringify(text.slice(0, 80))}`,
+    );
+  }
+  return decimals as number;
+}
+
+/**
+ * Records the price decimals of a folder lake about to be written (a folder that
+ * `prepareFolderLake` accepted), or says why it cannot be written at them: its objects were
+ * written at other decimals. A lake without the file gets one.
+ *
+ * @example
+ * claimLakeDecimals('.tickflow/lake', 8); // 'the lake at .tickflow/lake holds prices written with 6 decimals'
+ */
+export function claimLakeDecimals(root: string, decimals: number): string | undefined {
+  const held = lakeDecimals(root);
+  if (held !== undefined) return held === decimals ? undefined : `the lake at ${root} holds prices written with ${held} decimals`;
+  writeFileSync(join(root, LAKE_SETTINGS_FILE), `${JSON.stringify({ priceDecimals: decimals })}\n`);
   return undefined;
 }
 

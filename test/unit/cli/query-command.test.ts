@@ -9,6 +9,7 @@ import { runCli } from '../../support/run-cli.js';
 const FIXTURE = 'test/fixtures/ticks.csv';
 let dir: string;
 let lake: string;
+let lake2: string;
 let replayOut: string;
 let alerts: { id: string; price: number; smaShort: number; smaLong: number }[];
 
@@ -20,7 +21,9 @@ beforeAll(async () => {
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
-  replayOut = (await runCli(['replay', '--file', FIXTURE, '--lake', lake, '--quiet', '--short', '3', '--long', '8', '--decimals', '2']))
+  // A lake of its own: one lake holds prices at one number of decimals (a replay at others is refused).
+  lake2 = join(dir, 'the lake at 2');
+  replayOut = (await runCli(['replay', '--file', FIXTURE, '--lake', lake2, '--quiet', '--short', '3', '--long', '8', '--decimals', '2']))
     .stdout;
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -107,7 +110,7 @@ describe('tickflow query', () => {
     for (const argv of commands) {
       // The replay's periods go to the queries that take them (a flag a query cannot use is refused).
       const periods = ['volume-trend', 'crossovers', 'series'].includes(argv[1] as string) ? ['--short', '3', '--long', '8'] : [];
-      expect(argv).toEqual(expect.arrayContaining(['--lake', lake, '--decimals', '2', ...periods]));
+      expect(argv).toEqual(expect.arrayContaining(['--lake', lake2, '--decimals', '2', ...periods]));
       if (periods.length === 0) expect(argv).not.toContain('--short');
       const { code, stderr } = await runCli(argv);
       expect([argv[1], code, stderr]).toEqual([argv[1], 0, '']);

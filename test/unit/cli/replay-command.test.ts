@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeLines } from '../../../src/adapters/shared/lake-codec.js';
+import { replay } from '../../../src/container/replay.js';
 import { bruteForceSignals } from '../../oracles.js';
 import { runCli } from '../../support/run-cli.js';
 
@@ -43,6 +44,36 @@ describe('tickflow replay', () => {
     const second = await runCli(['replay', '--ticks', '300', '--lake', lake, '--quiet']);
     expect(second.stdout).toContain(`Note: ${lake} ${note}`);
     expect(second.stdout).toContain('Give a new --lake to keep runs apart.');
+  });
+
+  it('records the decimals a lake is written with, and refuses to write it at others; queries read it at them', async () => {
+    const lake = await tempLake();
+    expect((await runCli(['replay', '--ticks', '300', '--lake', lake, '--quiet', '--decimals', '4'])).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(lake, '.tickflow-lake.json'), 'utf8'))).toEqual({ priceDecimals: 4 });
+    const objects = async () => (await readdir(join(lake, 'raw'), { recursive: true })).filter((f) => f.endsWith('.gz')).length;
+    const before = await objects();
+    const other = await runCli(['replay', '--ticks', '300', '--lake', lake, '--quiet']);
+    expect([other.code, other.stderr.trim()]).toEqual([
+      2,
+      `tickflow replay: the lake at ${lake} holds prices written with --decimals 4; give --decimals 4, or another --lake`,
+    ]);
+    expect(await objects()).toBe(before); // refused before any work
+    // The library's replay() refuses it too.
+    await expect(replay([], { lake, priceDecimals: 6 })).rejects.toThrow(
+      new RangeError(`priceDecimals 6 cannot be written into this lake: the lake at ${lake} holds prices written with 4 decimals`),
+    );
+    // A query reads the lake at its decimals without being told, and refuses others.
+    const told = await runCli(['query', 'daily-ohlc', '--lake', lake, '--decimals', '4', '--csv']);
+    const untold = await runCli(['query', 'daily-ohlc', '--lake', lake, '--csv']);
+    expect([untold.code, untold.stdout]).toEqual([0, told.stdout]);
+    expect((await runCli(['query', 'daily-ohlc', '--lake', lake, '--decimals', '6'])).code).toBe(2);
+    // A settings file that does not say the decimals is said to be so.
+    await writeFile(join(lake, '.tickflow-lake.json'), '{"priceDecimals": "six"}');
+    const bad = await runCli(['query', 'daily-ohlc', '--lake', lake]);
+    expect([bad.code, bad.stderr.trim()]).toEqual([
+      2,
+      `tickflow query: ${join(lake, '.tickflow-lake.json')} does not say the lake's price decimals (0-9): "{\\"priceDecimals\\": \\"six\\"}"`,
+    ]);
   });
 
   it('Ctrl-C stops reading, puts what was read through the flow into whole lake objects, and prints its summary', async () => {
@@ -162,7 +193,7 @@ describe('tickflow replay', () => {
     // Two levels that do not exist yet: made before the run, the probe file written and removed.
     const lake = join(await tempLake(), 'nested', 'lake');
     await runCli(['replay', '--file', FIXTURE, '--lake', lake, '--quiet']);
-    expect((await readdir(lake)).sort()).toEqual(['raw', 'rejected']);
+    expect((await readdir(lake)).sort()).toEqual(['.tickflow-lake.json', 'raw', 'rejected']);
     expect((await readdir(join(lake, 'raw'))).sort()).toEqual(['symbol=AAPL', 'symbol=MSFT']);
     const rejected = (await readdir(join(lake, 'rejected'), { recursive: true })).filter((f) => String(f).endsWith('.ndjson.gz'));
     expect(rejected).toHaveLength(1);

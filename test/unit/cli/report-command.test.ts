@@ -85,8 +85,14 @@ describe('tickflow report', () => {
     const at8 = await runCli(['report', '--lake', lake, '--out', join(dir, 'r8.html'), '--decimals', '8']);
     expect(at8.code).toBe(0);
     expect(at8.stdout).toContain(`1 symbol, 200 points drawn, ${alerts} alert${alerts === 1 ? '' : 's'} —`);
-    const at6 = await runCli(['report', '--lake', lake, '--out', join(dir, 'r6.html')]);
-    expect(at6.stdout).toContain('0 alerts');
+    // Without --decimals, the decimals the lake was written with; others are refused, not rounded to.
+    const recorded = await runCli(['report', '--lake', lake, '--out', join(dir, 'r.html')]);
+    expect(recorded.stdout).toContain(`1 symbol, 200 points drawn, ${alerts} alert${alerts === 1 ? '' : 's'} —`);
+    const at6 = await runCli(['report', '--lake', lake, '--out', join(dir, 'r6.html'), '--decimals', '6']);
+    expect([at6.code, at6.stderr.trim()]).toEqual([
+      2,
+      `tickflow report: --decimals 6, but the lake at ${lake} holds prices written with 8; leave --decimals out`,
+    ]);
     expect((await runCli(['report', '--lake', lake, '--out', join(dir, 'r.html'), '--decimals', '10'])).code).toBe(2);
   });
 });
