@@ -86,7 +86,6 @@ interface FileLine {
  */
 async function* readLines(path: string): AsyncGenerator<FileLine[]> {
   let breakByte = LF;
-  let decided = false;
   // The line begun in an earlier read: its kept pieces, its length, its last byte.
   let parts: Buffer[] = [];
   let kept = 0;
@@ -101,12 +100,14 @@ async function* readLines(path: string): AsyncGenerator<FileLine[]> {
     parts.push(take === piece.length ? piece : piece.subarray(0, take));
     kept += take;
   };
-  const pending = (): FileLine => {
+  const pending = (atBreak: boolean): FileLine => {
     let body = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, kept);
-    if (breakByte === LF && last === CR) {
+    if (atBreak && breakByte === LF && last === CR) {
       bytes--;
       if (body.length > bytes) body = body.subarray(0, bytes);
     }
+    // A line cut at KEPT_LINE_BYTES may end inside a character: the cut is not a reason to call it not UTF-8.
+    if (body.length < bytes) body = body.subarray(0, utf8Boundary(body));
     const out = { ...lineOf(body, false), bytes };
     parts = [];
     kept = 0;
@@ -114,31 +115,68 @@ async function* readLines(path: string): AsyncGenerator<FileLine[]> {
     last = -1;
     return out;
   };
+  const cut = (chunk: Buffer): FileLine[] | undefined => {
+    const first = chunk.indexOf(breakByte);
+    if (first === -1) {
+      add(chunk);
+      return undefined;
+    }
+    add(chunk.subarray(0, first));
+    const lines = [pending(true)];
+    const end = chunk.lastIndexOf(breakByte);
+    if (end > first) linesOf(chunk.subarray(first + 1, end), breakByte, lines);
+    add(chunk.subarray(end + 1));
+    return lines;
+  };
+  // Reads before the line break is decided: held until an LF shows or DECIDE_BYTES are in
+  // (a pipe's first read may be a few bytes), and one byte more, so a CR that ends the window
+  // before its LF does not pass for a classic Mac line end.
+  let held: Buffer[] | undefined = [];
+  let heldBytes = 0;
+  const decide = (): Buffer => {
+    const head = Buffer.concat(held ?? [], heldBytes);
+    const window = head.subarray(0, DECIDE_BYTES + 1);
+    breakByte = window.includes(LF) || !window.includes(CR) ? LF : CR;
+    held = undefined;
+    return head;
+  };
   const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
   try {
     for await (const chunk of gunzipped(stream)) {
-      if (!decided) {
-        breakByte = chunk.includes(LF) || !chunk.includes(CR) ? LF : CR;
-        decided = true;
+      let next = chunk;
+      if (held !== undefined) {
+        held.push(chunk);
+        heldBytes += chunk.length;
+        if (!chunk.includes(LF) && heldBytes <= DECIDE_BYTES) continue;
+        next = decide();
       }
-      const first = chunk.indexOf(breakByte);
-      if (first === -1) {
-        add(chunk);
-        continue;
-      }
-      add(chunk.subarray(0, first));
-      const lines = [pending()];
-      const end = chunk.lastIndexOf(breakByte);
-      if (end > first) linesOf(chunk.subarray(first + 1, end), breakByte, lines);
-      add(chunk.subarray(end + 1));
-      yield lines;
+      const lines = cut(next);
+      if (lines !== undefined) yield lines;
+    }
+    if (held !== undefined) {
+      const lines = cut(decide());
+      if (lines !== undefined) yield lines;
     }
   } catch (error) {
     throw new SourceError(`cannot read ${path}: ${(error as Error).message}`);
   } finally {
     stream.destroy();
   }
-  if (bytes > 0) yield [pending()];
+  if (bytes > 0) yield [pending(false)];
+}
+
+/** Bytes read before a file's line break is decided (LF, or CR when these hold CRs and no LF). */
+const DECIDE_BYTES = 64 * 1024;
+
+/** The length of `bytes` without a UTF-8 sequence cut short at its end. */
+function utf8Boundary(bytes: Buffer): number {
+  for (let i = bytes.length - 1; i >= 0 && i >= bytes.length - 4; i--) {
+    const b = bytes[i] as number;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return i + need > bytes.length ? i : bytes.length;
+  }
+  return bytes.length;
 }
 
 /** The whole lines of `segment` (no break at either end) into `out`: one decode when all of it is UTF-8. */
@@ -193,7 +231,13 @@ async function* gunzipped(stream: ReadStream): AsyncGenerator<Buffer> {
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await chunks.next();
   if (first.done) return;
-  const head = first.value;
+  let head = first.value;
+  // A pipe's first read may be one byte: the two that tell gzip are awaited.
+  while (head.length < 2) {
+    const more = await chunks.next();
+    if (more.done) break;
+    head = Buffer.concat([head, more.value]);
+  }
   async function* all(): AsyncGenerator<Buffer> {
     yield head;
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
@@ -259,7 +303,8 @@ abstract class LineFileSource implements TickSource {
   /** A line too long to be any record is `TOO_LARGE` at its line, whatever it holds. */
   protected tooLarge(line: string, lineNo: number): SourceItem | undefined {
     // A UTF-16 string is at least as many UTF-8 bytes as it has code units less surrogates: measured only when it may matter.
-    const bytes = this.line.bytes ?? (line.length <= MAX_RECORD_BYTES / 3 ? 0 : Buffer.byteLength(this.line.text));
+    const bytes =
+      this.line.bytes ?? this.line.notUtf8?.length ?? (line.length <= MAX_RECORD_BYTES / 3 ? 0 : Buffer.byteLength(this.line.text));
     if (bytes <= MAX_RECORD_BYTES) return undefined;
     const cut = bytes > KEPT_LINE_BYTES ? `; its first ${KEPT_LINE_BYTES} bytes are kept` : '';
     return this.reject('TOO_LARGE', `the line is ${bytes} bytes; a record may have at most ${MAX_RECORD_BYTES}${cut}`, line, lineNo);

@@ -83,13 +83,25 @@ export class Replay {
         await draining;
       }
     };
-    if (source.chunks !== undefined) {
-      for await (const items of source.chunks(options.signal)) for (const item of items) if (due(item)) await step();
-    } else {
-      for await (const item of source.items(options.signal)) if (due(item)) await step();
+    let failure: { error: unknown } | undefined;
+    try {
+      if (source.chunks !== undefined) {
+        for await (const items of source.chunks(options.signal)) for (const item of items) if (due(item)) await step();
+      } else {
+        for await (const item of source.items(options.signal)) if (due(item)) await step();
+      }
+    } catch (error) {
+      failure = { error };
     }
-    if (chunk.length > 0) await run();
-    await draining;
+    // What was read is still sent, also when the source fails mid-way (a damaged .gz), as
+    // ProduceTicks does; the first failure is the one reported.
+    try {
+      if (chunk.length > 0) await run();
+      await draining;
+    } catch (error) {
+      failure ??= { error };
+    }
+    if (failure !== undefined) throw failure.error;
     options.onProgress?.(read);
     const elapsedMs = Math.max(1, this.ports.clock.now() - started);
     const counts = this.ports.stats.counts;

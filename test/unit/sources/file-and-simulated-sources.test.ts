@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -24,6 +25,14 @@ async function file(name: string, text: string): Promise<string> {
   dirs.push(dir);
   const path = join(dir, name);
   await writeFile(path, text);
+  return path;
+}
+/** A new named pipe (FIFO) to read as a file, as `/dev/stdin` or `<(…)` would be. */
+async function pipe(name: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tickflow-src-'));
+  dirs.push(dir);
+  const path = join(dir, name);
+  execFileSync('mkfifo', [path]);
   return path;
 }
 async function all(source: { items(): AsyncIterable<SourceItem> }): Promise<SourceItem[]> {
@@ -340,6 +349,63 @@ describe('NdjsonTickSource and IterableTickSource', () => {
       { symbol: 'AAPL', timestamp: 1704205800000, price: 0.5, volume: 5, source: 'csv' },
       { symbol: 'AAPL', timestamp: 1704205801000, price: 10, volume: 1, source: 'csv' },
     ]);
+  });
+
+  it('tells LF from CR-only files by their first 64 KiB, however the reads fall (a pipe, a long header)', async () => {
+    const kinds = (items: SourceItem[]) => items.map((i) => (i.kind === 'reject' ? `${i.code} ${i.message}` : i.kind));
+    // A pipe whose first read ends in the CR of a CRLF, and one whose first read holds no break at all.
+    for (const pieces of [
+      ['symbol,timestamp,price,volume\r', '\n"AAPL",1704205800000,1,1\r\n"MSFT",1704205800000,2,1\r\n'],
+      ['symbol,timestamp', ',price,volume\rAAPL,1704205800000,1,1\rMSFT,1704205800000,2,1\r'],
+    ]) {
+      const fifo = await pipe('pipe.csv');
+      const reading = all(new CsvTickSource({ path: fifo, clock }));
+      const writer = await open(fifo, 'w');
+      for (const piece of pieces) {
+        await writer.write(piece);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await writer.close();
+      expect(kinds(await reading)).toEqual(['record', 'record']);
+    }
+    // A CRLF file whose first line ends at the edge of the first read, with CRs inside its rows.
+    const header = `symbol,timestamp,price,volume,${'n'.repeat(65_535 - 30)}`;
+    const path = await file('wide.csv', `${header}\r\n${'"AAPL",1704205800000,1,1,"a\rb"\r\n'.repeat(3)}`);
+    expect((await all(new CsvTickSource({ path, clock }))).map((i) => i.kind)).toEqual(['record', 'record', 'record']);
+  });
+
+  it('tells gzip from its first two bytes though the first read is one', async () => {
+    const fifo = await pipe('pipe.csv');
+    const zipped = gzipSync('symbol,timestamp,price,volume\nAAPL,1704205800000,1,1\n');
+    const reading = all(new CsvTickSource({ path: fifo, clock }));
+    const writer = await open(fifo, 'w');
+    await writer.write(zipped.subarray(0, 1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await writer.write(zipped.subarray(1));
+    await writer.close();
+    expect((await reading).map((i) => i.kind)).toEqual(['record']);
+  });
+
+  it('a line cut at 1 MiB inside a character is still UTF-8; a line of bad bytes is measured in its own bytes', async () => {
+    const big = await file('e.csv', `symbol,timestamp,price,volume\nA${'é'.repeat(1_000_000)}\n`);
+    const [cut] = await all(new CsvTickSource({ path: big, clock }));
+    expect(cut).toMatchObject({ kind: 'reject', code: 'TOO_LARGE' });
+    expect((cut as { bytes?: Uint8Array }).bytes).toBeUndefined(); // kept as text, not base64
+    expect((cut as { text: string }).text).toBe(`A${'é'.repeat((KEPT_LINE_BYTES - 2) / 2)}`);
+    // 30,026 bytes on the line, 90,026 once each bad byte reads as U+FFFD: the line is not too large.
+    const latin = await file('l.csv', '');
+    await writeFile(
+      latin,
+      Buffer.concat([Buffer.from('symbol,timestamp,price,volume\nX'), Buffer.alloc(30_000, 0xe9), Buffer.from(',1704205800000,1,1\n')]),
+    );
+    const [bad] = await all(new CsvTickSource({ path: latin, clock }));
+    expect((bad as { message: string }).message).not.toMatch(/the line is/);
+  });
+
+  it('a CR at the very end of a file with LF line ends is part of its last line', async () => {
+    const path = await file('end.ndjson', '{"symbol":"AAPL","timestamp":1704205800000,"price":1,"volume":1}\r\n{oops\r');
+    const items = await all(new NdjsonTickSource({ path, clock }));
+    expect(items.map((i) => (i.kind === 'reject' ? i.text : i.kind))).toEqual(['record', '{oops\r']);
   });
 
   it('an iterable passes every value through, numbered', async () => {
