@@ -48,13 +48,15 @@ describe('tickflow (the executable)', () => {
     child.kill('SIGINT');
     await sleep(1000); // the reader comes a second later
     const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // Listened for now: cat can be done before the child's exit is seen (a close missed is a hang).
+    const readerClosed = new Promise((resolve) => reader.once('close', resolve));
     let lines = 0;
     reader.stdout.on('data', (chunk: Buffer) => {
       for (const byte of chunk) if (byte === 10) lines++;
     });
     expect(await code).toBe(130);
     // The child held the FIFO's only writer: with it gone, cat reads to the end.
-    await new Promise((resolve) => reader.once('close', resolve));
+    await readerClosed;
     const counted = Number(/\n {2}alerts +([\d,]+)/.exec(stderr())?.[1]?.replace(/,/g, ''));
     expect(stderr()).toContain('INTERRUPTED');
     expect(counted).toBeGreaterThan(1000);
