@@ -406,7 +406,7 @@ export class NdjsonTickSource extends LineFileSource {
   /** A JSON array written over several lines (`[` then objects) is a JSON document, not NDJSON: said at once. */
   protected override firstLine(line: string, lineNo: number): void {
     const start = line.trimStart();
-    if (!start.startsWith('[') || parses(line)) return;
+    if (!start.startsWith('[') || succeeds(() => JSON.parse(line))) return;
     throw new SourceError(
       `${this.label} line ${lineNo}: this is a JSON array, not NDJSON (one JSON object per line): convert it first, e.g. jq -c '.[]' ${this.label} > ticks.ndjson`,
     );
@@ -428,25 +428,15 @@ export class NdjsonTickSource extends LineFileSource {
     if (!('source' in raw)) raw = { ...raw, source: 'ndjson' };
     // An object nested deeper than JSON.stringify's stack can write again travels as its own
     // text, as read (without the added source): it is still the record, and may be a tick.
-    if (plainValue(raw) === undefined && !writable(raw)) return this.check(line, line, lineNo);
+    if (plainValue(raw) === undefined && !succeeds(() => JSON.stringify(raw))) return this.check(line, line, lineNo);
     return this.check(raw, line, lineNo);
   }
 }
 
-/** Whether `text` is JSON. */
-function parses(text: string): boolean {
+/** Whether `run` returns rather than throws (JSON.parse of a text; JSON.stringify past its stack on deep nesting). */
+function succeeds(run: () => unknown): boolean {
   try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether JSON can write `value` again (not past its stack on deep nesting). */
-function writable(value: unknown): boolean {
-  try {
-    JSON.stringify(value);
+    run();
     return true;
   } catch {
     return false;
