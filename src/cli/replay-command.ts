@@ -7,8 +7,10 @@ import { DEFAULT_LAKE_DIR } from '../adapters/local/folder-lake.js';
 import { writeHtmlReport } from '../adapters/local/html-report.js';
 import { JsonLogger } from '../adapters/local/loggers.js';
 import { type ReplayResult, replay } from '../container/replay.js';
+import { FlowStats } from '../domain/flow-stats.js';
 import type { LatestView } from '../domain/latest-aggregate.js';
 import { QUERY_NAMES, type QueryName } from '../ports/analytics-engine.port.js';
+import { SourceError } from '../ports/errors.js';
 import { count, decimalsFlag, lakeFlag, outputFileFlag, parseFlags, periodFlags } from './args.js';
 import { Progress } from './progress.js';
 import { queryTakes } from './query-command.js';
@@ -95,10 +97,12 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
     process.stderr.write('tickflow replay: interrupted; finishing the ticks already read (Ctrl-C again to stop at once)\n');
   };
   process.on('SIGINT', interrupt);
+  // Counts of its own: a source that fails mid-way (a damaged .gz) throws, after what it read went through.
+  const counted = new FlowStats();
   let result: ReplayResult;
   try {
     result = await replay(source, {
-      observers: recorder === undefined ? [] : [recorder],
+      observers: recorder === undefined ? [counted] : [counted, recorder],
       short,
       long,
       priceDecimals,
@@ -110,6 +114,14 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
       onProgress: (read) => progress.update(read),
       signal: stop.signal,
     });
+  } catch (error) {
+    progress.done();
+    if (!(error instanceof SourceError) || counted.counts.ticksIn === 0) throw error;
+    const c = counted.counts;
+    process.stderr.write(
+      `tickflow replay: ${error.message}\n  Before it: ${count(c.ticksIn)} ticks in, ${count(c.accepted)} accepted, ${count(c.rejectedTotal)} rejected, ${count(c.alerts.GOLDEN_CROSS + c.alerts.DEATH_CROSS)} alerts, all through the flow${lake === false ? '' : ` and in the lake at ${lake}`}.\n`,
+    );
+    return 1;
   } finally {
     process.off('SIGINT', interrupt);
   }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync, constants as zlibConstants } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeLines } from '../../../src/adapters/shared/lake-codec.js';
 import { replay } from '../../../src/container/replay.js';
@@ -74,6 +75,23 @@ describe('tickflow replay', () => {
       2,
       `tickflow query: ${join(lake, '.tickflow-lake.json')} does not say the lake's price decimals (0-9): "{\\"priceDecimals\\": \\"six\\"}"`,
     ]);
+  });
+
+  it('a file that fails mid-way (a cut .gz): exit 1, its error, and what got through before it', async () => {
+    const lake = await tempLake();
+    const rows = Array.from({ length: 30_000 }, (_, i) => `AAPL,${1_704_205_800_000 + i * 1000},${100 + (i % 7)},1`);
+    const zipped = gzipSync(`symbol,timestamp,price,volume\n${rows.join('\n')}\n`);
+    const cut = zipped.subarray(0, zipped.length >> 1);
+    const path = join(lake, '..', 'cut.csv.gz');
+    await writeFile(path, cut);
+    const whole = gunzipSync(cut, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString().split('\n').length - 2;
+    const run = await runCli(['replay', '--file', path, '--lake', lake, '--quiet']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^tickflow replay: cannot read .*cut\\.csv\\.gz: unexpected end of file\\n  Before it: ${whole.toLocaleString('en-US')} ticks in, ${whole.toLocaleString('en-US')} accepted, 0 rejected, [\\d,]+ alerts, all through the flow and in the lake at `,
+      ),
+    );
   });
 
   it('Ctrl-C stops reading, puts what was read through the flow into whole lake objects, and prints its summary', async () => {
