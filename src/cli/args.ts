@@ -114,14 +114,12 @@ export function lakeFlag(
   if (!options.write) return lake;
   const unwritable = prepareFolderLake(lake);
   if (unwritable !== undefined) throw new UsageError(`tickflow ${command}: --lake must be a folder it can write, but ${unwritable}`);
-  if (options.decimals !== undefined) {
-    const held = heldDecimals(command, lake);
-    if (held !== undefined && held !== options.decimals) {
-      throw new UsageError(
-        `tickflow ${command}: the lake at ${lake} holds prices written with --decimals ${held}; give --decimals ${held}, or another --lake`,
-      );
-    }
-    claimLakeDecimals(lake, options.decimals);
+  const { decimals } = options;
+  const held = decimals === undefined ? undefined : lakeSetting(command, () => claimLakeDecimals(lake, decimals));
+  if (held !== undefined) {
+    throw new UsageError(
+      `tickflow ${command}: the lake at ${lake} holds prices written with --decimals ${held}; give --decimals ${held}, or another --lake`,
+    );
   }
   return lake;
 }
@@ -136,7 +134,7 @@ export function lakeFlag(
  */
 export function readDecimalsFlag(command: string, flags: Flags, lake: string): number {
   const given = intFlag(command, 'decimals', flags.decimals, { min: 0, max: 9 });
-  const held = heldDecimals(command, lake);
+  const held = lakeSetting(command, () => lakeDecimals(lake));
   if (given !== undefined && held !== undefined && given !== held) {
     throw new UsageError(
       `tickflow ${command}: --decimals ${given}, but the lake at ${lake} holds prices written with ${held}; leave --decimals out`,
@@ -145,10 +143,10 @@ export function readDecimalsFlag(command: string, flags: Flags, lake: string): n
   return given ?? held ?? DEFAULT_PRICE_DECIMALS;
 }
 
-/** A lake's recorded decimals; a settings file that does not say them is a `UsageError`. */
-function heldDecimals(command: string, lake: string): number | undefined {
+/** Reads (or records) a lake's settings file; one that does not say the decimals is a `UsageError`. */
+function lakeSetting<T>(command: string, read: () => T): T {
   try {
-    return lakeDecimals(lake);
+    return read();
   } catch (error) {
     throw new UsageError(`tickflow ${command}: ${(error as Error).message}`);
   }

@@ -61,8 +61,11 @@ export async function replay(
   if (unwritable !== undefined) throw new RangeError(`lake must be a folder replay can write, but ${unwritable}`);
   if (typeof options.lake === 'string' && options.lake !== 'memory') {
     const decimals = options.priceDecimals ?? DEFAULT_PRICE_DECIMALS;
-    const other = claimLakeDecimals(options.lake, decimals);
-    if (other !== undefined) throw new RangeError(`priceDecimals ${decimals} cannot be written into this lake: ${other}`);
+    const held = claimLakeDecimals(options.lake, decimals);
+    if (held !== undefined)
+      throw new RangeError(
+        `priceDecimals ${decimals} cannot be written into this lake: the lake at ${options.lake} holds prices written with ${held} decimals`,
+      );
   }
   const source: TickSource = isTickSource(ticks) ? ticks : new IterableTickSource(ticks);
   const flow = container.get<LocalFlow>(LOCAL_FLOW);

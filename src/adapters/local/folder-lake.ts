@@ -107,15 +107,15 @@ export function lakeDecimals(root: string): number | undefined {
 
 /**
  * Records the price decimals of a folder lake about to be written (a folder that
- * `prepareFolderLake` accepted), or says why it cannot be written at them: its objects were
- * written at other decimals. A lake without the file gets one.
+ * `prepareFolderLake` accepted): `undefined` when it may be written at them (a lake without
+ * the file gets one), else the other decimals its objects were written with.
  *
  * @example
- * claimLakeDecimals('.tickflow/lake', 8); // 'the lake at .tickflow/lake holds prices written with 6 decimals'
+ * claimLakeDecimals('.tickflow/lake', 8); // 6: the lake holds prices written with 6 decimals
  */
-export function claimLakeDecimals(root: string, decimals: number): string | undefined {
+export function claimLakeDecimals(root: string, decimals: number): number | undefined {
   const held = lakeDecimals(root);
-  if (held !== undefined) return held === decimals ? undefined : `the lake at ${root} holds prices written with ${held} decimals`;
+  if (held !== undefined) return held === decimals ? undefined : held;
   writeFileSync(join(root, LAKE_SETTINGS_FILE), `${JSON.stringify({ priceDecimals: decimals })}\n`);
   return undefined;
 }
