@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync, constants as zlibConstants } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeLines } from '../../../src/adapters/shared/lake-codec.js';
 import { replay } from '../../../src/container/replay.js';
 import { bruteForceSignals } from '../../oracles.js';
+import { writeCutGzipCsv } from '../../support/cut-gzip.js';
 import { runCli } from '../../support/run-cli.js';
 
 const FIXTURE = 'test/fixtures/ticks.csv';
@@ -79,12 +79,8 @@ describe('tickflow replay', () => {
 
   it('a file that fails mid-way (a cut .gz): exit 1, its error, and what got through before it', async () => {
     const lake = await tempLake();
-    const rows = Array.from({ length: 30_000 }, (_, i) => `AAPL,${1_704_205_800_000 + i * 1000},${100 + (i % 7)},1`);
-    const zipped = gzipSync(`symbol,timestamp,price,volume\n${rows.join('\n')}\n`);
-    const cut = zipped.subarray(0, zipped.length >> 1);
     const path = join(lake, '..', 'cut.csv.gz');
-    await writeFile(path, cut);
-    const whole = gunzipSync(cut, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString().split('\n').length - 2;
+    const whole = await writeCutGzipCsv(path);
     const run = await runCli(['replay', '--file', path, '--lake', lake, '--quiet']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(

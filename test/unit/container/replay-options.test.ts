@@ -6,13 +6,13 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync, constants as zlibConstants } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/adapters/local/clocks.js';
 import { decodeLines } from '../../../src/adapters/shared/lake-codec.js';
 import { CsvTickSource } from '../../../src/adapters/sources/file-tick-source.js';
 import { type ReplayOptions, replay } from '../../../src/container/replay.js';
 import { SourceError } from '../../../src/ports/errors.js';
+import { writeCutGzipCsv } from '../../support/cut-gzip.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -81,12 +81,8 @@ describe('replay options', () => {
 describe('a source that fails mid-way', () => {
   it('still puts every record it read through the flow, then reports its error', async () => {
     // A gzip'd CSV cut in half: the rows before the cut are whole, the rest is gone.
-    const rows = Array.from({ length: 30_000 }, (_, i) => `AAPL,${1_704_205_800_000 + i * 1000},${100 + (i % 7)},1`);
-    const zipped = gzipSync(`symbol,timestamp,price,volume\n${rows.join('\n')}\n`);
-    const cut = zipped.subarray(0, zipped.length >> 1);
     const path = join(dir, 'cut.csv.gz');
-    await writeFile(path, cut);
-    const whole = gunzipSync(cut, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString().split('\n').length - 2; // less the header and the cut line
+    const whole = await writeCutGzipCsv(path);
     expect(whole).toBeGreaterThan(10_000); // more than one replay chunk (10,000 records) was read
     const lake = join(dir, 'cut-lake');
     await expect(replay(new CsvTickSource({ path, clock: new ManualClock(Date.UTC(2024, 5, 1)) }), { lake })).rejects.toThrow(

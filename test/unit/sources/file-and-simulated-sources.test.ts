@@ -35,6 +35,15 @@ async function pipe(name: string): Promise<string> {
   execFileSync('mkfifo', [path]);
   return path;
 }
+/** Writes `pieces` into a pipe 50 ms apart, so each arrives as a read of its own, then closes it. */
+async function writeSlowly(fifo: string, pieces: readonly (string | Uint8Array)[]): Promise<void> {
+  const writer = await open(fifo, 'w');
+  for (const piece of pieces) {
+    await writer.write(typeof piece === 'string' ? Buffer.from(piece) : piece);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await writer.close();
+}
 async function all(source: { items(): AsyncIterable<SourceItem> }): Promise<SourceItem[]> {
   const out: SourceItem[] = [];
   for await (const item of source.items()) out.push(item);
@@ -210,18 +219,20 @@ describe('NdjsonTickSource and IterableTickSource', () => {
 
   it('lines end where wc -l and grep -n end them: LF, with a CR before it dropped; a lone CR is part of its line', async () => {
     const label = (i: SourceItem) => (i.kind === 'reject' ? `${i.code} ${i.message}` : i.kind === 'record' ? `record ${i.origin}` : i.kind);
-    // A CR inside a field (a note typed on a Mac) neither splits the row nor shifts the lines after it.
-    const lone = await file('lone.csv', 'symbol,timestamp,price,volume,note\nAAPL,1704205800000,10,1,a\rb\nAAPL,1704205801000,-1,1,x\n');
-    expect((await all(new CsvTickSource({ path: lone, clock }))).map(label)).toEqual([
-      'record lone.csv:2',
-      'BAD_PRICE lone.csv line 3: price must be a finite number > 0, got -1',
-    ]);
-    // CR CR LF, as Python's csv module writes on Windows without newline='': the line is still line 3.
-    const crcrlf = await file('w.csv', 'symbol,timestamp,price,volume\r\r\nAAPL,1704205800000,10,1\r\r\nAAPL,1704205801000,-1,1\r\r\n');
-    expect((await all(new CsvTickSource({ path: crcrlf, clock }))).map(label)).toEqual([
-      'record w.csv:2',
-      'BAD_PRICE w.csv line 3: price must be a finite number > 0, got -1',
-    ]);
+    // Each file: a good row on line 2 and a bad one on line 3, whatever its line ends.
+    for (const [name, text] of [
+      // A CR inside a field (a note typed on a Mac) neither splits the row nor shifts the lines after it.
+      ['lone.csv', 'symbol,timestamp,price,volume,note\nAAPL,1704205800000,10,1,a\rb\nAAPL,1704205801000,-1,1,x\n'],
+      // CR CR LF, as Python's csv module writes on Windows without newline='': the line is still line 3.
+      ['w.csv', 'symbol,timestamp,price,volume\r\r\nAAPL,1704205800000,10,1\r\r\nAAPL,1704205801000,-1,1\r\r\n'],
+      // Classic Mac line ends (CR only, no LF in the file), as Excel for Mac can save: CR ends the line.
+      ['mac.csv', 'symbol,timestamp,price,volume\rAAPL,1704205800000,10,1\rAAPL,1704205801000,-1,1'],
+    ] as const) {
+      expect((await all(new CsvTickSource({ path: await file(name, text), clock }))).map(label)).toEqual([
+        `record ${name}:2`,
+        `BAD_PRICE ${name} line 3: price must be a finite number > 0, got -1`,
+      ]);
+    }
     // A CR between JSON tokens is whitespace, not a line break.
     const json = await file(
       'cr.ndjson',
@@ -230,12 +241,6 @@ describe('NdjsonTickSource and IterableTickSource', () => {
     expect((await all(new NdjsonTickSource({ path: json, clock }))).map((i) => (i.kind === 'flush' ? '' : i.origin))).toEqual([
       'cr.ndjson:1',
       'cr.ndjson:2',
-    ]);
-    // Classic Mac line ends (CR only, no LF in the file), as Excel for Mac can save: CR ends the line.
-    const mac = await file('mac.csv', 'symbol,timestamp,price,volume\rAAPL,1704205800000,10,1\rAAPL,1704205801000,-1,1');
-    expect((await all(new CsvTickSource({ path: mac, clock }))).map(label)).toEqual([
-      'record mac.csv:2',
-      'BAD_PRICE mac.csv line 3: price must be a finite number > 0, got -1',
     ]);
   });
 
@@ -360,12 +365,7 @@ describe('NdjsonTickSource and IterableTickSource', () => {
     ]) {
       const fifo = await pipe('pipe.csv');
       const reading = all(new CsvTickSource({ path: fifo, clock }));
-      const writer = await open(fifo, 'w');
-      for (const piece of pieces) {
-        await writer.write(piece);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      await writer.close();
+      await writeSlowly(fifo, pieces);
       expect(kinds(await reading)).toEqual(['record', 'record']);
     }
     // A CRLF file whose first line ends at the edge of the first read, with CRs inside its rows.
@@ -378,11 +378,7 @@ describe('NdjsonTickSource and IterableTickSource', () => {
     const fifo = await pipe('pipe.csv');
     const zipped = gzipSync('symbol,timestamp,price,volume\nAAPL,1704205800000,1,1\n');
     const reading = all(new CsvTickSource({ path: fifo, clock }));
-    const writer = await open(fifo, 'w');
-    await writer.write(zipped.subarray(0, 1));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await writer.write(zipped.subarray(1));
-    await writer.close();
+    await writeSlowly(fifo, [zipped.subarray(0, 1), zipped.subarray(1)]);
     expect((await reading).map((i) => i.kind)).toEqual(['record']);
   });
 
