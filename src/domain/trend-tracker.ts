@@ -100,18 +100,22 @@ export function resolveTrendOptions(options: TrendOptions = {}): Required<TrendO
  * always yes.
  */
 export abstract class TrendCells {
-  readonly short: number;
-  readonly long: number;
-  readonly priceDecimals: number;
+  // The fields set in the constructor are `declare`d: a plain declaration makes the compiled
+  // class define each one as `undefined` first, so V8 keeps the numbers as tagged values and
+  // checks and converts them on every tick (6 such checks in the 100-symbol loop; `declare`
+  // leaves them small integers).
+  declare readonly short: number;
+  declare readonly long: number;
+  declare readonly priceDecimals: number;
   /**
    * Each detector's numbers from its offset: ΣS, ΣL (NaN while they are BigInts), the last
    * applied timestamp, the count of applied ticks, the last non-zero sign, then the ring of
    * the last `long` units at `Ring + (count & mask)` (entries not yet written hold 0).
    */
-  protected cells: Float64Array;
-  protected readonly mask: number;
+  declare protected cells: Float64Array;
+  declare protected readonly mask: number;
   /** Numbers per detector. */
-  protected readonly stride: number;
+  declare protected readonly stride: number;
   /** The exact sums of the detectors (by offset) whose sums passed 2^53. */
   private readonly bigSums = new Map<number, { s: bigint; l: bigint }>();
 
@@ -197,11 +201,12 @@ export abstract class TrendCells {
     const leavingS = cells[ring + ((ticks - this.short) & mask)] as number;
     cells[ring + (ticks & mask)] = units;
     // (sum − leaving) is exact; adding `units` is exact unless the result reaches 2^53, and
-    // then the rounded result is ≥ 2^53 too, so this test catches every inexact case. While
-    // the sums are BigInts the cells hold NaN, which fails the test too.
+    // then the rounded result is ≥ 2^53 too, so this test catches every inexact case. Units
+    // are positive and the short window lies inside the long one, so ΣS ≤ ΣL: testing ΣL
+    // covers both. While the sums are BigInts the cells hold NaN, which fails the test too.
     const sumS = (cells[o + Cell.SumS] as number) - leavingS + units;
     const sumL = (cells[o + Cell.SumL] as number) - leavingL + units;
-    if (!(sumS <= Limit.MaxSafe && sumL <= Limit.MaxSafe)) {
+    if (!(sumL <= Limit.MaxSafe)) {
       this.resum(o);
       return this.turn(o, this.signAt(o));
     }
