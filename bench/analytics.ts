@@ -18,6 +18,7 @@ import { SimulatedTickSource } from '../src/adapters/sources/simulated-tick-sour
 import { enrich } from '../src/domain/enrich.js';
 import { validateTick } from '../src/domain/validate-tick.js';
 import type { EnrichedTick } from '../src/ports/model.js';
+import { bundled } from './bundle.js';
 
 const lakeOf = (ticks: number) => join(tmpdir(), `tickflow-bench-lake-${ticks}`);
 
@@ -143,9 +144,9 @@ export async function analyticsRow(ticks: number, log: (line: string) => void = 
   await warm.run('volatility', {});
   const warmRuns = await timeRuns(7, nothing, () => warm.run('volatility', {}));
   await warm.close();
-  const script = fileURLToPath(import.meta.url);
+  const script = await bundled(fileURLToPath(import.meta.url));
   const run = promisify(execFile);
-  const newProcess = await timeRuns(3, nothing, () => run(process.execPath, [...process.execArgv, script, '--once', String(ticks)]));
+  const newProcess = await timeRuns(3, nothing, () => run(process.execPath, [script, '--once', String(ticks)]));
   const direct = new DuckDbAnalyticsEngine(new DuckDbCatalog({ lake: LAKE, cache: false }));
   const noCache = await timeRuns(2, nothing, () => direct.run('volatility', {}));
   await direct.close();

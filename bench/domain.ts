@@ -9,6 +9,7 @@ import ti from 'technicalindicators';
 import { DMA } from 'trading-signals';
 import { seededRandom } from '../src/adapters/sources/simulated-tick-source.js';
 import { TickOutcome, TrendBook, TrendTracker } from '../src/domain/trend-tracker.js';
+import { bundled } from './bundle.js';
 import { median, time } from './util.js';
 
 const SHORT = 5;
@@ -272,21 +273,21 @@ if (process.argv[2] === '--run') {
 }
 
 /**
- * Runs the domain row for one market shape in `processes` child processes, each loading
- * nothing but this file: tickflow, the peers and the floor side by side, away from the rest
- * of the bench. (In a process that had loaded the whole flow, the floor's loop ran 2–3×
- * slower, with no deoptimisation to show why.) The peers' times move more between processes
+ * Runs the domain row for one market shape in `processes` child processes, each running
+ * this file's bundle under plain node (see bundle.ts) and loading nothing else: tickflow, the
+ * peers and the floor side by side, away from the rest of the bench. (In a process that had
+ * loaded the whole flow through tsx, the floor's loop ran 2–3× slower: the detached-buffer
+ * checks bundle.ts describes, on every typed-array access.) The peers' times move more between processes
  * than within one (trading-signals: 77 to 101 ns/tick on 100 symbols), so each figure is the
  * median over the processes of each process's median, and `speedupRange` gives the spread.
  */
 export async function domainRow(ticks: number, symbols: number, reps: number, processes = 3): Promise<DomainRow> {
   const runs: DomainRow[] = [];
+  const script = await bundled(fileURLToPath(import.meta.url));
   for (let p = 0; p < processes; p++) {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url), '--run', String(ticks), String(symbols), String(reps)],
-      { maxBuffer: 1 << 20 },
-    );
+    const { stdout } = await promisify(execFile)(process.execPath, [script, '--run', String(ticks), String(symbols), String(reps)], {
+      maxBuffer: 1 << 20,
+    });
     runs.push(JSON.parse(stdout) as DomainRow);
   }
   const first = runs[0] as DomainRow;

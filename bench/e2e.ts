@@ -19,6 +19,7 @@ import { replay } from '../src/container/replay.js';
 import { enrich } from '../src/domain/enrich.js';
 import { validateTick } from '../src/domain/validate-tick.js';
 import type { EnrichedTick } from '../src/ports/model.js';
+import { bundled } from './bundle.js';
 import { median } from './util.js';
 
 const SYMBOLS = Array.from({ length: 100 }, (_, i) => `SYM${i}`);
@@ -151,8 +152,8 @@ export async function removeLakes(): Promise<void> {
 }
 
 async function child<T>(args: string[]): Promise<T> {
-  const script = fileURLToPath(import.meta.url);
-  const { stdout } = await promisify(execFile)(process.execPath, [...process.execArgv, script, ...args], { maxBuffer: 1 << 20 });
+  const script = await bundled(fileURLToPath(import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, [script, ...args], { maxBuffer: 1 << 20 });
   return JSON.parse(stdout) as T;
 }
 
