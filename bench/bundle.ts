@@ -2,12 +2,14 @@
  * The bench's child processes run a bundle of their script under plain `node`, as a user runs
  * tickflow's npm build, not the TypeScript through tsx.
  *
- * Why: tsx compiles each imported `.ts` file with esbuild's synchronous API, whose messages
- * hand their ArrayBuffers over (detach them). Once any buffer in a process has been detached,
- * V8 checks on every typed-array access whether its buffer still exists: TrendBook's loop
- * over 100 symbols ran 17.4 ns/tick under tsx against 15.2 ns/tick for the same code bundled
- * (the machine code shows the extra test at each access; the bundle has none). The peers keep
- * their numbers in plain arrays and objects, so only tickflow and the bare loop paid it.
+ * Why: under tsx, importing technicalindicators (a CommonJS package) from a `.ts` file
+ * detaches an ArrayBuffer somewhere in tsx's loading; the same import under plain node does
+ * not, nor does tsx loading a small `.ts` file. Once any buffer in a process has been
+ * detached, V8 checks on every typed-array access whether its buffer still exists:
+ * TrendBook's loop over 100 symbols ran 17.4 ns/tick under tsx against 15.2 ns/tick for the
+ * same code bundled (its machine code has that test at each of 20 accesses under tsx, none
+ * bundled). The peers keep their numbers in plain arrays and objects, so only tickflow and the
+ * bare loop paid it.
  */
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
