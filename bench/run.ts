@@ -275,7 +275,7 @@ if (args.has('--write')) {
   const resultsFile = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
   writeFileSync(
     resultsFile,
-    `# Benchmark results\n\nWritten by \`npm run bench -- --write${args.has('--full') ? ' --full' : ''}\` (see bench/run.ts). Numbers are medians of repeated runs (the domain rows: over three processes); the machine is shared, so compare the ratios more than the absolute times.\n\n${table}\n`,
+    `# Benchmark results\n\nWritten by \`npm run bench -- --write${args.has('--full') ? ' --full' : ''}\` (see bench/run.ts). Numbers are medians of repeated runs (the domain rows: over three processes); each child process runs a bundle of its script under plain node, as the npm build runs (bench/bundle.ts says why); the machine is shared, so compare the ratios more than the absolute times.\n\n${table}\n`,
   );
   // Aligned as the linter (Biome formats Markdown tables) wants it, so `npm run lint` stays green.
   const biome = createRequire(import.meta.url).resolve('@biomejs/biome/bin/biome');
