@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { DuckDbAnalyticsEngine } from '../adapters/local/duckdb-analytics-engine.js';
 import { DEFAULT_LAKE_DIR } from '../adapters/local/folder-lake.js';
 import { localContainer } from '../container/local.js';
-import { isQueryName } from '../domain/query-params.js';
+import { isQueryName, MAX_MAX_POINTS, MIN_MAX_POINTS } from '../domain/query-params.js';
 import {
   ANALYTICS_ENGINE,
   QUERY_NAMES,
@@ -13,7 +13,7 @@ import {
   type RunOptions,
 } from '../ports/analytics-engine.port.js';
 import { EmptyLakeError, InvalidQueryError, QueryError } from '../ports/errors.js';
-import { count, dateFlag, intFlag, lakeFlag, parseFlags, plural, readDecimalsFlag, symbolsFlag, UsageError } from './args.js';
+import { count, dateFlag, intFlag, lakeFlag, parseFlags, periodFlags, plural, readDecimalsFlag, symbolsFlag, UsageError } from './args.js';
 
 /** The text of `tickflow query --help`. */
 export const QUERY_HELP = `Usage: tickflow query <name> [options]
@@ -107,13 +107,16 @@ export async function queryCommand(argv: readonly string[]): Promise<number> {
   // A flag the query has no use for is refused, not ignored (as replay refuses a source's).
   const unused = Object.keys(flags).find((flag) => !queryTakes(name, flag));
   if (unused !== undefined) throw new UsageError(`tickflow query: --${unused} does not apply to ${name} (see tickflow query --help)`);
+  // Checked here as flags, so a refusal names the flag (the engine would name the parameter).
+  const from = dateFlag('query', 'from', flags.from);
+  const to = dateFlag('query', 'to', flags.to);
+  if (from !== undefined && to !== undefined && from > to) throw new UsageError(`tickflow query: --from ${from} is after --to ${to}`);
   const params: QueryParams = {
     symbols: symbolsFlag('query', flags.symbols),
-    from: dateFlag('query', 'from', flags.from),
-    to: dateFlag('query', 'to', flags.to),
-    short: intFlag('query', 'short', flags.short, { min: 1 }),
-    long: intFlag('query', 'long', flags.long, { min: 2 }),
-    maxPoints: intFlag('query', 'max-points', flags['max-points'], { min: 4 }),
+    from,
+    to,
+    ...(queryTakes(name, 'short') ? periodFlags('query', flags) : {}),
+    maxPoints: intFlag('query', 'max-points', flags['max-points'], { min: MIN_MAX_POINTS, max: MAX_MAX_POINTS }),
   };
   const lake = lakeFlag('query', flags.lake, DEFAULT_LAKE_DIR);
   const priceDecimals = readDecimalsFlag('query', flags, lake);

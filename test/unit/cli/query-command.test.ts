@@ -157,8 +157,16 @@ describe('tickflow query', () => {
     expect([unknown.code, unknown.stderr.trim()]).toEqual([2, `tickflow query: unknown query "vwap"; queries: ${QUERY_NAMES.join(', ')}`]);
     const none = await runCli(['query']);
     expect(none.code).toBe(2);
-    const periods = await runCli(['query', 'crossovers', '--lake', lake, '--short', '30']);
-    expect([periods.code, periods.stderr.trim()]).toEqual([2, 'tickflow query: short (30) must be less than long (20)']);
+    // Refusals name the flag, as the user wrote it.
+    for (const [args, message] of [
+      [['crossovers', '--short', '30'], '--short (30) must be less than --long (20)'],
+      [['series', '--long', '2000000'], '--long must be a whole number ≥ 2 and ≤ 1000000, got "2000000"'],
+      [['series', '--max-points', '20000000'], '--max-points must be a whole number ≥ 4 and ≤ 10000000, got "20000000"'],
+      [['volatility', '--from', '2024-06-30', '--to', '2024-01-01'], '--from 2024-06-30 is after --to 2024-01-01'],
+    ] as const) {
+      const run = await runCli(['query', ...args, '--lake', lake]);
+      expect([run.code, run.stderr.trim()]).toEqual([2, `tickflow query: ${message}`]);
+    }
     // A flag the query has no use for is refused, not silently ignored.
     for (const [query, flag] of [
       ['daily-ohlc', '--max-points'],
