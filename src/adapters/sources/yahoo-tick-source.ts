@@ -89,6 +89,10 @@ class YahooHttpError extends Error {
   }
 }
 
+/** yahoo-finance2 log messages that may carry the crumb, a cookie or a session id. */
+const SECRET_BEARING = /crumb|cookie|session|guce|consent/i;
+const WITHHELD = 'a sign-in step (its text is withheld: it may carry the crumb, a cookie or a session id)';
+
 /**
  * The default `YahooClient`: a yahoo-finance2 v3 instance (its URL building, cookie/crumb
  * sign-in, schema validation and date coercion), with an injectable fetch, a per-request
@@ -106,7 +110,13 @@ export class YahooFinance2Client implements YahooClient {
     const { timeoutMs = 20_000, logger } = options;
     if (!Number.isFinite(timeoutMs) || timeoutMs < 1) throw new RangeError(`timeoutMs must be ≥ 1, got ${timeoutMs}`);
     this.timeoutMs = timeoutMs;
-    const debug = (...args: unknown[]) => logger?.debug(`yahoo-finance2: ${args.map(String).join(' ')}`);
+    // Its sign-in messages carry secrets ("New crumb: …", cookie expiry, consent URLs with a
+    // session id): those are logged as a step, without their text.
+    const debug = (...args: unknown[]) => {
+      if (logger === undefined) return;
+      const text = args.map(String).join(' ');
+      logger.debug(`yahoo-finance2: ${SECRET_BEARING.test(text) ? WITHHELD : text}`);
+    };
     // No cookieJar of our own: yahoo-finance2 keeps the crumb in module state, shared by all
     // instances, so every instance must also share its default jar (the crumb's cookies).
     // Known limit of 3.2.1: when the process's first sign-in fails, it keeps that failed

@@ -128,6 +128,7 @@ const MSFT_2_HALTED = record('MSFT', undefined, undefined, 19381207, 'yahoo quot
 describe('YahooFinance2Client over yahoo-finance2 3.2.1', () => {
   let signIn: Recorded[] = [];
   let notices: unknown[][] = [];
+  const signInLog = new MemoryLogger();
 
   // yahoo-finance2 keeps its crumb in module state for the whole process: the first quote
   // signs in, every later one reuses the crumb. Signing in here, once, keeps the tests below
@@ -138,7 +139,7 @@ describe('YahooFinance2Client over yahoo-finance2 3.2.1', () => {
     // way to turn it off (v2's suppressNotices came back only in a later 3.x).
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
-      await new YahooFinance2Client({ fetch: yahoo.fetch }).quote(['AAPL', 'MSFT']);
+      await new YahooFinance2Client({ fetch: yahoo.fetch, logger: signInLog }).quote(['AAPL', 'MSFT']);
       notices = log.mock.calls;
     } finally {
       log.mockRestore();
@@ -157,6 +158,14 @@ describe('YahooFinance2Client over yahoo-finance2 3.2.1', () => {
     expect(quote?.url.searchParams.get('crumb')).toBe(CRUMB);
     expect((quote?.init?.headers as Record<string, string> | undefined)?.cookie).toMatch(/^A3=d=AQAB/);
     expect(String(notices[0]?.[0])).toContain('survey');
+  });
+
+  it('logs the sign-in steps at debug without the crumb or the cookie (a Lambda may log at debug)', () => {
+    const text = JSON.stringify(signInLog.lines);
+    expect(text).not.toContain(CRUMB);
+    expect(signInLog.lines.filter((l) => l.message.includes('sign-in step')).length).toBeGreaterThan(0);
+    expect(text).not.toContain('AQABBEhblGUCEJkMPNAF1bx0n2XR9wzJv8sFEgEBAQGsqWWyZdwN0iMA_eMAAA');
+    expect(text).not.toMatch(/expires/i);
   });
 
   it('returns the quotes with regularMarketTime coerced to a Date and prices as Yahoo sent them', async () => {
