@@ -1,5 +1,7 @@
 import type { EnrichedTick, Partition, Rejection } from '../ports/model.js';
 import { formatUnits } from './price.js';
+import { isQueryName } from './query-params.js';
+import { checkSymbol } from './symbol.js';
 
 const BATCH_ID = /^[A-Za-z0-9._-]{1,200}$/;
 
@@ -17,13 +19,14 @@ export function checkBatchId(batchId: string): string {
 const two = (n: number): string => String(n).padStart(2, '0');
 
 /**
- * The Hive-style folder of a symbol-day in the raw zone (DESIGN.md §4), without the object name.
+ * The Hive-style folder of a symbol-day in the raw zone (DESIGN.md §4), without the object
+ * name. Throws a RangeError for a symbol that is not valid and upper case (`checkSymbol`).
  *
  * @example
  * rawPrefix('AAPL', { year: 2024, month: 1, day: 2 }); // 'raw/symbol=AAPL/year=2024/month=01/day=02/'
  */
 export function rawPrefix(symbol: string, p: Partition): string {
-  return `raw/symbol=${symbol}/year=${p.year}/month=${two(p.month)}/day=${two(p.day)}/`;
+  return `raw/symbol=${checkSymbol(symbol)}/year=${p.year}/month=${two(p.month)}/day=${two(p.day)}/`;
 }
 
 /**
@@ -47,12 +50,13 @@ export function rejectedKey(p: Partition, batchId: string): string {
 }
 
 /**
- * The key of a stored query result.
+ * The key of a stored query result; the query must be one of `QUERY_NAMES`.
  *
  * @example
  * resultKey('volatility', 'q-1'); // 'results/volatility/q-1.csv'
  */
 export function resultKey(query: string, queryId: string): string {
+  if (!isQueryName(query)) throw new RangeError(`not a query name: ${JSON.stringify(query)}`);
   return `results/${query}/${checkBatchId(queryId)}.csv`;
 }
 
@@ -64,11 +68,10 @@ export function resultKey(query: string, queryId: string): string {
  * lakeLine(tick, 6); // '{"symbol":"AAPL","timestamp":1704205800000,"price":187.43,"volume":100,"source":"csv","ingested_at":1704205801000,"sequence":"42"}'
  */
 export function lakeLine(tick: EnrichedTick, priceDecimals: number): string {
-  // symbol and source are validated to characters that need no escaping; the sequence is not
-  // ours, but stream sequence numbers are digits, which need none either (checked: cheaper
-  // than JSON.stringify, and this runs once per tick).
+  // Strings are escaped: a validated tick's need none, but a library caller's may hold a quote.
+  // Stream sequence numbers are digits (checked: cheaper than JSON.stringify).
   const sequence = isDigits(tick.sequence) ? `"${tick.sequence}"` : JSON.stringify(tick.sequence);
-  return `{"symbol":"${tick.symbol}","timestamp":${tick.timestamp},"price":${formatUnits(tick.units, priceDecimals)},"volume":${tick.volume},"source":"${tick.source}","ingested_at":${tick.ingestedAt},"sequence":${sequence}}`;
+  return `{"symbol":${JSON.stringify(tick.symbol)},"timestamp":${tick.timestamp},"price":${formatUnits(tick.units, priceDecimals)},"volume":${tick.volume},"source":${JSON.stringify(tick.source)},"ingested_at":${tick.ingestedAt},"sequence":${sequence}}`;
 }
 
 /**
@@ -168,13 +171,15 @@ export function writeLakeLines(ticks: readonly EnrichedTick[], priceDecimals: nu
   for (const t of ticks) {
     if (t.symbol !== symbol) {
       symbol = t.symbol;
-      head = isAscii(symbol) ? utf8.encode(`{"symbol":"${symbol}","timestamp":`) : PLAIN_NOT;
+      head = isAscii(symbol) ? utf8.encode(`{"symbol":${JSON.stringify(symbol)},"timestamp":`) : PLAIN_NOT;
     }
     if (t.source !== source || t.ingestedAt !== ingestedAt) {
       source = t.source;
       ingestedAt = t.ingestedAt;
       middle =
-        isAscii(source) && isWhole(ingestedAt) ? utf8.encode(`,"source":"${source}","ingested_at":${ingestedAt},"sequence":"`) : PLAIN_NOT;
+        isAscii(source) && isWhole(ingestedAt)
+          ? utf8.encode(`,"source":${JSON.stringify(source)},"ingested_at":${ingestedAt},"sequence":"`)
+          : PLAIN_NOT;
     }
     if (head === PLAIN_NOT || middle === PLAIN_NOT || !plainNumbers(t) || !isDigits(t.sequence)) {
       at += utf8.encodeInto(`${lakeLine(t, priceDecimals)}\n`, out.subarray(at)).written;

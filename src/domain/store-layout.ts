@@ -3,16 +3,19 @@
  * trend path, which reads the symbol and timestamp of a new tick from its keys.
  */
 
+import { checkSymbol, normaliseSymbol } from './symbol.js';
+
 const TS_DIGITS = 15; // epoch ms up to year 9999 fit in 15 digits
 
 /**
- * Partition key of everything about a symbol.
+ * Partition key of everything about a symbol. Throws a RangeError for a symbol that is not
+ * valid and upper case (`checkSymbol`).
  *
  * @example
  * symbolKey('AAPL'); // 'SYMBOL#AAPL'
  */
 export function symbolKey(symbol: string): string {
-  return `SYMBOL#${symbol}`;
+  return `SYMBOL#${checkSymbol(symbol)}`;
 }
 
 /**
@@ -41,7 +44,8 @@ export function alertKey(timestamp: number, signal: string): string {
 }
 
 /**
- * Reads the symbol and timestamp of a tick item from its keys; `undefined` for any other item.
+ * Reads the symbol and timestamp of a tick item from its keys; `undefined` for any other item,
+ * and for keys no store writes (a symbol that is not valid and upper case).
  *
  * @example
  * parseTickKeys('SYMBOL#AAPL', 'TICK#001704205800000'); // { symbol: 'AAPL', timestamp: 1704205800000 }
@@ -49,6 +53,7 @@ export function alertKey(timestamp: number, signal: string): string {
 export function parseTickKeys(pk: string, sk: string): { symbol: string; timestamp: number } | undefined {
   if (!pk.startsWith('SYMBOL#') || !sk.startsWith('TICK#')) return undefined;
   const timestamp = Number(sk.slice(5));
-  if (!Number.isSafeInteger(timestamp)) return undefined;
-  return { symbol: pk.slice(7), timestamp };
+  const symbol = pk.slice(7);
+  if (!Number.isSafeInteger(timestamp) || normaliseSymbol(symbol) !== symbol) return undefined;
+  return { symbol, timestamp };
 }

@@ -30,6 +30,24 @@ export function normaliseSymbol(text: unknown): string | undefined {
 const SEEN_LIMIT = 10_000;
 const seen = new Map<string, string>();
 
+/** What a valid symbol is, as refusals say it. */
+const SYMBOL_RULE = '1–16 of A–Z 0–9 . - ^ =, e.g. AAPL, BRK-B, ^GSPC, EURUSD=X';
+
+/**
+ * Throws a RangeError unless `symbol` is a valid symbol already in upper case: what every
+ * function that builds a storage key from a symbol checks first, so a library caller cannot
+ * send `../` into a lake path or `#` into a store key.
+ *
+ * @example
+ * checkSymbol('BRK-B'); // 'BRK-B'
+ * checkSymbol('../etc'); // throws RangeError
+ */
+export function checkSymbol(symbol: string): string {
+  if (normaliseSymbol(symbol) !== symbol)
+    throw new RangeError(`not a valid symbol: ${JSON.stringify(symbol)} (${SYMBOL_RULE}, in upper case)`);
+  return symbol;
+}
+
 /**
  * Checks a list of symbols (query parameters, flags), upper-casing them and dropping repeats;
  * the whole list is refused with a message naming the first bad entry.
@@ -44,7 +62,7 @@ export function normaliseSymbols(list: readonly unknown[]): { ok: true; symbols:
     if (symbol === undefined) {
       return {
         ok: false,
-        message: `not a valid symbol: ${JSON.stringify(entry)} (1–16 of A–Z 0–9 . - ^ =, e.g. AAPL, BRK-B, ^GSPC, EURUSD=X)`,
+        message: `not a valid symbol: ${JSON.stringify(entry)} (${SYMBOL_RULE})`,
       };
     }
     if (!symbols.includes(symbol)) symbols.push(symbol);

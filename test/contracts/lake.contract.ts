@@ -64,6 +64,29 @@ export function lakeContract(name: string, make: () => Promise<LakeUnderTest>): 
       expect(await read(key)).toHaveLength(2);
     });
 
+    it('refuses a symbol that is not valid and upper case before it becomes a key', async () => {
+      const { lake } = await make();
+      const p = { year: 2024, month: 7, day: 8 };
+      for (const symbol of ['../../escaped', 'A/B', 'AAPL#TICK#1', 'aapl', '', 'A"B']) {
+        await expect(lake.writeSymbolDay('b-bad-symbol', symbol, p, [tick('AAPL', 0, 1)])).rejects.toThrow(
+          new RangeError(
+            `not a valid symbol: ${JSON.stringify(symbol)} (1–16 of A–Z 0–9 . - ^ =, e.g. AAPL, BRK-B, ^GSPC, EURUSD=X, in upper case)`,
+          ),
+        );
+      }
+    });
+
+    it("writes a caller's strings as JSON strings: a quote in a tick's symbol or source cannot add a field", async () => {
+      const { lake, read } = await make();
+      const odd: EnrichedTick = { ...tick('AAPL', 0, 5), symbol: 'AAPL","volume":1e300,"x":"', source: 'a"b\\c\n' };
+      const key = await lake.writeSymbolDay('b-odd', 'AAPL', { year: 2024, month: 1, day: 2 }, [tick('AAPL', 1, 6), odd]);
+      const rows = (await read(key))?.map((l) => JSON.parse(l));
+      expect(rows?.map((r) => [r.symbol, r.source, r.volume, Object.keys(r).length])).toEqual([
+        ['AAPL', 'test', 1, 7],
+        [odd.symbol, odd.source, 0, 7],
+      ]);
+    });
+
     it('quarantines rejections with code, message, record and sequence under rejected/', async () => {
       const { lake, read } = await make();
       const r: Rejection = {

@@ -142,9 +142,13 @@ export class FolderLake extends ObjectLake {
     super(encoding);
   }
 
-  /** The local path of a key. */
+  /** The local path of a key; throws a RangeError for a key that would leave the lake's folder. */
   pathOf(key: string): string {
-    return join(this.root, ...key.split('/'));
+    const parts = key.split('/');
+    // A prefix's trailing '/' is the one empty part allowed.
+    if (parts.some((p, i) => (p === '' && i < parts.length - 1) || p === '.' || p === '..' || p.includes('\\') || p.includes('\0')))
+      throw new RangeError(`not a lake key: ${JSON.stringify(key)}`);
+    return join(this.root, ...parts);
   }
 
   protected override putLines(key: string, ticks: readonly EnrichedTick[]): Promise<void> {

@@ -42,6 +42,21 @@ lakeContract('folder', async () => {
   };
 });
 
+describe('FolderLake keys', () => {
+  it("a symbol or a key that would climb out of the lake's folder is refused, and nothing is written", async () => {
+    const base = await mkdtemp(join(tmpdir(), 'tickflow-lake-escape-'));
+    roots.push(base);
+    const lake = new FolderLake(join(base, 'lake'));
+    const p = { year: 2024, month: 1, day: 2 };
+    await expect(lake.writeSymbolDay('b1', '../../../../escaped', p, [tickOf()])).rejects.toThrow(RangeError);
+    for (const key of ['raw/../../escaped/b1.ndjson.gz', '/etc/x', 'raw//x', 'raw/./x', 'raw\\..\\x']) {
+      expect(() => lake.pathOf(key)).toThrow(new RangeError(`not a lake key: ${JSON.stringify(key)}`));
+    }
+    expect(lake.pathOf('raw/symbol=AAPL/')).toBe(join(base, 'lake', 'raw', 'symbol=AAPL', ''));
+    expect(await readdir(base, { recursive: true })).toEqual([]);
+  });
+});
+
 describe('FolderLake temporary names', () => {
   it('differ between processes with the same pid (containers on one volume, each pid 1)', async () => {
     // A module loaded afresh is what a second process with this pid would run.
