@@ -343,7 +343,7 @@ class LogObserver implements FlowObserver {
     this.logger.info('trend: alerts published', { count: alerts.length, ids: alerts.map((a) => a.id) });
   }
   sourceRejected(code: RejectCode, message: string): void {
-    this.logger.warn('produce: a source row could not be read', { code, message });
+    this.logger.warn('produce: a source row could not be read', { code, reason: message });
   }
 }
 
@@ -351,7 +351,7 @@ class LogObserver implements FlowObserver {
 class LogRejectSink implements RejectSink {
   constructor(private readonly logger: Logger) {}
   async writeRejects(batchId: string, partition: Partition, rejections: readonly Rejection[]): Promise<string> {
-    for (const r of rejections) this.logger.error('quarantined (no TICKFLOW_BUCKET to keep it in)', { batchId, partition, ...r });
+    for (const r of rejections) this.logger.error('quarantined (no TICKFLOW_BUCKET to keep it in)', { batchId, partition, rejection: r });
     return `log:${batchId}`;
   }
 }

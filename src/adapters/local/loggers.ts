@@ -3,9 +3,13 @@ import type { LogFields, Logger } from '../../ports/logger.port.js';
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** The keys of a log line that are the logger's own. */
+const OWN_KEYS = ['level', 'time', 'message'];
+
 /**
  * Writes JSON log lines (`{"level","time","message",…fields}`) to a stream, stderr by default,
- * from a minimum level. The fields are the caller's: never pass secrets.
+ * from a minimum level. The fields are the caller's: never pass secrets. A field named like
+ * one of the line's own keys is written as `field_<name>`, so it cannot replace them.
  *
  * @example
  * const logger = new JsonLogger({ level: 'info' });
@@ -49,7 +53,9 @@ export class JsonLogger implements Logger {
       if (this.seen.has(key)) return;
       this.seen.add(key);
     }
-    this.write(`${JSON.stringify({ level, time: new Date().toISOString(), message, ...fields })}\n`);
+    const own = fields !== undefined && OWN_KEYS.some((k) => Object.hasOwn(fields, k));
+    const rest = own ? Object.fromEntries(Object.entries(fields).map(([k, v]) => [OWN_KEYS.includes(k) ? `field_${k}` : k, v])) : fields;
+    this.write(`${JSON.stringify({ level, time: new Date().toISOString(), message, ...rest })}\n`);
   }
 }
 

@@ -27,6 +27,24 @@ describe('JsonLogger', () => {
     expect(lines).toHaveLength(4);
   });
 
+  it("a field named like the line's own keys cannot replace them: it is written as field_<name>", () => {
+    const lines: string[] = [];
+    const logger = new JsonLogger({ level: 'debug', write: (l) => lines.push(l) });
+    logger.error('quarantined', { message: 'symbol must be …', level: 'debug', time: 'then', code: 'BAD_SYMBOL' });
+    logger.info('plain', { count: 1 });
+    const [clash, plain] = lines.map((l) => JSON.parse(l));
+    expect(clash).toEqual({
+      level: 'error',
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      message: 'quarantined',
+      field_message: 'symbol must be …',
+      field_level: 'debug',
+      field_time: 'then',
+      code: 'BAD_SYMBOL',
+    });
+    expect(Object.keys(plain)).toEqual(['level', 'time', 'message', 'count']);
+  });
+
   it('takes the same failure on every path for one kind, and tells different causes apart', () => {
     const at = (symbol: string) =>
       `lake write of /tmp/lake/raw/symbol=${symbol}/year=2024/month=01/day=02/.77-ab.1.tmp failed: ENOTDIR: not a directory`;
