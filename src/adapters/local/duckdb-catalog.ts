@@ -146,6 +146,13 @@ export class DuckDbCatalog implements Catalog {
 
   private open(): Promise<{ duckdb: DuckDb; instance: DuckDBInstance; connection: DuckDBConnection }> {
     this.opened ??= (async () => {
+      // Without the cache DuckDB reads the lake's path as a glob, which has no escape for its
+      // pattern characters: a lake at `g*` would also read `gX`. The cache lists the files
+      // itself and binds their paths.
+      if (this.cache === false && /[*?[]/.test(resolve(this.root)))
+        throw new QueryError(
+          `the data lake at ${this.root} cannot be read without the cache: its path holds * ? or [, which DuckDB would read as a pattern (leave the cache on, or move the lake)`,
+        );
       const duckdb = await import('@duckdb/node-api');
       let instance: DuckDBInstance;
       if (this.cache === false || this.cache === ':memory:') {

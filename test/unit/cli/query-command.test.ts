@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,6 +178,22 @@ describe('tickflow query', () => {
       expect([run.code, run.stderr.trim()]).toEqual([2, `tickflow query: ${flag} does not apply to ${query} (see tickflow query --help)`]);
     }
     expect((await runCli(['query', 'series', '--lake', lake, '--max-points', '10', '--short', '3', '--csv'])).code).toBe(0);
+  });
+
+  it('without the cache, refuses a lake whose path DuckDB would read as a pattern, rather than read other folders', async () => {
+    // A lake at `g*` would also read `gX`: DuckDB's glob has no escape.
+    const starred = join(dir, 'g*');
+    await cp(lake, starred, { recursive: true });
+    await cp(lake2, join(dir, 'gX'), { recursive: true });
+    const run = await runCli(['query', 'daily-ohlc', '--lake', starred, '--no-cache', '--csv']);
+    expect([run.code, run.stderr.trim()]).toEqual([
+      1,
+      `tickflow query: the data lake at ${starred} cannot be read without the cache: its path holds * ? or [, which DuckDB would read as a pattern (leave the cache on, or move the lake)`,
+    ]);
+    // With the cache, the files are listed and bound: only the lake's own.
+    const cached = await runCli(['query', 'daily-ohlc', '--lake', starred, '--csv']);
+    const own = await runCli(['query', 'daily-ohlc', '--lake', lake, '--csv']);
+    expect([cached.code, cached.stdout]).toEqual([0, own.stdout]);
   });
 
   it('explains itself with --help', async () => {
