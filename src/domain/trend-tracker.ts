@@ -150,7 +150,8 @@ export abstract class TrendCells {
       if (!Number.isSafeInteger(u) || u < 1 || u > MAX_UNITS) throw new RangeError(`bad trend state: ${shown(u)} is not a price in units`);
     }
     // A last sign with fewer than `long` units is allowed: the trend path restores one when
-    // the store's older ticks have expired (a quiet symbol), and the sign carries over the gap.
+    // the store's older ticks have expired and the TREND record kept no window (a quiet
+    // symbol, periods over MAX_KEPT_WINDOW), and the sign carries over the gap.
     if (state.lastTimestamp !== null) {
       if (!Number.isFinite(state.lastTimestamp))
         throw new RangeError(`bad trend state: lastTimestamp must be a finite number or null, got ${shown(state.lastTimestamp)}`);

@@ -139,6 +139,13 @@ export interface TrendRecord {
   readonly pending: readonly Alert[];
   /** Epoch ms until which an invocation holds the right to publish `pending`. */
   readonly claimedUntil: number;
+  /**
+   * Units of the last `long` applied ticks, oldest first: the window itself, so a symbol quiet
+   * for longer than its tick items live (their TTL) resumes exactly. Absent from records
+   * written before it was kept, and for periods longer than `MAX_KEPT_WINDOW` (the window is
+   * then read back from the tick items).
+   */
+  readonly window?: readonly number[];
 }
 
 /**

@@ -105,7 +105,15 @@ export function marketStoreContract(name: string, make: () => Promise<StoreUnder
       const empty = await store.getTrend(s);
       expect(empty).toEqual({ symbol: s, last: 0, lastTimestamp: null, version: 0, pending: [], claimedUntil: 0 });
       const alert = alertAt(s, T);
-      const next: TrendRecord = { symbol: s, last: 1, lastTimestamp: T, version: 1, pending: [alert], claimedUntil: T + 60_000 };
+      const next: TrendRecord = {
+        symbol: s,
+        last: 1,
+        lastTimestamp: T,
+        version: 1,
+        pending: [alert],
+        claimedUntil: T + 60_000,
+        window: [1, 187_430_000, 9_007_199_254_740_991],
+      };
       await store.saveTrend(next, 0, [alert]);
       expect(await store.getTrend(s)).toEqual(next);
       await expect(store.saveTrend({ ...next, version: 1, last: -1 }, 0, [])).rejects.toBeInstanceOf(ConflictError);

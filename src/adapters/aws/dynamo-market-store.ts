@@ -195,6 +195,7 @@ export class DynamoMarketStore implements MarketStore {
       version: num(item, 'version'),
       pending: pending as Alert[],
       claimedUntil: num(item, 'claimedUntil'),
+      ...(item.window === undefined ? {} : { window: windowOf(item.window, symbol) }),
     };
   }
 
@@ -374,6 +375,14 @@ function str(item: Item, name: string): string {
   return value;
 }
 
+/** A TREND item's kept window: a list of whole units. */
+function windowOf(value: AttributeValue, symbol: string): number[] {
+  const units = value.L?.map((u) => Number(u.N));
+  if (units === undefined || !units.every((u) => Number.isSafeInteger(u) && u >= 1))
+    throw new Error(`TREND of ${symbol}: window is not a list of units`);
+  return units;
+}
+
 function num(item: Item, name: string): number {
   const value = Number(item[name]?.N);
   if (!Number.isFinite(value)) throw new Error(`item attribute ${name} is missing or not a number`);
@@ -454,6 +463,7 @@ function trendItem(t: TrendRecord): Item {
     claimedUntil: N(String(t.claimedUntil)),
   };
   if (t.lastTimestamp !== null) item.lastTimestamp = N(String(t.lastTimestamp));
+  if (t.window !== undefined) item.window = { L: t.window.map((u) => N(String(u))) };
   return item;
 }
 

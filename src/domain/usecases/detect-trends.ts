@@ -17,6 +17,13 @@ import { messageOf } from './ingest-batch.js';
  */
 export const MAX_PENDING = 500;
 
+/**
+ * Longest SMA-long period whose window the TREND record keeps (as numbers of up to 16 digits:
+ * at most about 20 KB, beside the pending alerts' 125 KB). Longer windows are read back from
+ * the tick items alone, and a symbol quiet for longer than they live starts its windows over.
+ */
+export const MAX_KEPT_WINDOW = 1000;
+
 /** The ports `DetectTrends` talks to. */
 export interface DetectTrendsPorts {
   readonly store: MarketStore;
@@ -170,7 +177,11 @@ export class DetectTrends {
     if (state.pending.length > 0) state = await this.publishPending(state, published, time);
     if (state.lastTimestamp !== null && maxTimestamp <= state.lastTimestamp) return;
 
-    const { window, fresh } = await this.readTicks(symbol, state.lastTimestamp, maxTimestamp, newCount);
+    const { window: read, fresh } = await this.readTicks(symbol, state.lastTimestamp, maxTimestamp, newCount);
+    // The kept window, unless the tick items hold more of it (records from before it was
+    // kept, or longer periods since): the tick items expire, and a quiet symbol's are gone.
+    const kept = state.window ?? [];
+    const window = (kept.length >= read.length ? kept : read).slice(-this.options.long);
     const tracker = TrendTracker.fromState(
       { short: this.options.short, long: this.options.long, last: state.last, lastTimestamp: state.lastTimestamp, units: window },
       this.options.priceDecimals,
@@ -207,6 +218,7 @@ export class DetectTrends {
         version: state.version + 1,
         pending: alerts,
         claimedUntil: claimUntil ?? 0,
+        ...(this.options.long <= MAX_KEPT_WINDOW ? { window: tracker.toState().units } : {}),
       };
       await this.ports.store.saveTrend(next, state.version, alerts);
       if (claimUntil === undefined) throw this.tooLate(symbol, time);

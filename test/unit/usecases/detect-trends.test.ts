@@ -6,7 +6,7 @@ import { MemoryMarketStore } from '../../../src/adapters/local/memory-market-sto
 import { FlowStats } from '../../../src/domain/flow-stats.js';
 import { symbolKey, tickKey } from '../../../src/domain/store-layout.js';
 import { TickOutcome, TrendTracker } from '../../../src/domain/trend-tracker.js';
-import { DetectTrends, MAX_PENDING } from '../../../src/domain/usecases/detect-trends.js';
+import { DetectTrends, MAX_KEPT_WINDOW, MAX_PENDING } from '../../../src/domain/usecases/detect-trends.js';
 import type { AlertPublisher, PublishOptions } from '../../../src/ports/alert-publisher.port.js';
 import type { MarketStore } from '../../../src/ports/market-store.port.js';
 import type { Alert, ChangeRecord, TrendRecord } from '../../../src/ports/model.js';
@@ -419,6 +419,69 @@ describe('DetectTrends', () => {
       await make(noting(store, saved), alerts, clock).execute(inserts([1000, 1001, 1002, 1003]), { timeLeftMs: () => Number.NaN });
       expect(saved.map((t) => t.claimedUntil)).toEqual([NOW + 60_000, 0]);
       expect(alerts.published).toHaveLength(1);
+    });
+  });
+
+  describe('the window kept in the TREND record', () => {
+    const DAY = 86_400_000;
+    const T0 = Date.UTC(2024, 0, 2);
+    // 25 rising ticks, then, after a gap longer than the tick items live, 25 falling ones.
+    const before = Array.from({ length: 25 }, (_, i) => ({ symbol: 'AAPL', timestamp: T0 + i * 60_000, units: 100 + i, volume: 1 }));
+    const after = Array.from({ length: 25 }, (_, i) => ({
+      symbol: 'AAPL',
+      timestamp: T0 + 8 * DAY + i * 60_000,
+      units: 120 - i,
+      volume: 1,
+    }));
+
+    /** The alerts of both runs; between them, `between` may change the store as time would. */
+    async function twoRuns(between: (store: MemoryMarketStore) => Promise<void> | void, long = 20) {
+      const clock = new ManualClock(T0);
+      const store = new MemoryMarketStore({ clock });
+      const alerts = new MemoryAlertPublisher();
+      const detect = new DetectTrends(
+        { store, alerts, clock, observer: new FlowStats(), logger: new MemoryLogger() },
+        { short: 5, long, priceDecimals: 0 },
+      );
+      await store.putTicks(before);
+      await detect.execute(await store.feed.take(1000));
+      clock.advance(8 * DAY);
+      await between(store);
+      await store.putTicks(after);
+      await detect.execute(await store.feed.take(1000));
+      return { ids: alerts.published.map((a) => a.id), trend: await store.getTrend('AAPL') };
+    }
+    const oracle = () => {
+      const t = new TrendTracker({ short: 5, long: 20, priceDecimals: 0 });
+      return [...before, ...after].flatMap((k) => {
+        const o = t.update(k.timestamp, k.units);
+        return o === TickOutcome.GoldenCross
+          ? [`AAPL#${k.timestamp}#GOLDEN_CROSS`]
+          : o === TickOutcome.DeathCross
+            ? [`AAPL#${k.timestamp}#DEATH_CROSS`]
+            : [];
+      });
+    };
+
+    it('a symbol quiet for longer than its tick items live (TTL deleted them all) gets the alerts of the unsplit run', async () => {
+      const { ids, trend } = await twoRuns((store) => store.expireTicks(0));
+      expect(ids).toEqual(oracle());
+      expect(ids).toHaveLength(1);
+      expect(trend.window).toEqual(after.slice(-20).map((k) => k.units));
+    });
+
+    it('a record written before the window was kept reads it from the tick items', async () => {
+      const { ids } = await twoRuns(async (store) => {
+        const { window: _, ...old } = await store.getTrend('AAPL');
+        await store.saveTrend({ ...old, version: old.version + 1 }, old.version, []);
+      });
+      expect(ids).toEqual(oracle());
+    });
+
+    it(`periods longer than MAX_KEPT_WINDOW (${MAX_KEPT_WINDOW}) keep no window: the record stays small`, async () => {
+      const { trend } = await twoRuns(() => {}, MAX_KEPT_WINDOW + 1);
+      expect(trend.lastTimestamp).toBe(after.at(-1)?.timestamp);
+      expect(trend.window).toBeUndefined();
     });
   });
 
