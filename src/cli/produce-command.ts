@@ -195,6 +195,11 @@ function endpointFlag(text: string): string {
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw new UsageError(`tickflow produce: --endpoint must be an http(s) URL such as http://127.0.0.1:4567, got ${JSON.stringify(text)}`);
   }
+  // The URL is printed as the run starts: a password in it would be too (and not echoed here).
+  if (url.username !== '' || url.password !== '')
+    throw new UsageError(
+      'tickflow produce: --endpoint must not carry a user or password; the AWS credentials are read as the SDK reads them',
+    );
   return text;
 }
 

@@ -178,6 +178,11 @@ describe('tickflow produce, against kinesalite', () => {
     expect((await runCli(['produce', '--stream', 's', '--endpoint', 'localhost:4567'])).stderr).toMatch(
       /--endpoint must be an http\(s\) URL/,
     );
+    const secret = await runCli(['produce', '--stream', 's', '--endpoint', 'http://me:s3cret@127.0.0.1:4567']);
+    expect([secret.code, secret.stderr.trim()]).toEqual([
+      2,
+      'tickflow produce: --endpoint must not carry a user or password; the AWS credentials are read as the SDK reads them',
+    ]);
     const interval = await runCli(['produce', '--stream', 's', '--source', 'simulated', '--interval', '5s']);
     expect([interval.code, interval.stderr.trim()]).toEqual([2, 'tickflow produce: --interval and --rounds apply to --source yahoo only']);
     const fast = await runCli(['produce', '--stream', 's', '--interval', '500ms']);
