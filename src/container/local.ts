@@ -151,12 +151,19 @@ export function localModule(options: LocalOptions = {}): ContainerModule {
 
     bindUseCases(bind, settings);
     const direct = options.transport === 'direct';
+    // Both mappings as infra/tickflow-stack.ts deploys them: bisectBatchOnError, retryAttempts 10.
+    const retries = { bisectOnError: true, maxAttempts: 11 };
     bind(LOCAL_FLOW).toResolvedValue(
       (stream: MemoryStream, store: MemoryMarketStore, ingest: IngestBatch, detect: DetectTrends, logger: Logger) =>
         new LocalFlow(
-          new LocalKinesisMapping(stream, direct ? ingest : makeIngestHandler(ingest, logger), { batchSize: ingestBatchSize, logger }),
+          new LocalKinesisMapping(stream, direct ? ingest : makeIngestHandler(ingest, logger), {
+            batchSize: ingestBatchSize,
+            ...retries,
+            logger,
+          }),
           new LocalStreamsMapping(store.feed, direct ? detect : makeTrendHandler(detect, logger), {
             batchSize: options.trendBatchSize ?? 10_000,
+            ...retries,
             logger,
           }),
           store.feed,
