@@ -197,6 +197,60 @@ describe('reliability: transient faults in every port (property)', () => {
   });
 });
 
+describe('reliability: failed invocations, bisected as deployed (property)', () => {
+  /** Ingest invocations that crash before their handler runs; trend ones that crash, or time out after their work. */
+  const invocationFaultsArb = fc.tuple(scheduleArb(['ok', 'fail-before']), scheduleArb(['ok', 'fail-before', 'fail-after'])).map(
+    ([ingest, trend]): FaultSchedule =>
+      Object.assign((n: number, fn: string) => (fn === 'ingest' ? ingest(n, fn) : trend(n, fn)), {
+        [fc.toStringMethod]: () => `ingest ${fc.stringify(ingest)}, trend ${fc.stringify(trend)}`,
+      }),
+  );
+
+  it('failed invocations split their batch: the bisected retries converge to the fault-free lake, store and alerts', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        marketArb,
+        invocationFaultsArb,
+        scheduleArb(['ok', 'fail-before']),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 30 }),
+        async (records, invocationFaults, storeFaults, ingestBatchSize, trendBatchSize) => {
+          const clean = flowHarness({ ingestBatchSize, trendBatchSize });
+          await clean.run(records);
+          const { flow: faulty, violations } = guardedFlow({
+            ingestBatchSize,
+            trendBatchSize,
+            failInvocations: invocationFaults,
+            wrapStore: (s) => withFaults<MarketStore>(s, storeFaults),
+          });
+          await faulty.run(records);
+          expectConverged(faulty, clean, records);
+          expect(violations()).toEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  // A known defect, kept here until it is fixed: lake objects are named by their batch's first
+  // sequence number, so when an ingest invocation fails after writing the lake, the bisected
+  // retry's second half archives its records under a new name beside the old objects. Without
+  // bisect the same batch comes back and overwrites them. When this starts failing, the defect
+  // is fixed: make it a plain \`it\` and let the property above time ingest out too.
+  it.fails('an ingest invocation that times out after writing the lake: its records archived once (fails: archived twice)', async () => {
+    const day2 = Date.UTC(2024, 0, 3);
+    const records = [
+      { symbol: 'AAPL', timestamp: day2, price: 1, volume: 0 },
+      { symbol: 'AAPL', timestamp: day2 - 1, price: 1.23, volume: 0 },
+    ];
+    const clean = flowHarness({ ingestBatchSize: 2 });
+    await clean.run(records);
+    const faulty = flowHarness({ ingestBatchSize: 2, failInvocations: scheduleOf(['fail-after']) });
+    await faulty.run(records);
+    expect(lakeLines(faulty.lake, 'raw/', true)).toEqual(lakeLines(clean.lake, 'raw/', true));
+  });
+});
+
 describe('reliability: trend invocations near their end (property)', () => {
   // What this checks: the paths that refuse to claim (alerts saved unclaimed, pending alerts
   // left alone) lose nothing and repeat nothing. That a claim outlasts its holder's sends is

@@ -20,6 +20,7 @@ import type { AlertPublisher } from '../../src/ports/alert-publisher.port.js';
 import type { MarketStore } from '../../src/ports/market-store.port.js';
 import type { RawTickArchive } from '../../src/ports/raw-tick-archive.port.js';
 import type { RejectSink } from '../../src/ports/reject-sink.port.js';
+import type { FaultSchedule } from './faults.js';
 import { NOW } from './flow-arbitraries.js';
 
 export interface HarnessOptions {
@@ -33,6 +34,12 @@ export interface HarnessOptions {
   wrapStore?: (s: MarketStore) => MarketStore;
   wrapLake?: (l: MemoryLake) => RawTickArchive & RejectSink;
   wrapAlerts?: (a: AlertPublisher) => AlertPublisher;
+  /**
+   * Invocations of the ingest and trend functions that fail as a whole (`method` is `ingest`
+   * or `trend`, counted apart): `fail-before` a crash before the handler runs, `fail-after` a
+   * timeout once its work is done. Lambda sees a function error either way, and bisects.
+   */
+  failInvocations?: FaultSchedule;
   /** The Lambda context of the trend function's `n`th invocation (none: no context, as locally). */
   trendContext?: (n: number) => { getRemainingTimeInMillis: () => number } | undefined;
 }
@@ -60,9 +67,21 @@ export function flowHarness(o: HarnessOptions = {}) {
   const produce = new ProduceTicks({ publisher: stream, rejects: lake, clock, observer: stats, logger });
   // Time passes between Lambda's retries: enough for a lapsed claim to be taken over.
   const onRetry = () => clock.advance(20_000);
-  const ingestMapping = new LocalKinesisMapping(stream, makeIngestHandler(ingest, logger), {
+  const failing = <E, R>(name: string, handler: (event: E) => Promise<R>) => {
+    let n = 0;
+    return async (event: E): Promise<R> => {
+      const decision = o.failInvocations?.(n++, name) ?? 'ok';
+      if (decision === 'fail-before') throw new Error(`${name}: Runtime.ExitError`);
+      const response = await handler(event);
+      if (decision === 'fail-after') throw new Error(`${name}: Task timed out after 30.00 seconds`);
+      return response;
+    };
+  };
+  // The mappings as deployed (infra/tickflow-stack.ts): ReportBatchItemFailures and bisect on error.
+  const ingestMapping = new LocalKinesisMapping(stream, failing('ingest', makeIngestHandler(ingest, logger)), {
     batchSize: o.ingestBatchSize ?? 25,
     maxAttempts: o.maxAttempts ?? 1000,
+    bisectOnError: true,
     onRetry,
   });
   // A second invocation of the trend function, for races: same ports, its own use case.
@@ -84,9 +103,10 @@ export function flowHarness(o: HarnessOptions = {}) {
     failures.sort((a, b) => order.indexOf(a.itemIdentifier) - order.indexOf(b.itemIdentifier));
     return { batchItemFailures: failures.slice(0, 1) };
   };
-  const trendMapping = new LocalStreamsMapping(store.feed, trendEntry, {
+  const trendMapping = new LocalStreamsMapping(store.feed, failing('trend', trendEntry), {
     batchSize: o.trendBatchSize ?? 25,
     maxAttempts: o.maxAttempts ?? 1000,
+    bisectOnError: true,
     onRetry,
   });
   return {
