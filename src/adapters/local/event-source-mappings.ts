@@ -95,7 +95,10 @@ function settle(state: RetryState, options: MappingOptions, size: number, restar
   }
   // A reported failure counts against the retry quota even with bisect on: the docs call it a
   // bisection but do not say whether it consumes the quota, and counting it keeps the retries
-  // bounded (a failure reported at the first record leaves nothing to split).
+  // bounded (a failure reported at the first record leaves nothing to split). An empty or
+  // unknown identifier fails the whole batch, which the docs do not say is bisected: it is
+  // retried here as a failure at the first record. Nor do they say what resets the count:
+  // here any batch that finishes, a half included, as without bisect.
   if (++state.attempts >= (options.maxAttempts ?? 10)) {
     state.attempts = 0;
     state.plan.shift();
