@@ -16,6 +16,19 @@ export function checkBatchId(batchId: string): string {
   return batchId;
 }
 
+/**
+ * The name a shard's records give a lake object: the shard id and the first sequence number
+ * of the object's own records, in the characters a batch id allows. A batch delivered again
+ * whole, or bisected by Lambda after a failed invocation, names each object it rewrites as
+ * before, so the rewrite replaces it.
+ *
+ * @example
+ * shardObjectId('shardId-000000000000', '4959'); // 'shardId-000000000000_4959'
+ */
+export function shardObjectId(shardId: string, firstSequence: string): string {
+  return `${shardId}_${firstSequence}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
+}
+
 const two = (n: number): string => String(n).padStart(2, '0');
 
 /**

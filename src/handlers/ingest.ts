@@ -13,9 +13,9 @@ import type { Logger } from '../ports/logger.port.js';
  */
 export function makeIngestHandler(ingest: IngestBatch, logger: Logger): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
   return async (event) => {
-    const { batchId, records } = fromKinesisEvent(event);
+    const { batchId, shardId, records } = fromKinesisEvent(event);
     try {
-      const { firstFailure } = await ingest.execute({ batchId, records });
+      const { firstFailure } = await ingest.execute({ batchId, shardId, records });
       return { batchItemFailures: firstFailure === undefined ? [] : [{ itemIdentifier: firstFailure }] };
     } catch (error) {
       logger.error('ingest: unexpected error; the whole batch will be retried', { batchId, error: String(error) });

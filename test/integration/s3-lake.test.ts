@@ -70,14 +70,15 @@ describe('S3Lake on fauxqs, under the ingest handler', () => {
       '{"symbol":',
       tick('AAPL', T + 1000, 187.5),
     ]);
-    const batchId = `${SHARD}_${e.Records[0]?.kinesis.sequenceNumber}`;
+    // Each object is named by the shard and its own first record.
+    const nameOf = (i: number) => `${SHARD}_${e.Records[i]?.kinesis.sequenceNumber}`;
     expect(await handler(e)).toEqual({ batchItemFailures: [] });
     const keys = await listKeys(s3, b, '');
     expect(keys).toEqual([
-      `raw/symbol=AAPL/year=2024/month=01/day=02/${batchId}.ndjson.gz`,
-      `raw/symbol=AAPL/year=2024/month=01/day=03/${batchId}.ndjson.gz`,
-      `raw/symbol=MSFT/year=2024/month=01/day=02/${batchId}.ndjson.gz`,
-      `rejected/year=2024/month=01/day=03/${batchId}.ndjson.gz`,
+      `raw/symbol=AAPL/year=2024/month=01/day=02/${nameOf(0)}.ndjson.gz`,
+      `raw/symbol=AAPL/year=2024/month=01/day=03/${nameOf(2)}.ndjson.gz`,
+      `raw/symbol=MSFT/year=2024/month=01/day=02/${nameOf(1)}.ndjson.gz`,
+      `rejected/year=2024/month=01/day=03/${nameOf(3)}.ndjson.gz`,
     ]);
     const bytes = await Promise.all(keys.map((k) => getObject(s3, b, k)));
 

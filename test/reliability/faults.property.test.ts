@@ -95,8 +95,17 @@ function guardedFlow(options: HarnessOptions, wrap: (p: AlertPublisher) => Alert
   return { flow, violations: () => guard?.violations };
 }
 
-/** Checks a faulty run against the clean one: same lake records, same store content, same alerts. */
-function expectConverged(faulty: ReturnType<typeof flowHarness>, clean: ReturnType<typeof flowHarness>, records: readonly unknown[]): void {
+/**
+ * Checks a faulty run against the clean one: same lake records, same store content, same
+ * alerts. `redone`: ingest invocations may have timed out after their work, which the platform
+ * delivers again, so the flow's counts (like the function's own log lines) may count a record twice.
+ */
+function expectConverged(
+  faulty: ReturnType<typeof flowHarness>,
+  clean: ReturnType<typeof flowHarness>,
+  records: readonly unknown[],
+  { redone = false } = {},
+): void {
   expect(lakeLines(faulty.lake, 'raw/', true)).toEqual(lakeLines(clean.lake, 'raw/', true));
   expect(lakeLines(faulty.lake, 'rejected/', true)).toEqual(lakeLines(clean.lake, 'rejected/', true));
   expect(latestOf(faulty)).toEqual(latestOf(clean));
@@ -107,7 +116,9 @@ function expectConverged(faulty: ReturnType<typeof flowHarness>, clean: ReturnTy
   expect([...new Set(ids(faulty.published.published))].sort()).toEqual(ids(clean.published.published).sort());
   expect(faulty.ingestMapping.discarded).toEqual([]);
   expect(faulty.trendMapping.discarded).toEqual([]);
-  expect(faulty.stats.counts.accepted + faulty.stats.counts.rejectedTotal).toBe(records.length);
+  const counted = faulty.stats.counts.accepted + faulty.stats.counts.rejectedTotal;
+  if (redone) expect(counted).toBeGreaterThanOrEqual(records.length);
+  else expect(counted).toBe(records.length);
 }
 
 describe('reliability: transient faults in every port (property)', () => {
@@ -198,13 +209,15 @@ describe('reliability: transient faults in every port (property)', () => {
 });
 
 describe('reliability: failed invocations, bisected as deployed (property)', () => {
-  /** Ingest invocations that crash before their handler runs; trend ones that crash, or time out after their work. */
-  const invocationFaultsArb = fc.tuple(scheduleArb(['ok', 'fail-before']), scheduleArb(['ok', 'fail-before', 'fail-after'])).map(
-    ([ingest, trend]): FaultSchedule =>
-      Object.assign((n: number, fn: string) => (fn === 'ingest' ? ingest(n, fn) : trend(n, fn)), {
-        [fc.toStringMethod]: () => `ingest ${fc.stringify(ingest)}, trend ${fc.stringify(trend)}`,
-      }),
-  );
+  /** Invocations that crash before their handler runs, or time out after their work. */
+  const invocationFaultsArb = fc
+    .tuple(scheduleArb(['ok', 'fail-before', 'fail-after']), scheduleArb(['ok', 'fail-before', 'fail-after']))
+    .map(
+      ([ingest, trend]): FaultSchedule =>
+        Object.assign((n: number, fn: string) => (fn === 'ingest' ? ingest(n, fn) : trend(n, fn)), {
+          [fc.toStringMethod]: () => `ingest ${fc.stringify(ingest)}, trend ${fc.stringify(trend)}`,
+        }),
+    );
 
   it('failed invocations split their batch: the bisected retries converge to the fault-free lake, store and alerts', async () => {
     await fc.assert(
@@ -224,7 +237,7 @@ describe('reliability: failed invocations, bisected as deployed (property)', () 
             wrapStore: (s) => withFaults<MarketStore>(s, storeFaults),
           });
           await faulty.run(records);
-          expectConverged(faulty, clean, records);
+          expectConverged(faulty, clean, records, { redone: true });
           expect(violations()).toEqual([]);
         },
       ),
@@ -232,12 +245,10 @@ describe('reliability: failed invocations, bisected as deployed (property)', () 
     );
   });
 
-  // A known defect, kept here until it is fixed: lake objects are named by their batch's first
-  // sequence number, so when an ingest invocation fails after writing the lake, the bisected
-  // retry's second half archives its records under a new name beside the old objects. Without
-  // bisect the same batch comes back and overwrites them. When this starts failing, the defect
-  // is fixed: make it a plain \`it\` and let the property above time ingest out too.
-  it.fails('an ingest invocation that times out after writing the lake: its records archived once (fails: archived twice)', async () => {
+  // The smallest case the property above found: objects named by their batch's first sequence
+  // number made the bisected retry's second half archive its records under a new name beside
+  // the whole batch's objects. Each object is now named by its own first record.
+  it('an ingest invocation that times out after writing the lake: its records are archived once', async () => {
     const day2 = Date.UTC(2024, 0, 3);
     const records = [
       { symbol: 'AAPL', timestamp: day2, price: 1, volume: 0 },

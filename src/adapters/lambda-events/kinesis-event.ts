@@ -1,20 +1,24 @@
 import { gunzipSync } from 'node:zlib';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { shardObjectId } from '../../domain/lake-layout.js';
 import { MAX_RECORD_BYTES } from '../../domain/validate-tick.js';
 import type { StreamRecord } from '../../ports/model.js';
 
 /**
  * Maps a Kinesis Lambda event to the records ingest takes (base64 decoded; gzip'd payloads,
- * recognised by their magic bytes, inflated) and a deterministic batch id: the shard id and
- * the first sequence number, so a redelivered batch names the same lake objects.
+ * recognised by their magic bytes, inflated), its shard id, and a deterministic batch id: the
+ * shard id and the first sequence number. Ingest names each lake object by the shard and
+ * its own first record (`shardObjectId`), so a redelivered or bisected batch rewrites the
+ * same objects.
  *
  * @example
- * const { batchId, records } = fromKinesisEvent(event);
+ * const { batchId, shardId, records } = fromKinesisEvent(event);
  */
-export function fromKinesisEvent(event: KinesisStreamEvent): { batchId: string; records: StreamRecord[] } {
+export function fromKinesisEvent(event: KinesisStreamEvent): { batchId: string; shardId: string; records: StreamRecord[] } {
   const records = event.Records.map(toStreamRecord);
   const first = event.Records[0];
-  return { batchId: kinesisBatchId(first ? shardOf(first) : 'empty', records[0]?.sequenceNumber ?? '0'), records };
+  const shardId = first ? shardOf(first) : 'empty';
+  return { batchId: kinesisBatchId(shardId, records[0]?.sequenceNumber ?? '0'), shardId, records };
 }
 
 /**
@@ -25,7 +29,7 @@ export function fromKinesisEvent(event: KinesisStreamEvent): { batchId: string; 
  * kinesisBatchId('shardId-000000000000', '4959'); // 'shardId-000000000000_4959'
  */
 export function kinesisBatchId(shardId: string, firstSequence: string): string {
-  return `${shardId}_${firstSequence}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
+  return shardObjectId(shardId, firstSequence);
 }
 
 function shardOf(record: KinesisStreamRecord): string {

@@ -175,7 +175,7 @@ export class LocalKinesisMapping {
 
   constructor(
     private readonly stream: MemoryStream,
-    target: KinesisBatchHandler | DirectTarget<{ batchId: string; records: readonly StreamRecord[] }>,
+    target: KinesisBatchHandler | DirectTarget<{ batchId: string; shardId: string; records: readonly StreamRecord[] }>,
     private readonly options: MappingOptions = {},
   ) {
     checkMappingOptions(options);
@@ -190,7 +190,7 @@ export class LocalKinesisMapping {
             )
         : async (batch, shardId) => {
             const batchId = kinesisBatchId(shardId, batch[0]?.sequenceNumber ?? '0');
-            return restartAt(batch, (await target.execute({ batchId, records: batch })).firstFailure);
+            return restartAt(batch, (await target.execute({ batchId, shardId, records: batch })).firstFailure);
           };
   }
 

@@ -6,7 +6,7 @@ import type { EnrichedTick, LatestAggregate, Partition, RejectCode, Rejection, S
 import type { RawTickArchive } from '../../ports/raw-tick-archive.port.js';
 import type { RejectSink } from '../../ports/reject-sink.port.js';
 import { enrich, partitionOf } from '../enrich.js';
-import { keptRecord } from '../lake-layout.js';
+import { keptRecord, shardObjectId } from '../lake-layout.js';
 import { advanceLatest } from '../latest-aggregate.js';
 import { DEFAULT_PRICE_DECIMALS } from '../price.js';
 import { DEFAULT_LONG } from '../trend-tracker.js';
@@ -34,8 +34,15 @@ export interface IngestOptions {
 
 /** One batch of stream records from one shard, in order. */
 export interface IngestInput {
-  /** Deterministic for the batch (shard id and first sequence number): names the lake objects. */
+  /** Deterministic for the batch (shard id and first sequence number): names its log lines, and its lake objects unless `shardId` is given. */
   readonly batchId: string;
+  /**
+   * The shard the records come from. Given, each lake object is named by the shard and the
+   * first sequence number of its own records (`shardObjectId`): a batch Lambda bisects after
+   * a failed invocation then rewrites the objects the whole batch wrote instead of adding
+   * copies beside them. Without it, every object of the batch is named `batchId`.
+   */
+  readonly shardId?: string;
   readonly records: readonly StreamRecord[];
 }
 
@@ -120,7 +127,7 @@ export class IngestBatch {
     // (An event built without arrival times carries 0: then the processing time.)
     const firstArrival = (records[0] as StreamRecord | undefined)?.arrivedAt ?? 0;
     const arrived = firstArrival > 0 ? firstArrival : now;
-    if (!(await this.writeLake(input.batchId, before(valid), before(invalid), arrived))) cut = 0;
+    if (!(await this.writeLake(input, before(valid), before(invalid), arrived))) cut = 0;
     const settled = before(valid);
     const quarantine = before(invalid);
 
@@ -213,7 +220,9 @@ export class IngestBatch {
   }
 
   /** Archives valid ticks per symbol-day and quarantines rejects under the batch's day; false if any write failed. */
-  private async writeLake(batchId: string, valid: Valid[], invalid: Invalid[], arrived: number): Promise<boolean> {
+  private async writeLake(input: IngestInput, valid: Valid[], invalid: Invalid[], arrived: number): Promise<boolean> {
+    const { batchId, shardId } = input;
+    const nameOf = (firstSequence: string) => (shardId === undefined ? batchId : shardObjectId(shardId, firstSequence));
     const writes: Promise<string>[] = [];
     // One object per symbol-day: group by symbol, then by the day as a number.
     const groups = new Map<string, Map<number, Valid[]>>();
@@ -233,7 +242,7 @@ export class IngestBatch {
       const first = (items[0] as Valid).tick;
       writes.push(
         this.ports.archive.writeSymbolDay(
-          batchId,
+          nameOf(first.sequence),
           first.symbol,
           first.partition,
           items.map((v) => v.tick),
@@ -244,7 +253,7 @@ export class IngestBatch {
       const day: Partition = partitionOf(arrived);
       writes.push(
         this.ports.rejects.writeRejects(
-          batchId,
+          nameOf((invalid[0] as Invalid).rejection.sequence),
           day,
           invalid.map((r) => r.rejection),
         ),
