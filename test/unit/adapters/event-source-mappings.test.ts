@@ -182,57 +182,6 @@ describe('restartIndex', () => {
 });
 
 describe('LocalKinesisMapping (property)', () => {
-  it('bisect off, through a handler or directly to the use case: batches restart from the reported record and exhausted records go to the on-failure list, as the model says', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 40 }),
-        fc.integer({ min: 1, max: 12 }),
-        fc.integer({ min: 1, max: 4 }),
-        fc.array(answerArb, { maxLength: 30 }),
-        fc.constantFrom('lambda' as const, 'direct' as const),
-        async (n, batchSize, maxAttempts, answers, transport) => {
-          const clock = new ManualClock(Date.UTC(2024, 0, 2));
-          const stream = new MemoryStream({ clock });
-          await stream.publish(Array.from({ length: n }, (_, i) => ({ partitionKey: 'AAPL', data: new TextEncoder().encode(String(i)) })));
-          const indexOf = (r: StreamRecord) => Number(new TextDecoder().decode(r.data));
-          const delivered: [number, number][] = [];
-          let k = 0;
-          /** Answers invocation k over a batch of records, given their sequence numbers: the one to restart from, if any. */
-          const answer = (sequences: string[], first: number): string | undefined => {
-            delivered.push([first, first + sequences.length]);
-            const a = answers[k++] ?? { ok: true };
-            if ('throws' in a) throw new Error('the function timed out');
-            return 'ok' in a ? undefined : sequences[Math.min(a.failAt, sequences.length - 1)];
-          };
-          const handler = async (event: KinesisStreamEvent) => {
-            const sequences = event.Records.map((r) => r.kinesis.sequenceNumber);
-            const first = Number(Buffer.from(event.Records[0]?.kinesis.data ?? '', 'base64').toString());
-            const failed = answer(sequences, first);
-            return { batchItemFailures: failed === undefined ? [] : [{ itemIdentifier: failed }] };
-          };
-          const direct = {
-            execute: async (input: { records: readonly StreamRecord[] }) => ({
-              firstFailure: answer(
-                input.records.map((r) => r.sequenceNumber),
-                indexOf(input.records[0] as StreamRecord),
-              ),
-            }),
-          };
-          const mapping = new LocalKinesisMapping(stream, transport === 'lambda' ? handler : direct, {
-            batchSize,
-            maxAttempts,
-            bisectOnError: false,
-          });
-          await mapping.drain();
-          const expected = model(n, batchSize, maxAttempts, answers);
-          expect(delivered).toEqual(expected.batches);
-          expect(mapping.discarded.map(indexOf)).toEqual(expected.discarded);
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
-
   it('records published while earlier ones are consumed (and trimmed from the shard) are each delivered once, in order', async () => {
     await fc.assert(
       fc.asyncProperty(
