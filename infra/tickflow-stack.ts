@@ -170,7 +170,14 @@ export class TickflowStack extends Stack {
   readonly table: dynamodb.Table;
   readonly topic: sns.Topic;
   readonly functions: Readonly<Record<FunctionName, lambda.Function>>;
-  readonly deadLetters: { readonly ingest: sqs.Queue; readonly trend: sqs.Queue };
+  /**
+   * Where batches go once their retries are spent. Ingest's is a bucket: Lambda writes the
+   * whole invocation record there, the ticks included (a queue would get their shard and
+   * sequence numbers only, and the stream keeps the records for 24 hours). Trend's is a
+   * queue: its records are ticks already in the table and the lake, which the next tick of
+   * the symbol reads again.
+   */
+  readonly deadLetters: { readonly ingest: s3.Bucket; readonly trend: sqs.Queue };
   readonly workgroup: athena.CfnWorkGroup;
   readonly glueTable: glue.CfnTable;
   readonly produceSchedule: events.Rule;
@@ -248,7 +255,16 @@ export class TickflowStack extends Stack {
 
     const deadLetters = (id: string) =>
       new sqs.Queue(this, id, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    this.deadLetters = { ingest: deadLetters('IngestFailures'), trend: deadLetters('TrendFailures') };
+    this.deadLetters = {
+      ingest: new s3.Bucket(this, 'IngestFailures', {
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        minimumTLSVersion: 1.2,
+        removalPolicy: RemovalPolicy.RETAIN,
+      }),
+      trend: deadLetters('TrendFailures'),
+    };
 
     // ── Analytics: the Glue table is the library's own schema, the Athena workgroup caps scans ──
     const database = new glue.CfnDatabase(this, 'GlueDatabase', {
@@ -393,7 +409,7 @@ export class TickflowStack extends Stack {
       bisectBatchOnError: true,
       retryAttempts: 10,
       maxRecordAge: Duration.hours(6),
-      onFailure: new SqsDlq(this.deadLetters.ingest),
+      onFailure: new S3Failures(this.deadLetters.ingest),
     });
     new lambda.EventSourceMapping(this, 'TrendFromTableStream', {
       target: trend,
@@ -423,7 +439,7 @@ export class TickflowStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'AlertsTopic', { value: this.topic.topicArn });
     new CfnOutput(this, 'QueryFunction', { value: query.functionName });
-    new CfnOutput(this, 'IngestFailuresQueue', { value: this.deadLetters.ingest.queueUrl });
+    new CfnOutput(this, 'IngestFailuresBucket', { value: this.deadLetters.ingest.bucketName });
     new CfnOutput(this, 'TrendFailuresQueue', { value: this.deadLetters.trend.queueUrl });
   }
 
@@ -475,8 +491,23 @@ const KINESIS_READ = [
   'kinesis:ListShards',
 ];
 
-function allow(fn: lambda.Function, sid: string, actions: string[], resources: string[]): void {
+function allow(fn: lambda.IFunction, sid: string, actions: string[], resources: string[]): void {
   fn.addToRolePolicy(new iam.PolicyStatement({ sid, actions, resources }));
+}
+
+/**
+ * An S3 on-failure destination that grants the function what Lambda's documentation asks
+ * for it (`s3:PutObject`, `s3:ListBucket`) and no more: CDK's own `S3OnFailureDestination`
+ * grants reading and writing the whole bucket.
+ */
+class S3Failures implements lambda.IEventSourceDlq {
+  constructor(private readonly bucket: s3.IBucket) {}
+
+  bind(_target: lambda.IEventSourceMapping, fn: lambda.IFunction): lambda.DlqDestinationConfig {
+    allow(fn, 'KeepFailedBatches', ['s3:PutObject'], [this.bucket.arnForObjects('*')]);
+    allow(fn, 'ListFailedBatches', ['s3:ListBucket'], [this.bucket.bucketArn]);
+    return { destination: this.bucket.bucketArn };
+  }
 }
 
 /**

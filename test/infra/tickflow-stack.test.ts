@@ -133,7 +133,7 @@ describe('ingest path', () => {
     });
   });
 
-  it('the ingest function on the stream: batch and window, ReportBatchItemFailures, bisect, bounded retries and age, an SQS DLQ', () => {
+  it('the ingest function on the stream: batch and window, ReportBatchItemFailures, bisect, bounded retries and age, failed batches kept whole in S3', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: ref(stack.functions.ingest),
       EventSourceArn: arnOf(stack.stream),
@@ -146,6 +146,17 @@ describe('ingest path', () => {
       MaximumRecordAgeInSeconds: 6 * 3600,
       DestinationConfig: { OnFailure: { Destination: arnOf(stack.deadLetters.ingest) } },
     });
+    // Lambda writes the whole invocation record to an S3 destination (a queue gets metadata only).
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    });
+    expect(template.toJSON().Resources[id(stack.deadLetters.ingest)]).toMatchObject({ DeletionPolicy: 'Retain' });
   });
 
   it('the lake bucket: public access blocked, encrypted, TLS only, query results expiring', () => {
@@ -202,7 +213,7 @@ describe('ingest path', () => {
 
   it('DLQs encrypted and TLS only', () => {
     const queues = Object.values(template.findResources('AWS::SQS::Queue'));
-    expect(queues).toHaveLength(2);
+    expect(queues).toHaveLength(1);
     for (const q of queues) expect(q.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
     expect(Object.values(template.findResources('AWS::SQS::QueuePolicy')).map((p) => p.Properties.PolicyDocument.Statement[0])).toEqual(
       queues.map(() => expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })),
@@ -393,12 +404,16 @@ describe('least privilege', () => {
     actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
     resources: [arnOf(stack.functions[name].logGroup)],
   });
+  const failedBatches = {
+    KeepFailedBatches: { actions: ['s3:PutObject'], resources: [resolve(stack.deadLetters.ingest.arnForObjects('*'))] },
+    ListFailedBatches: { actions: ['s3:ListBucket'], resources: [arnOf(stack.deadLetters.ingest)] },
+  };
   const deadLetters = (queue: { node: { defaultChild?: unknown } }) => ({
     actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
     resources: [arnOf(queue)],
   });
 
-  it('ingest: read its stream, put raw/ and rejected/ objects, batch-read and write the table; its DLQ and logs', () => {
+  it('ingest: read its stream, put raw/ and rejected/ objects, batch-read and write the table; its failed-batch bucket and logs', () => {
     expect(statementsOf('ingest')).toEqual({
       WriteLogs: logs('ingest'),
       ReadTickStream: {
@@ -416,7 +431,7 @@ describe('least privilege', () => {
         actions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
         resources: [arnOf(stack.table)],
       },
-      SendToDeadLetters: deadLetters(stack.deadLetters.ingest),
+      ...failedBatches,
     });
   });
 
@@ -482,7 +497,7 @@ describe('least privilege', () => {
       ),
     ];
     const statements = documents.flatMap((d) => d.Statement as Statement[]).filter((s) => s.Effect === 'Allow');
-    expect(statements).toHaveLength(5 + 6 + 3 + 6); // every statement of the four roles above
+    expect(statements).toHaveLength(6 + 6 + 3 + 6); // every statement of the four roles above
     const wildcards = statements.flatMap((s) =>
       list(s.Action)
         .filter((a) => a.includes('*'))
