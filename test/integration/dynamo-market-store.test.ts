@@ -112,6 +112,28 @@ describe('DynamoMarketStore on DynamoDB Local', () => {
     expect(Number(Item?.smaLong?.N)).toBeCloseTo(12.2, 10);
   });
 
+  it('keeps the TREND window as prices, so a store at other decimals reads the same prices (as it reads the ticks)', async () => {
+    const at6 = storeOn(ddb, { priceDecimals: 6 });
+    const trend: TrendRecord = {
+      symbol: 'WINDOW',
+      last: 1,
+      lastTimestamp: T,
+      version: 1,
+      pending: [],
+      claimedUntil: 0,
+      window: [1_000_000, 1_250_000, 12_340_000],
+    };
+    await at6.saveTrend(trend, 0, []);
+    expect(await at6.getTrend('WINDOW')).toEqual(trend);
+    // Redeployed with TICKFLOW_PRICE_DECIMALS=2: the prices 1.00, 1.25 and 12.34 in units of 0.01.
+    expect((await storeOn(ddb, { priceDecimals: 2 }).getTrend('WINDOW')).window).toEqual([100, 125, 1234]);
+    // A price with more decimals than the store keeps is refused, as a tick's is.
+    await at6.saveTrend({ ...trend, version: 2, window: [1_234_567] }, 1, []);
+    await expect(storeOn(ddb, { priceDecimals: 2 }).getTrend('WINDOW')).rejects.toThrow(
+      /window\[0\] is not a decimal with at most 2 places/,
+    );
+  });
+
   it('lets exactly one of two writers at the same TREND version win', async () => {
     const store = storeOn(ddb);
     const base: TrendRecord = { symbol: 'RACE', last: 1, lastTimestamp: T, version: 1, pending: [], claimedUntil: 0 };

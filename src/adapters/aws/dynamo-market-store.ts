@@ -195,12 +195,12 @@ export class DynamoMarketStore implements MarketStore {
       version: num(item, 'version'),
       pending: pending as Alert[],
       claimedUntil: num(item, 'claimedUntil'),
-      ...(item.window === undefined ? {} : { window: windowOf(item.window, symbol) }),
+      ...(item.window === undefined ? {} : { window: this.windowOf(item.window, symbol) }),
     };
   }
 
   async saveTrend(next: TrendRecord, expectedVersion: number, newAlerts: readonly Alert[]): Promise<void> {
-    const put = { TableName: this.table, Item: trendItem(next), ...versionCondition(expectedVersion) };
+    const put = { TableName: this.table, Item: trendItem(next, this.decimals), ...versionCondition(expectedVersion) };
     const alerts = [...new Map(newAlerts.map((a) => [a.id, a])).values()].map((a) => this.alertUpdate(a));
     const atomic = alerts.length < TRANSACTION_ITEMS;
     if (!atomic) {
@@ -354,6 +354,16 @@ export class DynamoMarketStore implements MarketStore {
   }
 
   /** A stored decimal back to exact units: parsed as text, never through a float. */
+  /** A TREND item's kept window: prices at this store's decimals, as units. */
+  private windowOf(value: AttributeValue, symbol: string): number[] {
+    if (value.L === undefined) throw new Error(`TREND of ${symbol}: window is not a list`);
+    return value.L.map((u, i) => {
+      const units = this.unitsOf(u.N, `TREND of ${symbol}: window[${i}]`);
+      if (!(units >= 1)) throw new Error(`TREND of ${symbol}: window[${i}] is not a price > 0: ${JSON.stringify(u.N)}`);
+      return units;
+    });
+  }
+
   private unitsOf(text: string | undefined, name: string): number {
     const negative = text?.startsWith('-') ?? false;
     const units = text === undefined ? Number.NaN : parseUnits(negative ? text.slice(1) : text, this.decimals);
@@ -373,14 +383,6 @@ function str(item: Item, name: string): string {
   const value = item[name]?.S;
   if (value === undefined) throw new Error(`item attribute ${name} is missing or not a string`);
   return value;
-}
-
-/** A TREND item's kept window: a list of whole units. */
-function windowOf(value: AttributeValue, symbol: string): number[] {
-  const units = value.L?.map((u) => Number(u.N));
-  if (units === undefined || !units.every((u) => Number.isSafeInteger(u) && u >= 1))
-    throw new Error(`TREND of ${symbol}: window is not a list of units`);
-  return units;
 }
 
 function num(item: Item, name: string): number {
@@ -452,7 +454,8 @@ function sameValue(a: AttributeValue, b: AttributeValue): boolean {
   return false; // sets and binaries: tickflow writes none
 }
 
-function trendItem(t: TrendRecord): Item {
+/** The TREND item; its window as exact decimal prices, as every price in the table is kept (so another `priceDecimals` reads it as prices). */
+function trendItem(t: TrendRecord, decimals: number): Item {
   const item: Item = {
     pk: S(symbolKey(t.symbol)),
     sk: S(TREND_KEY),
@@ -463,7 +466,7 @@ function trendItem(t: TrendRecord): Item {
     claimedUntil: N(String(t.claimedUntil)),
   };
   if (t.lastTimestamp !== null) item.lastTimestamp = N(String(t.lastTimestamp));
-  if (t.window !== undefined) item.window = { L: t.window.map((u) => N(String(u))) };
+  if (t.window !== undefined) item.window = { L: t.window.map((u) => N(formatUnits(u, decimals))) };
   return item;
 }
 
