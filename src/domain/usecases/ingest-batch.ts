@@ -122,10 +122,12 @@ export class IngestBatch {
     let cut = Math.min(store.cut, records.length);
     // Only what comes before the cut is settled: archived, quarantined and counted.
     const before = <T extends { index: number }>(items: T[]): T[] => (cut >= records.length ? items : items.filter((x) => x.index < cut));
-    // Rejects go under the day their batch arrived, not the day it is processed: a batch
-    // delivered again after midnight replaces its object instead of adding one under a second day.
-    // (An event built without arrival times carries 0: then the processing time.)
-    const firstArrival = (records[0] as StreamRecord | undefined)?.arrivedAt ?? 0;
+    // Rejects go under the day the record naming their object arrived (the first reject with
+    // a shard, else the batch's first), not the day it is processed: a batch delivered again
+    // after midnight, whole or bisected, replaces its object instead of adding one under a
+    // second day. (An event built without arrival times carries 0: then the processing time.)
+    const namer = input.shardId === undefined ? 0 : (invalid[0]?.index ?? 0);
+    const firstArrival = (records[namer] as StreamRecord | undefined)?.arrivedAt ?? 0;
     const arrived = firstArrival > 0 ? firstArrival : now;
     if (!(await this.writeLake(input, before(valid), before(invalid), arrived))) cut = 0;
     const settled = before(valid);
