@@ -193,7 +193,9 @@ function endpointFlag(text: string): string {
     url = undefined;
   }
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new UsageError(`tickflow produce: --endpoint must be an http(s) URL such as http://127.0.0.1:4567, got ${JSON.stringify(text)}`);
+    // Shown without anything before an '@': it may be a user and a password.
+    const shown = text.replace(/^([^/@]*\/\/)?[^@]*@/, '$1…@');
+    throw new UsageError(`tickflow produce: --endpoint must be an http(s) URL such as http://127.0.0.1:4567, got ${JSON.stringify(shown)}`);
   }
   // The URL is printed as the run starts: a password in it would be too (and not echoed here).
   if (url.username !== '' || url.password !== '')

@@ -183,6 +183,17 @@ describe('tickflow produce, against kinesalite', () => {
       2,
       'tickflow produce: --endpoint must not carry a user or password; the AWS credentials are read as the SDK reads them',
     ]);
+    // Refused for its scheme, it is shown without its user and password.
+    for (const [given, shown] of [
+      ['ftp://me:s3cret@127.0.0.1:4567', 'ftp://…@127.0.0.1:4567'],
+      ['me:s3cret@127.0.0.1:4567', '…@127.0.0.1:4567'],
+    ]) {
+      const run = await runCli(['produce', '--stream', 's', '--endpoint', given as string]);
+      expect([run.code, run.stderr.trim()]).toEqual([
+        2,
+        `tickflow produce: --endpoint must be an http(s) URL such as http://127.0.0.1:4567, got ${JSON.stringify(shown)}`,
+      ]);
+    }
     const interval = await runCli(['produce', '--stream', 's', '--source', 'simulated', '--interval', '5s']);
     expect([interval.code, interval.stderr.trim()]).toEqual([2, 'tickflow produce: --interval and --rounds apply to --source yahoo only']);
     const fast = await runCli(['produce', '--stream', 's', '--interval', '500ms']);
