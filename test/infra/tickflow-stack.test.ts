@@ -84,6 +84,17 @@ function render(value: unknown, names: Record<string, string>): unknown {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, render(v, names)]));
 }
 
+/** What every bucket of the stack holds to: public access blocked, SSE-S3. */
+const PRIVATE_AND_ENCRYPTED = {
+  PublicAccessBlockConfiguration: {
+    BlockPublicAcls: true,
+    BlockPublicPolicy: true,
+    IgnorePublicAcls: true,
+    RestrictPublicBuckets: true,
+  },
+  BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+};
+
 describe('the stack', () => {
   it('synthesises environment-agnostic, with no context lookups (so no account and no network)', () => {
     expect(stack.environment).toBe('aws://unknown-account/unknown-region');
@@ -147,27 +158,16 @@ describe('ingest path', () => {
       DestinationConfig: { OnFailure: { Destination: arnOf(stack.deadLetters.ingest) } },
     });
     // Lambda writes the whole invocation record to an S3 destination (a queue gets metadata only).
-    template.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    expect(template.toJSON().Resources[id(stack.deadLetters.ingest)]).toMatchObject({
+      Type: 'AWS::S3::Bucket',
+      DeletionPolicy: 'Retain',
+      Properties: PRIVATE_AND_ENCRYPTED,
     });
-    expect(template.toJSON().Resources[id(stack.deadLetters.ingest)]).toMatchObject({ DeletionPolicy: 'Retain' });
   });
 
   it('the lake bucket: public access blocked, encrypted, TLS only, query results expiring', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      ...PRIVATE_AND_ENCRYPTED,
       LifecycleConfiguration: {
         Rules: [
           Match.objectLike({
