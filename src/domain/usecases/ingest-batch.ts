@@ -221,7 +221,7 @@ export class IngestBatch {
     return { cut, kind };
   }
 
-  /** Archives valid ticks per symbol-day and quarantines rejects under the batch's day; false if any write failed. */
+  /** Archives valid ticks per symbol-day and quarantines rejects under the day `arrived`; false if any write failed. */
   private async writeLake(input: IngestInput, valid: Valid[], invalid: Invalid[], arrived: number): Promise<boolean> {
     const { batchId, shardId } = input;
     const nameOf = (firstSequence: string) => (shardId === undefined ? batchId : shardObjectId(shardId, firstSequence));
