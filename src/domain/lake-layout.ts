@@ -88,12 +88,6 @@ export function lakeLine(tick: EnrichedTick, priceDecimals: number): string {
 }
 
 /**
- * One line of a quarantine object.
- *
- * @example
- * rejectLine(rejection); // '{"code":"BAD_PRICE","message":"…","record":"…","encoding":"utf8","sequence":"7","received_at":…}'
- */
-/**
  * A rejected record's bytes as a quarantine object keeps them: the text when they are UTF-8,
  * else base64 (so nothing of them is lost to a replacement character).
  *
@@ -112,6 +106,12 @@ export function keptRecord(bytes: Uint8Array): Pick<Rejection, 'record' | 'encod
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * One line of a quarantine object.
+ *
+ * @example
+ * rejectLine(rejection); // '{"code":"BAD_PRICE","message":"…","record":"…","encoding":"utf8","sequence":"7","received_at":…}'
+ */
 export function rejectLine(r: Rejection): string {
   return JSON.stringify({
     code: r.code,

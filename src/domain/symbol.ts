@@ -31,7 +31,7 @@ const SEEN_LIMIT = 10_000;
 const seen = new Map<string, string>();
 
 /** What a valid symbol is, as refusals say it. */
-const SYMBOL_RULE = '1–16 of A–Z 0–9 . - ^ =, e.g. AAPL, BRK-B, ^GSPC, EURUSD=X';
+export const SYMBOL_RULE = '1–16 of A–Z 0–9 . - ^ =, e.g. AAPL, BRK-B, ^GSPC, EURUSD=X';
 
 /**
  * Throws a RangeError unless `symbol` is a valid symbol already in upper case: what every

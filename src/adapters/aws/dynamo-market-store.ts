@@ -353,7 +353,6 @@ export class DynamoMarketStore implements MarketStore {
     return this.unitsOf(item[name]?.N, name);
   }
 
-  /** A stored decimal back to exact units: parsed as text, never through a float. */
   /** A TREND item's kept window: prices at this store's decimals, as units. */
   private windowOf(value: AttributeValue, symbol: string): number[] {
     if (value.L === undefined) throw new Error(`TREND of ${symbol}: window is not a list`);
@@ -364,6 +363,7 @@ export class DynamoMarketStore implements MarketStore {
     });
   }
 
+  /** A stored decimal back to exact units: parsed as text, never through a float. */
   private unitsOf(text: string | undefined, name: string): number {
     const negative = text?.startsWith('-') ?? false;
     const units = text === undefined ? Number.NaN : parseUnits(negative ? text.slice(1) : text, this.decimals);

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import YahooFinance from 'yahoo-finance2';
-import { normaliseSymbol } from '../../domain/symbol.js';
+import { normaliseSymbol, SYMBOL_RULE } from '../../domain/symbol.js';
 import { SourceError } from '../../ports/errors.js';
 import type { Logger } from '../../ports/logger.port.js';
 import type { SourceItem, TickSource } from '../../ports/tick-source.port.js';
@@ -350,7 +350,7 @@ function checkSymbols(symbols: readonly string[], owner: string): string[] {
   for (const text of symbols) {
     const symbol = normaliseSymbol(typeof text === 'string' ? text.trim() : text);
     if (symbol === undefined) {
-      throw new RangeError(`not a valid symbol: ${JSON.stringify(text)} (1–16 of A–Z 0–9 . - ^ =, e.g. AAPL, BRK-B, ^GSPC, EURUSD=X)`);
+      throw new RangeError(`not a valid symbol: ${JSON.stringify(text)} (${SYMBOL_RULE})`);
     }
     if (!out.includes(symbol)) out.push(symbol);
   }
