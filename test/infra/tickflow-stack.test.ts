@@ -234,6 +234,8 @@ describe('trend path', () => {
       MaximumRecordAgeInSeconds: 6 * 3600,
       DestinationConfig: { OnFailure: { Destination: arnOf(stack.deadLetters.trend) } },
     });
+    // DynamoDB event source mappings filter on the `dynamodb` key only (Lambda developer guide).
+    expect(Object.keys(TICK_INSERT_FILTER)).toEqual(['dynamodb']);
   });
 
   it('the alerts topic: encrypted, TLS only, an e-mail subscription only when the context names an address', () => {

@@ -1,4 +1,4 @@
-import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -257,7 +257,7 @@ describe('DynamoMarketStore on DynamoDB Local', () => {
     expect([...counts]).toEqual([['QueryCommand', 1]]);
   });
 
-  it("puts on the stream the tick INSERTs the trend function's filter passes, and nothing for an unchanged rewrite", async () => {
+  it("puts on the stream the tick writes the trend function's filter passes, and nothing for an unchanged rewrite", async () => {
     const read = streamReader();
     await read(); // skip what earlier tests wrote
     const store = storeOn(ddb);
@@ -266,7 +266,9 @@ describe('DynamoMarketStore on DynamoDB Local', () => {
     await store.putLatest(advanceLatest(undefined, ticks, 20));
     await store.saveTrend({ symbol: 'FEED', last: 0, lastTimestamp: T + 2, version: 1, pending: [], claimedUntil: 0 }, 0, []);
     await store.putTicks(ticks); // unchanged: no record
-    await store.putTicks([{ ...ticks[0], volume: 2 } as StoredTick]); // changed: a MODIFY, which the filter drops
+    await store.putTicks([{ ...ticks[0], volume: 2 } as StoredTick]); // changed: a MODIFY, which the filter passes and the trend use case ignores
+    // What TTL does to every tick after a week: a REMOVE, which the filter keeps out.
+    await ddb.send(new DeleteItemCommand({ TableName: table, Key: { pk: { S: 'SYMBOL#FEED' }, sk: { S: 'TICK#001704205800001' } } }));
     const records = (await read()).filter((r) => r.dynamodb?.Keys?.pk?.S === 'SYMBOL#FEED');
     expect(records.map((r) => [r.eventName, r.dynamodb?.Keys?.sk?.S])).toEqual([
       ['INSERT', 'TICK#001704205800000'],
@@ -275,9 +277,15 @@ describe('DynamoMarketStore on DynamoDB Local', () => {
       ['INSERT', 'LATEST'],
       ['INSERT', 'TREND'],
       ['MODIFY', 'TICK#001704205800000'],
+      ['REMOVE', 'TICK#001704205800001'],
     ]);
     const passed = records.filter((r) => matchesFilter(TICK_INSERT_FILTER, r));
-    expect(passed.map((r) => r.dynamodb?.Keys?.sk?.S)).toEqual(['TICK#001704205800000', 'TICK#001704205800001', 'TICK#001704205800002']);
+    expect(passed.map((r) => [r.eventName, r.dynamodb?.Keys?.sk?.S])).toEqual([
+      ['INSERT', 'TICK#001704205800000'],
+      ['INSERT', 'TICK#001704205800001'],
+      ['INSERT', 'TICK#001704205800002'],
+      ['MODIFY', 'TICK#001704205800000'],
+    ]);
     expect(passed[0]?.dynamodb?.NewImage).toEqual({
       pk: { S: 'SYMBOL#FEED' },
       sk: { S: 'TICK#001704205800000' },

@@ -122,14 +122,29 @@ describe('lake lines as bytes (property)', () => {
   });
 });
 
-const changeArb: fc.Arbitrary<ChangeRecord> = fc.record({
-  eventName: fc.constantFrom('INSERT', 'MODIFY', 'REMOVE'),
-  sequenceNumber: fc.stringMatching(/^\d{1,21}$/),
-  keys: fc.record({
-    pk: fc.oneof(fc.constant('SYMBOL#AAPL'), fc.string()),
-    sk: fc.oneof(fc.constantFrom('TICK#001704205800000', 'TICK#', 'LATEST', 'TREND', 'ALERT#1#GOLDEN_CROSS', 'tick#1'), fc.string()),
-  }),
-});
+const skArb = fc.oneof(fc.constantFrom('TICK#001704205800000', 'TICK#', 'LATEST', 'TREND', 'ALERT#1#GOLDEN_CROSS', 'tick#1'), fc.string());
+/** An attribute image whose `sk` is a string, another type, or missing. */
+const imageArb = fc.record(
+  { pk: fc.record({ S: fc.string() }), sk: fc.oneof(fc.record({ S: skArb }), fc.record({ N: fc.constant('1') })) },
+  { requiredKeys: ['pk'] },
+);
+/** Change records as a table's stream carries them: no new image on a REMOVE, none on an INSERT never. */
+const changeArb: fc.Arbitrary<ChangeRecord> = fc
+  .record({
+    eventName: fc.constantFrom('INSERT', 'MODIFY', 'REMOVE'),
+    sequenceNumber: fc.stringMatching(/^\d{1,21}$/),
+    keys: fc.record({ pk: fc.oneof(fc.constant('SYMBOL#AAPL'), fc.string()), sk: skArb }),
+    newImage: imageArb,
+    oldImage: imageArb,
+  })
+  .map(
+    ({ newImage, oldImage, ...change }): ChangeRecord =>
+      change.eventName === 'INSERT'
+        ? { ...change, newImage }
+        : change.eventName === 'MODIFY'
+          ? { ...change, newImage, oldImage }
+          : { ...change, oldImage },
+  );
 
 describe('the trend filter on change records (property)', () => {
   it('passes exactly what TICK_INSERT_FILTER passes on the DynamoDB Streams shape', () => {

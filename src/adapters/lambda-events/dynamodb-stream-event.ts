@@ -2,16 +2,21 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { ChangeRecord } from '../../ports/model.js';
 
 /**
- * The event-source filter of the trend function: only INSERTs of recent-tick items
- * (`sk` begins with `TICK#`). Give it to the IaC as the filter pattern (JSON-stringify it).
+ * The event-source filter of the trend function: records whose new image is a recent-tick
+ * item (`sk` begins with `TICK#`). Give it to the IaC as the filter pattern (JSON-stringify it).
+ *
+ * It tests only the `dynamodb` key, the one key AWS documents filtering on for DynamoDB event
+ * sources (Lambda guide, "Using event filtering with a DynamoDB event source"), so it does not
+ * name `eventName`. Without a new image, TTL's deletions of old ticks (a REMOVE per tick) stay
+ * out. A MODIFY of a tick item passes; ticks are written once, so only a rewrite with other
+ * values makes one, and the trend use case ignores everything but INSERTs.
  *
  * @example
  * // CDK, on the trend function's DynamoEventSource:
  * filters: [lambda.FilterCriteria.filter(TICK_INSERT_FILTER)]
  */
 export const TICK_INSERT_FILTER = {
-  eventName: ['INSERT'],
-  dynamodb: { Keys: { sk: { S: [{ prefix: 'TICK#' }] } } },
+  dynamodb: { NewImage: { sk: { S: [{ prefix: 'TICK#' }] } } },
 } as const;
 
 /**
@@ -20,7 +25,7 @@ export const TICK_INSERT_FILTER = {
  * key that is absent fails the match.
  *
  * @example
- * matchesFilter(TICK_INSERT_FILTER, record); // true for an INSERT of a TICK# item
+ * matchesFilter(TICK_INSERT_FILTER, record); // true for an INSERT of a TICK# item, false for its REMOVE
  */
 export function matchesFilter(pattern: unknown, value: unknown): boolean {
   return compileFilter(pattern)(value);

@@ -364,12 +364,16 @@ export class LocalStreamsMapping {
 }
 
 /**
- * `TICK_INSERT_FILTER` on a change record itself: an INSERT of a recent-tick item. The same
- * answer as the filter gives for the record's DynamoDB Streams shape.
+ * `TICK_INSERT_FILTER` on a change record itself: a record whose new image is a recent-tick
+ * item (an INSERT, or a MODIFY that rewrote one). The same answer as the filter gives for the
+ * record's DynamoDB Streams shape.
  *
  * @example
- * isTickInsert({ eventName: 'INSERT', sequenceNumber: '1', keys: { pk: 'SYMBOL#A', sk: 'TICK#001' } }); // true
+ * isTickInsert({ eventName: 'INSERT', sequenceNumber: '1', keys: { pk: 'SYMBOL#A', sk: 'TICK#001' }, newImage: { sk: { S: 'TICK#001' } } }); // true
  */
 export function isTickInsert(change: ChangeRecord): boolean {
-  return change.eventName === 'INSERT' && (change.tick !== undefined || change.keys.sk.startsWith('TICK#'));
+  // A record carrying its tick is about a tick item (the in-memory store's INSERTs): no image is built to say so.
+  if (change.tick !== undefined) return change.eventName !== 'REMOVE';
+  const sk = (change.newImage?.sk as { S?: unknown } | undefined)?.S;
+  return typeof sk === 'string' && sk.startsWith('TICK#');
 }
