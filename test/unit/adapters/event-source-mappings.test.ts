@@ -80,11 +80,16 @@ function bisectModel(n: number, batchSize: number, maxAttempts: number, answers:
 
 /** `n` change records of tick INSERTs, record `i` with sequence number `i` (zero-padded). */
 function tickInserts(n: number): ChangeRecord[] {
-  return Array.from({ length: n }, (_, i) => ({
-    eventName: 'INSERT' as const,
-    sequenceNumber: String(i).padStart(8, '0'),
-    keys: { pk: 'SYMBOL#AAPL', sk: `TICK#${String(i).padStart(8, '0')}` },
-  }));
+  return Array.from({ length: n }, (_, i) => {
+    const keys = { pk: 'SYMBOL#AAPL', sk: `TICK#${String(i).padStart(8, '0')}` };
+    // An INSERT on a NEW_AND_OLD_IMAGES stream carries its new image, which the filter reads.
+    return {
+      eventName: 'INSERT' as const,
+      sequenceNumber: String(i).padStart(8, '0'),
+      keys,
+      newImage: { pk: { S: keys.pk }, sk: { S: keys.sk } },
+    };
+  });
 }
 
 /** A change feed over fixed records. */
