@@ -36,6 +36,8 @@ export class MultiSymbolTracker {
   readonly counts: TrackerCounts = { applied: 0, duplicates: 0, late: 0, goldenCrosses: 0, deathCrosses: 0 };
   private readonly book: TrendBook;
   private readonly slots = new Map<string, number>();
+  /** An empty slot a refused first tick gave back. */
+  private spare: number | undefined;
 
   constructor(options: TrendOptions = {}) {
     this.options = resolveTrendOptions(options);
@@ -44,8 +46,21 @@ export class MultiSymbolTracker {
 
   /** Applies a validated tick; returns the alert it fires, if any. */
   push(tick: Tick): Alert | undefined {
-    const slot = this.slot(tick.symbol);
-    const outcome = this.book.update(slot, tick.timestamp, tick.units);
+    let slot = this.slots.get(tick.symbol);
+    let outcome: TickOutcome;
+    if (slot !== undefined) outcome = this.book.update(slot, tick.timestamp, tick.units);
+    else {
+      slot = this.add(tick.symbol);
+      try {
+        outcome = this.book.update(slot, tick.timestamp, tick.units);
+      } catch (error) {
+        // A refused first tick leaves no symbol behind (update changed nothing: the slot is
+        // still empty, kept for the next new symbol).
+        this.slots.delete(tick.symbol);
+        this.spare = slot;
+        throw error;
+      }
+    }
     switch (outcome) {
       case TickOutcome.Applied:
         this.counts.applied++;
@@ -73,14 +88,12 @@ export class MultiSymbolTracker {
     }
   }
 
-  /** The book slot of a symbol, added on first use (when the symbol is checked: it becomes a key of `toState`). */
-  private slot(symbol: string): number {
-    let slot = this.slots.get(symbol);
-    if (slot === undefined) {
-      checkSymbol(symbol, 'a tick');
-      slot = this.book.add();
-      this.slots.set(symbol, slot);
-    }
+  /** A book slot for a symbol seen for the first time (checked: it becomes a key of `toState`). */
+  private add(symbol: string): number {
+    checkSymbol(symbol, 'a tick');
+    const slot = this.spare ?? this.book.add();
+    this.spare = undefined;
+    this.slots.set(symbol, slot);
     return slot;
   }
 

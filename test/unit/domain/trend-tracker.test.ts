@@ -155,6 +155,27 @@ describe('MultiSymbolTracker', () => {
     expect(() => MultiSymbolTracker.fromState(m.toState(), { short: 1, long: 3 })).toThrow(/state of A has periods 1\/2/);
   });
 
+  it('counts a late tick as late, not as a duplicate', () => {
+    const m = new MultiSymbolTracker({ short: 1, long: 2 });
+    m.push({ symbol: 'A', timestamp: 2, price: 1, units: 1, volume: 1 });
+    m.push({ symbol: 'A', timestamp: 1, price: 1, units: 1, volume: 1 });
+    m.push({ symbol: 'A', timestamp: 2, price: 1, units: 1, volume: 1 });
+    expect(m.counts).toMatchObject({ applied: 1, duplicates: 1, late: 1 });
+  });
+
+  it('a refused first tick of a symbol leaves no symbol behind, and its slot serves the next one', () => {
+    const m = new MultiSymbolTracker({ short: 1, long: 2 });
+    expect(() => m.push({ symbol: 'NEW', timestamp: 1, price: 1.5, units: 1.5, volume: 1 })).toThrow(RangeError);
+    expect(m.symbols()).toEqual([]);
+    expect(m.toState()).toEqual({});
+    m.push({ symbol: 'NEXT', timestamp: 1, price: 1, units: 1, volume: 1 });
+    expect(m.symbols()).toEqual(['NEXT']);
+    expect(m.state('NEXT')).toEqual({ short: 1, long: 2, last: 0, lastTimestamp: 1, units: [1] });
+    // A symbol already seen keeps its state when a tick of it is refused.
+    expect(() => m.push({ symbol: 'NEXT', timestamp: 2, price: 1.5, units: 1.5, volume: 1 })).toThrow(RangeError);
+    expect(m.state('NEXT')).toEqual({ short: 1, long: 2, last: 0, lastTimestamp: 1, units: [1] });
+  });
+
   it('takes only symbols as keys: no __proto__, no path, no lower case, from a tick or from a state', () => {
     const state: TrendState = { short: 1, long: 2, last: 0, lastTimestamp: 1, units: [5] };
     for (const key of ['__proto__', '../etc', 'constructor', 'aapl', '']) {
