@@ -28,6 +28,35 @@ describe('calendar arithmetic (property)', () => {
     );
   });
 
+  it('parseIsoTimestamp reads a fraction of 0 to 9 digits as a decimal fraction of a second, cut to whole ms', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date(0), max: new Date(Date.UTC(9999, 0, 1)), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 9 }),
+        fc.stringMatching(/^\d{6}$/),
+        (d, digits, extra) => {
+          const iso = d.toISOString(); // …:SS.mmmZ
+          const fraction = `${iso.slice(20, 23)}${extra}`.slice(0, digits);
+          const text = `${iso.slice(0, 19)}${digits > 0 ? `.${fraction}` : ''}Z`;
+          const ms = Number(fraction.slice(0, 3).padEnd(3, '0'));
+          expect(parseIsoTimestamp(text)).toBe(d.getTime() - d.getUTCMilliseconds() + ms);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('parseIsoTimestamp takes 29 February in exactly the years Date has it, 1970 to 9999', () => {
+    for (let year = 1970; year <= 9999; year++) {
+      const day = new Date(Date.UTC(2000, 1, 29));
+      day.setUTCFullYear(year);
+      const leap = day.getUTCMonth() === 1;
+      const parsed = parseIsoTimestamp(`${year}-02-29T00:00:00Z`);
+      if (leap) expect(parsed).toBe(day.getTime());
+      else expect(parsed).toBeNaN();
+    }
+  });
+
   it('formatUnits never writes an exponent or a trailing point', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 9 }), (u, d) => {

@@ -53,6 +53,32 @@ describe('price quantisation (property)', () => {
     expect(quantise(300000000.1234565, 6)).toBe(300_000_000_123_457);
   });
 
+  it('takes units up to 2^53 − 1 and no further', () => {
+    expect(quantise(Number.MAX_SAFE_INTEGER, 0)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(quantise(2 ** 53, 0)).toBeNaN();
+    expect(quantise(900719925474.0991, 4)).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it('parseUnits refuses a text with more decimals than d that are not zeros, rather than scaling it', () => {
+    expect(parseUnits('1.2345', 2)).toBeNaN();
+    expect(parseUnits('1.2300', 2)).toBe(123);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 8 }),
+        fc.integer({ min: 1, max: 10 ** 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        (d, units, digit) => {
+          // The d decimals of `units`, then one more that is not zero: not a price at d decimals.
+          const whole = Math.floor(units / 10 ** d);
+          const decimals = String(units % 10 ** d).padStart(d, '0');
+          expect(parseUnits(`${whole}.${d > 0 ? decimals : ''}${digit}`, d)).toBeNaN();
+          expect(parseUnits(`${whole}${d > 0 ? `.${decimals}` : ''}`, d)).toBe(units);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('formatUnits writes the exact decimal that parseUnits reads back, for every unit count', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 9 }), (units, d) => {

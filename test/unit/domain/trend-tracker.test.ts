@@ -124,6 +124,15 @@ describe('TrendTracker examples', () => {
     expect(() => TrendTracker.fromState({ short: 5, long: 20, last: 2 as 1, lastTimestamp: 1, units: [] })).toThrow(/last/);
     expect(() => TrendTracker.fromState({ short: 5, long: 20, last: 0, lastTimestamp: null, units: [1] })).toThrow(/lastTimestamp/);
     expect(() => TrendTracker.fromState({ short: 5, long: 20, last: 0, lastTimestamp: 1, units: [0] })).toThrow(/units/);
+    // More units than the long window holds cannot come from toState.
+    expect(() => TrendTracker.fromState({ short: 1, long: 2, last: 0, lastTimestamp: 3, units: [1, 2, 3] })).toThrow(RangeError);
+  });
+
+  it('an empty restored state takes any first tick, also one at epoch 0', () => {
+    const empty: TrendState = { short: 1, long: 2, last: 0, lastTimestamp: null, units: [] };
+    expect(TrendTracker.fromState(empty).update(0, 5)).toBe(TickOutcome.Applied);
+    const book = new TrendBook({ short: 1, long: 2 });
+    expect(book.update(book.restore(empty), 0, 5)).toBe(TickOutcome.Applied);
   });
 });
 
