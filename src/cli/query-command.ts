@@ -36,7 +36,8 @@ Options:
                          (volume-trend, crossovers and series; the others refuse them)
   --decimals D           price decimals of the lake, 0-9 (default: those the lake was
                          written with, else 6)
-  --max-points N         series: about N points per symbol (min/max per time bucket)
+  --max-points N         series: about N points per symbol (min/max per time bucket);
+                         a row's ticks and volume then count the ticks dropped before it
   --lake DIR             data lake folder (default ${DEFAULT_LAKE_DIR})
   --no-cache             read every lake object each time (no <lake>/.cache database)
   --json                 one JSON row per line on stdout; the CSV path goes to stderr

@@ -106,16 +106,20 @@ export class SeriesDownsampler {
     this.maxBuckets = maxBuckets;
   }
 
-  /** Adds the next point (later than every point so far) and its tick's volume; `pin` keeps it drawn. */
-  push(point: ChartPoint, volume: number, pin = false): void {
-    this.count++;
+  /**
+   * Adds the next point (later than every point so far) and its tick's volume; `pin` keeps it
+   * drawn. A point that stands for `ticks` ticks (a row of an already downsampled `series`:
+   * `volume` is then their total) counts as that many.
+   */
+  push(point: ChartPoint, volume: number, pin = false, ticks = 1): void {
+    this.count += ticks;
     if (pin) this.pinned.push(point);
     let bucket = this.buckets[this.buckets.length - 1];
     if (bucket === undefined || bucket.count >= this.size) {
       bucket = { first: point, min: point, max: point, last: point, volume: 0, count: 0 };
       this.buckets.push(bucket);
     }
-    bucket.count++;
+    bucket.count += ticks;
     bucket.volume += volume;
     bucket.last = point;
     if (point.price < bucket.min.price) bucket.min = point;
@@ -123,7 +127,7 @@ export class SeriesDownsampler {
     if (this.buckets.length > this.maxBuckets) this.merge();
   }
 
-  /** Points pushed so far. */
+  /** Ticks pushed so far (a point standing for several counts as that many). */
   get ticks(): number {
     return this.count;
   }

@@ -19,12 +19,15 @@ export type QueryName = (typeof QUERY_NAMES)[number];
  * - `crossovers`: `id varchar, symbol varchar, signal varchar, trend varchar, timestamp bigint, price decimal(18,d), sma_short double, sma_long double`
  *   — the SMA-short/long crossings, equal to the streaming tracker's alerts on the same ticks
  *   (same ids, timestamps, prices and SMA bits), ordered like `compareAlerts`.
- * - `series`: `symbol varchar, timestamp bigint (epoch ms), price decimal(18,d), volume bigint, sma_short double, sma_long double, signal varchar`
+ * - `series`: `symbol varchar, timestamp bigint (epoch ms), price decimal(18,d), volume bigint, ticks bigint, sma_short double, sma_long double, signal varchar`
  *   — the applied ticks in time order with both SMAs (the exact decimal mean rounded once to
  *   a double; NULL until `short` / `long` ticks are applied) and the crossover signal on the
  *   tick where one fires (else NULL). With `maxPoints`, each symbol keeps the lowest and
  *   highest price of each of ⌊(maxPoints − 2) / 2⌋ equal time buckets, its first and last
- *   tick, and every crossover tick: at most `maxPoints` points plus the crossovers.
+ *   tick, and every crossover tick: at most `maxPoints` points plus the crossovers. Each row
+ *   stands for itself and the ticks dropped since the row before it: `ticks` counts them and
+ *   `volume` is their total, so both add up to the symbol's applied ticks and volume
+ *   (without `maxPoints`, 1 and the tick's own volume).
  *
  * @example
  * QUERY_COLUMNS.volatility; // ['symbol', 'ticks', 'tick_volatility', 'days', 'daily_volatility', 'annualised_volatility']
@@ -34,7 +37,7 @@ export const QUERY_COLUMNS: Readonly<Record<QueryName, readonly string[]>> = {
   'volume-trend': ['symbol', 'day', 'ticks', 'volume', 'volume_ma_short', 'volume_ma_long'],
   volatility: ['symbol', 'ticks', 'tick_volatility', 'days', 'daily_volatility', 'annualised_volatility'],
   crossovers: ['id', 'symbol', 'signal', 'trend', 'timestamp', 'price', 'sma_short', 'sma_long'],
-  series: ['symbol', 'timestamp', 'price', 'volume', 'sma_short', 'sma_long', 'signal'],
+  series: ['symbol', 'timestamp', 'price', 'volume', 'ticks', 'sma_short', 'sma_long', 'signal'],
 };
 
 /**

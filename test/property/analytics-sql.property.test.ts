@@ -52,8 +52,15 @@ function trackerAlerts(market: LakeMarket, short: number, long: number): Alert[]
 /** Every applied tick with the tracker's SMAs after it: what `series` must return. */
 function trackerSeries(market: LakeMarket, short: number, long: number) {
   const trackers = new Map<string, TrendTracker>();
-  const rows: { symbol: string; timestamp: number; price: number; volume: number; sma_short: number | null; sma_long: number | null }[] =
-    [];
+  const rows: {
+    symbol: string;
+    timestamp: number;
+    price: number;
+    volume: number;
+    ticks: number;
+    sma_short: number | null;
+    sma_long: number | null;
+  }[] = [];
   for (const a of market.arrivals) {
     const t = trackers.get(a.symbol) ?? new TrendTracker({ short, long });
     trackers.set(a.symbol, t);
@@ -64,6 +71,7 @@ function trackerSeries(market: LakeMarket, short: number, long: number) {
       timestamp: a.timestamp,
       price: unitsToPrice(a.units, 6),
       volume: a.volume,
+      ticks: 1,
       sma_short: t.smaShort ?? null,
       sma_long: t.smaLong ?? null,
     });

@@ -254,14 +254,30 @@ function seriesSql(): string {
     row_number() OVER (PARTITION BY "symbol", "bucket" ORDER BY "price" DESC, "timestamp") AS "high_rank"
   FROM "bucketed"
 ),
-"kept" AS (
-  SELECT "symbol", "timestamp", "price", "volume", "sum_short", "sum_long", "signal"
+"flagged" AS (
+  SELECT "symbol", "timestamp", "price", "volume", "sum_short", "sum_long", "signal",
+    ("points" <= :max_points OR "low_rank" = 1 OR "high_rank" = 1 OR "signal" IS NOT NULL
+      OR "timestamp" = "first_ts" OR "timestamp" = "last_ts") AS "keep"
   FROM "ranked"
-  WHERE "points" <= :max_points OR "low_rank" = 1 OR "high_rank" = 1 OR "signal" IS NOT NULL
-    OR "timestamp" = "first_ts" OR "timestamp" = "last_ts"
+),
+"grouped" AS (
+  -- Each tick stands with the next kept tick at or after it (the last tick is kept): the
+  -- group is the number of kept ticks before it.
+  SELECT *, coalesce(sum(CASE WHEN "keep" THEN 1 ELSE 0 END) OVER (
+    PARTITION BY "symbol" ORDER BY "timestamp" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS "grp"
+  FROM "flagged"
+),
+"totals" AS (
+  SELECT "symbol", "grp", count(*) AS "ticks", sum("volume") AS "volume_sum"
+  FROM "grouped" GROUP BY "symbol", "grp"
+),
+"kept" AS (
+  SELECT g."symbol", g."timestamp", g."price", CAST(t."volume_sum" AS BIGINT) AS "volume", t."ticks", g."sum_short", g."sum_long", g."signal"
+  FROM "grouped" AS g JOIN "totals" AS t ON t."symbol" = g."symbol" AND t."grp" = g."grp"
+  WHERE g."keep"
 ),
 ${means.ctes}
-SELECT "symbol", "timestamp", "price", "volume", "sma_short", "sma_long", "signal"
+SELECT "symbol", "timestamp", "price", "volume", "ticks", "sma_short", "sma_long", "signal"
 FROM "${means.output}"
 ORDER BY "symbol", "timestamp"`;
 }

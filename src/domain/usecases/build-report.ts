@@ -30,7 +30,8 @@ const SERIES_QUERY: QueryName = 'series';
 /**
  * Reads a chart report from the lake through the analytics engine: the `series` query
  * (applied ticks, `sma_short`/`sma_long` NULL until defined, at most `maxPoints` rows per
- * symbol when the engine downsamples) and the `crossovers` query (the alerts). Whatever the
+ * symbol when the engine downsamples, each row's `ticks` and `volume` then counting the
+ * ticks it stands for) and the `crossovers` query (the alerts). Whatever the
  * engine returns is downsampled again here if it is longer, and every alert's point is put
  * back into its series, so each marker stands on the line.
  *
@@ -80,7 +81,7 @@ export function alertFromRow(row: Row): Alert {
 }
 
 function seriesFromRows(result: QueryResult, alerts: readonly Alert[], maxBuckets: number): ChartReport['series'] {
-  const bySymbol = new Map<string, { point: ChartPoint; volume: number }[]>();
+  const bySymbol = new Map<string, { point: ChartPoint; volume: number; ticks: number }[]>();
   for (const row of result.rows) {
     const symbol = String(row.symbol);
     const list = bySymbol.get(symbol) ?? [];
@@ -92,6 +93,9 @@ function seriesFromRows(result: QueryResult, alerts: readonly Alert[], maxBucket
         smaLong: nullableNumber(row.sma_long ?? row.smaLong),
       },
       volume: nullableNumber(row.volume) ?? 0,
+      // A downsampled row stands for the ticks dropped before it too (engines that return
+      // every tick may leave the column out).
+      ticks: nullableNumber(row.ticks) ?? 1,
     });
     bySymbol.set(symbol, list);
   }
@@ -106,10 +110,10 @@ function seriesFromRows(result: QueryResult, alerts: readonly Alert[], maxBucket
     const rows = (bySymbol.get(symbol) ?? []).sort((a, b) => a.point.t - b.point.t);
     const samples = new SeriesDownsampler(maxBuckets);
     let last = Number.NEGATIVE_INFINITY;
-    for (const { point, volume } of rows) {
+    for (const { point, volume, ticks } of rows) {
       if (point.t <= last) continue; // the chart needs strictly increasing times
       last = point.t;
-      samples.push(point, volume);
+      samples.push(point, volume, false, ticks);
     }
     return samples.toSeries(symbol, alertPoints.get(symbol));
   });

@@ -75,6 +75,26 @@ describe('tickflow report', () => {
     expect(html).toContain('"describe":"lake .tickflow/lake, AAPL, 2024-01-02 to 2024-01-03"');
   });
 
+  it('counts every applied tick and all their volume, as the replay’s own report does, when the lake holds more ticks than it draws', async () => {
+    const lake = join(dir, 'lake-many');
+    const recorded = join(dir, 'recorded.html');
+    const replayed = await runCli(['replay', '--ticks', '12000', '--symbols', 'AAA,BBB', '--lake', lake, '--report', recorded, '--quiet']);
+    expect(replayed.code).toBe(0);
+    const fromLake = join(dir, 'from-lake.html');
+    expect((await runCli(['report', '--lake', lake, '--out', fromLake])).code).toBe(0);
+    /** Per symbol: ticks and the total of the volume bars, from the data the page embeds. */
+    const totals = async (file: string) => {
+      const html = await readFile(file, 'utf8');
+      const json = /<script type="application\/json" id="tickflow-data">(.*?)<\/script>/s.exec(html)?.[1] as string;
+      const data = JSON.parse(json) as { series: { symbol: string; ticks: number; volume: number[] }[] };
+      return data.series.map((s) => [s.symbol, s.ticks, s.volume.reduce((n, v) => n + v, 0)]);
+    };
+    const fromReplay = await totals(recorded);
+    // About 6,000 applied ticks a symbol: more than the 4 × 1,024 points the lake's series is asked for.
+    for (const [, ticks] of fromReplay) expect(ticks).toBeGreaterThan(5000);
+    expect(await totals(fromLake)).toEqual(fromReplay);
+  });
+
   it('reads a lake written with --decimals 8 as the replay wrote it when given the same --decimals', async () => {
     // Prices that move only in the 7th and 8th decimals: at 6 decimals they are all 1.
     const csv = await writeEightDecimalCsv(join(dir, 'tiny.csv'), 7);
