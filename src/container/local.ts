@@ -41,6 +41,12 @@ export interface LocalOptions {
   readonly priceDecimals?: number;
   /** Shards of the in-memory stream (default 1). */
   readonly shards?: number;
+  /**
+   * Digits in the in-memory stream's sequence numbers (and so in the lake's object names)
+   * that set this run apart from another started in the same millisecond (default: 6 random
+   * digits). Fix it, with a fixed clock, for runs that must name everything alike.
+   */
+  readonly streamTag?: string;
   /** Records per ingest invocation and per trend invocation (default 10,000 each, Lambda's largest batches). */
   readonly ingestBatchSize?: number;
   readonly trendBatchSize?: number;
@@ -80,6 +86,9 @@ function checkLocalOptions(options: LocalOptions): void {
   checkGzipLevel(options.gzipLevel);
   checkBatchSize('ingestBatchSize', options.ingestBatchSize);
   checkBatchSize('trendBatchSize', options.trendBatchSize);
+  if (options.streamTag !== undefined && (typeof options.streamTag !== 'string' || !/^\d{0,20}$/.test(options.streamTag))) {
+    throw new RangeError(`streamTag must be a string of at most 20 digits, got ${JSON.stringify(options.streamTag)}`);
+  }
   if (options.transport !== undefined && options.transport !== 'lambda' && options.transport !== 'direct') {
     throw new RangeError(`transport must be 'lambda' or 'direct', got ${JSON.stringify(options.transport)}`);
   }
@@ -111,7 +120,10 @@ export function localModule(options: LocalOptions = {}): ContainerModule {
     bind<TrendSettings>(TREND_SETTINGS).toConstantValue(settings);
     bind<Clock>(CLOCK).toConstantValue(options.clock ?? new SystemClock());
     bind<Logger>(LOGGER).toConstantValue(options.logger ?? new JsonLogger({ level: 'warn' }));
-    bind(MEMORY_STREAM).toResolvedValue((clock: Clock) => new MemoryStream({ clock, shardCount: options.shards ?? 1 }), [CLOCK]);
+    bind(MEMORY_STREAM).toResolvedValue(
+      (clock: Clock) => new MemoryStream({ clock, shardCount: options.shards ?? 1, tag: options.streamTag }),
+      [CLOCK],
+    );
     bind(TICK_PUBLISHER).toService(MEMORY_STREAM);
 
     const lake = options.lake ?? DEFAULT_LAKE_DIR;

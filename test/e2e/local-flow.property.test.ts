@@ -74,6 +74,7 @@ describe('the whole local flow (property)', () => {
         chunkSize: 700,
         ingestBatchSize: 300,
         transport,
+        streamTag: '', // the runs compared name their records alike
       });
       const { elapsedMs: _e, ticksPerSecond: _t, ...counts } = stats;
       return { alerts, counts, latest };

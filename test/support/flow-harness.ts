@@ -55,7 +55,8 @@ export function flowHarness(o: HarnessOptions = {}) {
   const lakePort = o.wrapLake ? o.wrapLake(lake) : lake;
   const storePort = o.wrapStore ? o.wrapStore(store) : store;
   const alertPort = o.wrapAlerts ? o.wrapAlerts(published) : published;
-  const stream = new MemoryStream({ clock, shardCount: o.shards ?? 1, retainConsumed: true });
+  // A fixed tag: runs compared with each other name their lake objects alike.
+  const stream = new MemoryStream({ clock, shardCount: o.shards ?? 1, retainConsumed: true, tag: '' });
   const ingest = new IngestBatch(
     { archive: lakePort, rejects: lakePort, store: storePort, clock, observer: stats, logger },
     { long: o.long ?? 20 },

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Clock } from '../../ports/clock.port.js';
 import type { PlainRecordValue, StreamRecord } from '../../ports/model.js';
 import type { OutgoingRecord, PublishReport, TickPublisher } from '../../ports/tick-publisher.port.js';
@@ -92,12 +93,28 @@ export class MemoryShard {
 export class MemoryStream implements TickPublisher {
   readonly shards: MemoryShard[];
 
-  constructor(private readonly options: { clock: Clock; shardCount?: number; retainConsumed?: boolean }) {
+  constructor(
+    private readonly options: {
+      clock: Clock;
+      shardCount?: number;
+      retainConsumed?: boolean;
+      /**
+       * Digits that set this stream's sequence numbers apart from those of another stream
+       * started in the same millisecond (default: 6 random digits). Fixed, two streams fed the
+       * same records name the same lake objects (tests that compare two runs).
+       */
+      tag?: string;
+    },
+  ) {
     const count = options.shardCount ?? 1;
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`shardCount must be a whole number ≥ 1, got ${count}`);
+    const tag = options.tag ?? String(randomInt(1_000_000)).padStart(6, '0');
+    if (!/^\d{0,20}$/.test(tag)) throw new RangeError(`tag must be at most 20 digits, got ${JSON.stringify(tag)}`);
     // Sequence numbers start from the clock, like Kinesis's grow with time: a later stream's
-    // records never reuse an earlier one's numbers (and so never its lake object names).
-    const epoch = String(options.clock.now()).padStart(15, '0');
+    // records never reuse an earlier one's numbers (and so never its lake object names). The
+    // tag sets apart streams started in the same millisecond: two replays into one lake, run
+    // side by side, named each other's objects alike and one replaced the other's.
+    const epoch = `${String(options.clock.now()).padStart(15, '0')}${tag}`;
     this.shards = Array.from(
       { length: count },
       (_, i) => new MemoryShard(`shardId-${String(i).padStart(12, '0')}`, epoch, options.retainConsumed),

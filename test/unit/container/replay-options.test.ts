@@ -38,6 +38,7 @@ describe('replay options', () => {
       [{ ingestBatchSize: 10_001 }, /^ingestBatchSize .* got 10001$/],
       [{ chunkSize: -5 }, /^chunkSize must be a whole number ≥ 1, got -5$/],
       [{ chunkSize: 2.5 }, /^chunkSize .* got 2.5$/],
+      [{ streamTag: '12a' }, /^streamTag must be a string of at most 20 digits, got "12a"$/],
       [{ lake: join(dir, 'lake'), gzipLevel: 42 }, /^gzipLevel must be a whole number from 0 to 9, got 42$/],
       [{ lake: true }, /^lake must be a folder path, 'memory' or false, got true$/],
       [{ lake: '' }, /^lake must be a folder path, 'memory' or false, got ""$/],
@@ -93,5 +94,19 @@ describe('a source that fails mid-way', () => {
       if (name.endsWith('.gz')) archived += (await decodeLines(await readFile(join(lake, 'raw', name)))).length;
     }
     expect(archived).toBe(whole);
+  });
+});
+
+describe('replays side by side into one lake', () => {
+  it('keep each other’s objects, also when both start in the same millisecond', async () => {
+    const lake = join(dir, 'shared-lake');
+    const clock = new ManualClock(Date.UTC(2024, 5, 1)); // both runs start at the same time
+    const later = ticks.map((t) => ({ ...t, timestamp: t.timestamp + 1_000_000 }));
+    await Promise.all([replay(ticks, { lake, clock }), replay(later, { lake, clock })]);
+    let archived = 0;
+    for (const name of await readdir(join(lake, 'raw'), { recursive: true })) {
+      if (name.endsWith('.gz')) archived += (await decodeLines(await readFile(join(lake, 'raw', name)))).length;
+    }
+    expect(archived).toBe(ticks.length + later.length);
   });
 });
