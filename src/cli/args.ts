@@ -168,7 +168,7 @@ export async function outputFileFlag(command: string, name: string, value: strin
   }
   if (!/\.html?$/i.test(path)) {
     throw new UsageError(
-      `tickflow ${command}: --${name} ${path}: the report is an HTML file and replaces what is there, so its name must end in .html, e.g. report.html`,
+      `tickflow ${command}: --${name} ${path}: the report is an HTML file and replaces what is there, so its name must end in .html or .htm, e.g. report.html`,
     );
   }
   const dir = dirname(path);

@@ -38,7 +38,7 @@ Flow:
 Output:
   --json                 one JSON alert per line on stdout; the summary goes to stderr
   --report FILE.html     also write a chart report: one HTML file that opens offline
-                         (replaced if it exists, so the name must end in .html)
+                         (replaced if it exists, so the name must end in .html or .htm)
   --quiet                no progress bar
   -h, --help             this help
 

@@ -22,7 +22,7 @@ alerts. (tickflow replay --report FILE.html makes the same report straight from 
 
 Options:
   --out FILE.html        where to write the report (required; replaced if it exists,
-                         so the name must end in .html)
+                         so the name must end in .html or .htm)
   --lake DIR             the data lake folder (default ${DEFAULT_LAKE_DIR})
   --symbols A,B          only these symbols (default: all in the lake)
   --from DATE --to DATE  first and last UTC day, YYYY-MM-DD (default: all)

@@ -403,10 +403,21 @@ export class CsvTickSource extends LineFileSource {
 export class NdjsonTickSource extends LineFileSource {
   readonly name = 'ndjson';
 
-  /** A JSON array written over several lines (`[` then objects) is a JSON document, not NDJSON: said at once. */
+  /**
+   * A JSON array of records is a JSON document, not NDJSON: said at once, whether it is
+   * written over several lines (`[` then objects) or on one. A first line that is an array of
+   * no object (`[1, 2]`) is only a bad record, quarantined like any other.
+   */
   protected override firstLine(line: string, lineNo: number): void {
-    const start = line.trimStart();
-    if (!start.startsWith('[') || succeeds(() => JSON.parse(line))) return;
+    if (!line.trimStart().startsWith('[')) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      parsed = undefined; // an array that goes on past this line
+    }
+    const isRecord = (x: unknown) => x !== null && typeof x === 'object' && !Array.isArray(x);
+    if (Array.isArray(parsed) && !parsed.some(isRecord)) return;
     throw new SourceError(
       `${this.label} line ${lineNo}: this is a JSON array, not NDJSON (one JSON object per line): convert it first, e.g. jq -c '.[]' ${this.label} > ticks.ndjson`,
     );

@@ -271,7 +271,7 @@ describe('tickflow replay', () => {
       // The report replaces its file: a name that is not .html is refused, not overwritten.
       [
         ['--report', 'package.json'],
-        'tickflow replay: --report package.json: the report is an HTML file and replaces what is there, so its name must end in .html, e.g. report.html',
+        'tickflow replay: --report package.json: the report is an HTML file and replaces what is there, so its name must end in .html or .htm, e.g. report.html',
       ],
       [['--bad-rate='], 'tickflow replay: --bad-rate must be a fraction in [0, 1), got ""'],
       [['--report', dir], `tickflow replay: --report ${dir} is a folder; name a file in it, e.g. ${join(dir, 'report.html')}`],

@@ -340,6 +340,16 @@ describe('NdjsonTickSource and IterableTickSource', () => {
         "ticks.json line 1: this is a JSON array, not NDJSON (one JSON object per line): convert it first, e.g. jq -c '.[]' ticks.json > ticks.ndjson",
       ),
     );
+    // The same array on one line; an array of no object is only a bad record.
+    const oneLine = await file('one.json', '[{"symbol":"AAPL","timestamp":1704205800000,"price":1,"volume":1},{"symbol":"AAPL"}]\n');
+    await expect(all(new NdjsonTickSource({ path: oneLine, clock }))).rejects.toThrow(
+      /one\.json line 1: this is a JSON array, not NDJSON .* jq -c/,
+    );
+    const numbers = await file('numbers.ndjson', '[1, 2]\n{"symbol":"AAPL","timestamp":1704205800000,"price":1,"volume":1}\n');
+    expect((await all(new NdjsonTickSource({ path: numbers, clock }))).map((i) => (i.kind === 'reject' ? i.code : i.kind))).toEqual([
+      'NOT_AN_OBJECT',
+      'record',
+    ]);
     for (const text of ['\n\n', '\uFEFF\n', '  \r\n']) {
       const blank = await file('blank.csv', text);
       await expect(all(new CsvTickSource({ path: blank, clock }))).rejects.toThrow(new SourceError(`${blank} is empty (blank lines only)`));
