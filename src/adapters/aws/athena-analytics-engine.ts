@@ -13,6 +13,7 @@ import {
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { checkQuery } from '../../domain/query-params.js';
 import { normaliseSymbol } from '../../domain/symbol.js';
+import { ONE_DAY_MS } from '../../domain/timestamp.js';
 import { messageOf } from '../../domain/usecases/ingest-batch.js';
 import type { AnalyticsEngine, QueryName, QueryParams, QueryResult, ResultRow, RunOptions } from '../../ports/analytics-engine.port.js';
 import type { Clock } from '../../ports/clock.port.js';
@@ -63,7 +64,8 @@ export function athenaParameter(value: SqlValue): string {
 
 /**
  * The named queries on Amazon Athena over the Glue table: StartQueryExecution in the
- * workgroup with the parameters as `ExecutionParameters` (never in the SQL text), status
+ * workgroup with the symbols as `ExecutionParameters` (never in the SQL text; the checked
+ * whole-number parameters are written into it, see `bindQuery`), status
  * polled with exponential backoff up to a timeout, a FAILED or CANCELLED query raised as a
  * `QueryError` carrying Athena's reason, results paged through GetQueryResults and typed
  * from the column metadata, and the S3 location of the result CSV returned. An abort of
@@ -107,14 +109,16 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
     if (symbols.length === 0) throw new QueryError(`the data lake s3://${this.options.bucket}/raw/ holds no symbols yet`);
     const bound = bindQuery(
       querySql(name, { kind: 'lake', table: this.table }),
-      queryValues(checked, symbols, this.options.priceDecimals ?? 6),
+      // No partition after the year of now + 1 day can hold a tick (ingest refuses later ones).
+      queryValues(checked, symbols, this.options.priceDecimals ?? 6, { maxYear: new Date(this.now() + ONE_DAY_MS).getUTCFullYear() }),
     );
 
     const { athena } = this.options;
     const started = await athena.send(
       new StartQueryExecutionCommand({
         QueryString: bound.sql,
-        ExecutionParameters: bound.values.map(athenaParameter),
+        // The symbols (at least one); Athena refuses an empty list.
+        ...(bound.values.length > 0 ? { ExecutionParameters: bound.values.map(athenaParameter) } : {}),
         WorkGroup: this.options.workgroup,
         QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: this.options.database },
         ResultConfiguration: { OutputLocation: `${this.options.outputLocation.replace(/\/?$/, '/')}${name}/` },

@@ -78,15 +78,21 @@ export function projectionProperties(options: LakeTableOptions): Record<string, 
   };
 }
 
-const SERDE = 'org.openx.data.jsonserde.JsonSerDe';
+/**
+ * The Hive JSON SerDe, not OpenX's: Athena documents that with the OpenX SerDe "the number of
+ * results and their values can be non-deterministic" (more rows, fewer rows, unexpected
+ * nulls) and names the Hive one as the way round it.
+ */
+const SERDE = 'org.apache.hive.hcatalog.data.JsonSerDe';
 const INPUT_FORMAT = 'org.apache.hadoop.mapred.TextInputFormat';
 const OUTPUT_FORMAT = 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat';
 
 /**
  * The Glue rendering of the lake schema (`LAKE_COLUMNS`): an external table over gzip NDJSON
- * read by the OpenX JSON SerDe — which parses a JSON number into a DECIMAL column exactly
- * (BigDecimal), so `price` keeps its decimal digits — partitioned by symbol/year/month/day
- * with projection.
+ * read by the Hive JSON SerDe — which reads a JSON number into a DECIMAL column from its text,
+ * so `price` keeps its decimal digits — partitioned by symbol/year/month/day with projection.
+ * The lake's lines are written by tickflow alone, all valid JSON: a line that is not fails
+ * the query rather than being skipped.
  *
  * @example
  * const input = lakeTableInput({ database: 'tickflow', table: 'ticks', bucket: 'my-lake' });
@@ -111,7 +117,7 @@ export function lakeTableInput(options: LakeTableOptions): TableInput {
       InputFormat: INPUT_FORMAT,
       OutputFormat: OUTPUT_FORMAT,
       Compressed: true,
-      SerdeInfo: { SerializationLibrary: SERDE, Parameters: { 'ignore.malformed.json': 'FALSE' } },
+      SerdeInfo: { SerializationLibrary: SERDE },
     },
   };
 }
@@ -137,7 +143,6 @@ PARTITIONED BY (
   ${LAKE_PARTITION_KEYS.map(column).join(',\n  ')}
 )
 ROW FORMAT SERDE '${SERDE}'
-WITH SERDEPROPERTIES ('ignore.malformed.json' = 'FALSE')
 STORED AS INPUTFORMAT '${INPUT_FORMAT}' OUTPUTFORMAT '${OUTPUT_FORMAT}'
 LOCATION '${input.StorageDescriptor?.Location}'
 TBLPROPERTIES (

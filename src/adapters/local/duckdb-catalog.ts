@@ -257,6 +257,7 @@ export class DuckDbCatalog implements Catalog {
         const bound = bindQuery(appliedTicksSql('"lake_ticks"'), {
           symbols: touched.map((value): SqlValue => ({ type: 'varchar', value })),
           from_year: { type: 'bigint', value: 0 },
+          max_year: { type: 'bigint', value: 9999 },
           from_day: { type: 'bigint', value: 0 },
           to_day: { type: 'bigint', value: 99_991_231 },
         });

@@ -57,7 +57,7 @@ export function appliedTicksSql(table: string): string {
           PARTITION BY "symbol" ORDER BY lpad("sequence", 64, '0'), "timestamp"
           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "earlier_max"
       FROM ${table}
-      WHERE "symbol" IN (:symbols) AND "year" >= :from_year AND ${DAY} >= :from_day
+      WHERE "symbol" IN (:symbols) AND "year" BETWEEN :from_year AND :max_year AND ${DAY} >= :from_day
     ) AS "arrivals"
     WHERE "earlier_max" IS NULL OR "timestamp" > "earlier_max"
   ) AS "applied_rows"
@@ -314,12 +314,23 @@ export function queryValues(
   params: CheckedQueryParams,
   symbols: readonly string[],
   priceDecimals: number,
+  options: {
+    /**
+     * The latest year a lake partition can have (default 9999: no bound). Ingest refuses
+     * ticks more than a day ahead of its clock, so the year of now + 1 day bounds every
+     * partition written by then; under Athena's partition projection the bound keeps a
+     * query from listing a century of empty years. (Not `to`: a later tick that arrived
+     * first still makes an earlier one late.)
+     */
+    maxYear?: number;
+  } = {},
 ): Record<string, SqlValue | SqlValue[]> {
   const bigint = (value: number): SqlValue => ({ type: 'bigint', value });
   const maxPoints = params.maxPoints;
   return {
     symbols: symbols.map((value) => ({ type: 'varchar', value })),
     from_year: bigint(Math.floor(params.fromDay / 10_000)),
+    max_year: bigint(options.maxYear ?? 9999),
     from_day: bigint(params.fromDay),
     to_day: bigint(params.toDay),
     short: bigint(params.short),
@@ -331,19 +342,26 @@ export function queryValues(
 }
 
 /**
- * Turns `:name` placeholders into positional `?` (a list into `?, ?, …`) and collects the
- * values in placeholder order. Numeric values become `CAST(? AS BIGINT)`, so both engines
- * type them alike. Values never enter the SQL text.
+ * Turns `:name` placeholders into positional `?` (a list into `?, ?, …`) for text values,
+ * collected in placeholder order: text (symbols) never enters the SQL. Whole numbers are
+ * written into the text as `CAST(n AS BIGINT)`, so both engines type them alike: Athena takes
+ * `?` only in a `WHERE` clause (its parameterized queries' documented limit), and the
+ * numbers stand in window offsets, `CASE`s and the exact-mean stages; a safe integer's
+ * digits, checked here, cannot carry SQL.
  *
  * @example
  * bindQuery('SELECT 1 WHERE "symbol" IN (:symbols) AND "n" >= :short', { symbols: [{ type: 'varchar', value: 'AAPL' }], short: { type: 'bigint', value: 5 } });
- * // { sql: 'SELECT 1 WHERE "symbol" IN (?) AND "n" >= CAST(? AS BIGINT)', values: [{ type: 'varchar', value: 'AAPL' }, { type: 'bigint', value: 5 }] }
+ * // { sql: 'SELECT 1 WHERE "symbol" IN (?) AND "n" >= CAST(5 AS BIGINT)', values: [{ type: 'varchar', value: 'AAPL' }] }
  */
 export function bindQuery(sql: string, named: Readonly<Record<string, SqlValue | readonly SqlValue[]>>): BoundQuery {
   const values: SqlValue[] = [];
   const placeholder = (v: SqlValue) => {
+    if (v.type === 'bigint') {
+      if (!Number.isSafeInteger(v.value)) throw new RangeError(`an SQL number must be a safe integer, got ${String(v.value)}`);
+      return `CAST(${v.value} AS BIGINT)`;
+    }
     values.push(v);
-    return v.type === 'bigint' ? 'CAST(? AS BIGINT)' : '?';
+    return '?';
   };
   const text = sql.replace(/:([a-z_]+)/g, (_, key: string) => {
     const value = named[key];

@@ -12,17 +12,17 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { AthenaAnalyticsEngine, athenaParameter } from '../../../src/adapters/aws/athena-analytics-engine.js';
 import { ManualClock } from '../../../src/adapters/local/clocks.js';
-import type { QUERY_NAMES } from '../../../src/ports/analytics-engine.port.js';
+import { QUERY_NAMES } from '../../../src/ports/analytics-engine.port.js';
 import { InvalidQueryError, QueryError } from '../../../src/ports/errors.js';
 
 const REGION = { region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
 const OUTPUT = 's3://my-lake/results/daily-ohlc/q-1.csv';
 
 /** An engine on mocked clients; waiting moves a manual clock instead of sleeping. */
-function setup(options: { timeoutMs?: number } = {}) {
+function setup(options: { timeoutMs?: number; now?: number } = {}) {
   const athena = new AthenaClient(REGION);
   const s3 = new S3Client(REGION);
-  const clock = new ManualClock(0);
+  const clock = new ManualClock(options.now ?? 0);
   const waits: number[] = [];
   const engine = new AthenaAnalyticsEngine({
     athena,
@@ -61,7 +61,7 @@ function succeeded(mock: ReturnType<typeof setup>['athena'], location = OUTPUT) 
 }
 
 describe('AthenaAnalyticsEngine', () => {
-  it('starts the query in the workgroup with the values as ExecutionParameters, never in the SQL text', async () => {
+  it('starts the query in the workgroup with the symbols as ExecutionParameters, never in the SQL text, and every ? in a WHERE', async () => {
     const { engine, athena } = setup();
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
     succeeded(athena);
@@ -75,13 +75,40 @@ describe('AthenaAnalyticsEngine', () => {
     expect(input?.ResultConfiguration).toEqual({ OutputLocation: 's3://my-lake/results/crossovers/' });
     expect(input?.QueryString).toContain('FROM "tickflow"."ticks"');
     expect(input?.QueryString).toContain('"symbol" IN (?, ?)');
-    expect(input?.QueryString).not.toMatch(/EURUSD|BRK-B|20240102|2024-01/);
-    const parameters = input?.ExecutionParameters ?? [];
-    expect(parameters.slice(0, 5)).toEqual(["'EURUSD=X'", "'BRK-B'", '2024', '20240102', '20240131']);
-    expect(parameters).toContain('3');
-    expect(parameters).toContain('9');
-    expect(parameters).toContain('1000000');
-    expect(parameters.length).toBe((input?.QueryString?.match(/\?/g) ?? []).length);
+    expect(input?.QueryString).not.toMatch(/EURUSD|BRK-B|2024-01/);
+    // Athena takes ? only in WHERE: the numbers are checked whole numbers, written into the text.
+    expect(input?.ExecutionParameters).toEqual(["'EURUSD=X'", "'BRK-B'"]);
+    expect((input?.QueryString?.match(/\?/g) ?? []).length).toBe(2);
+    for (const n of [2024, 20240102, 20240131, 3, 9, 1000000]) expect(input?.QueryString).toContain(`CAST(${n} AS BIGINT)`);
+  });
+
+  it('reads no partition after the year of now + 1 day, which no tick can be in: projection lists no empty century', async () => {
+    for (const [now, year] of [
+      [Date.UTC(2024, 5, 1), 2024],
+      [Date.UTC(2024, 11, 31, 12), 2025],
+    ] as const) {
+      const { engine, athena } = setup({ now });
+      athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+      succeeded(athena);
+      athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: METADATA, Rows: [] } });
+      await engine.run('volatility', { symbols: ['AAPL'], from: '2023-03-01' });
+      const sql = athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input.QueryString ?? '';
+      expect(sql).toContain(`"year" BETWEEN CAST(2023 AS BIGINT) AND CAST(${year} AS BIGINT)`);
+    }
+  });
+
+  it('puts a ? nowhere but in a WHERE clause, in any query', async () => {
+    for (const name of QUERY_NAMES) {
+      const { engine, athena } = setup();
+      athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+      succeeded(athena);
+      athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: METADATA, Rows: [] } });
+      await engine.run(name, { symbols: ['AAPL', 'MSFT'], maxPoints: 100 });
+      const sql = athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input.QueryString ?? '';
+      // Each ? sits in `"symbol" IN (?, ?)` right after a WHERE.
+      expect(sql.match(/\?/g)).toHaveLength(2);
+      expect(sql).toMatch(/WHERE\s+"symbol" IN \(\?, \?\)/);
+    }
   });
 
   it('pages through GetQueryResults, skips the header row once, and types each value from the column metadata', async () => {

@@ -109,7 +109,9 @@ describe('the lake table definition', () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's placeholders
       'storage.location.template': 's3://my-lake/raw/symbol=${symbol}/year=${year}/month=${month}/day=${day}/',
     });
-    expect(input.StorageDescriptor?.SerdeInfo?.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
+    expect(input.StorageDescriptor?.SerdeInfo?.SerializationLibrary).toBe('org.apache.hive.hcatalog.data.JsonSerDe');
+    // The OpenX SerDe can return more or fewer rows than the objects hold (Athena's own warning).
+    expect(athenaCreateTableDdl(OPTIONS)).toContain("ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'");
     expect(input.StorageDescriptor?.Location).toBe('s3://my-lake/raw/');
   });
 
