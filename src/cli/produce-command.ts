@@ -3,7 +3,7 @@ import { DEFAULT_LAKE_DIR, FolderLake } from '../adapters/local/folder-lake.js';
 import { JsonLogger } from '../adapters/local/loggers.js';
 import { DEFAULT_SYMBOLS } from '../adapters/sources/simulated-tick-source.js';
 import { type ProduceSummary, ProduceTicks } from '../domain/usecases/produce-ticks.js';
-import { ConfigError } from '../ports/errors.js';
+import { ConfigError, SourceError } from '../ports/errors.js';
 import type { FlowObserver } from '../ports/flow-observer.port.js';
 import type { UndeliveredRecord } from '../ports/tick-publisher.port.js';
 import type { TickSource } from '../ports/tick-source.port.js';
@@ -18,7 +18,8 @@ ingest Lambda: live Yahoo Finance quotes polled every --interval until stopped, 
 simulation or a file. Records go out in PutRecords batches, partition key = symbol; entries
 Kinesis refuses for a while (throttling) are retried with backoff. Ctrl-C stops the source,
 sends what is buffered and prints what was sent. Records the stream would not take are
-printed, and the exit code is 1. Credentials come from the usual AWS chain (environment,
+printed, and the exit code is 1. A source that fails mid-way has what it read sent, and its
+error is printed after the summary. Credentials come from the usual AWS chain (environment,
 profile, SSO, instance role); they are never printed.
 
 Stream:
@@ -127,34 +128,53 @@ export async function produceCommand(argv: readonly string[]): Promise<number> {
   };
   process.once('SIGINT', stop);
   if (!quiet) process.stderr.write(`tickflow produce — ${describe} → Kinesis stream ${stream}${endpoint ? ` at ${endpoint}` : ''}\n`);
+  // The running summary, kept so that a source failing mid-way (a damaged .gz, Yahoo gone)
+  // still leaves what was sent before it: run() throws then, after sending what it read.
+  let sofar: ProduceSummary | undefined;
   let summary: ProduceSummary;
   try {
     summary = await produce.run(source, {
       signal: controller.signal,
       onBatch: (s) => {
+        sofar = s;
         if (!quiet)
           process.stderr.write(
             `  sent ${count(s.published)}${s.undelivered.length > 0 ? `, undelivered ${count(s.undelivered.length)}` : ''}\n`,
           );
       },
     });
+  } catch (error) {
+    if (!(error instanceof SourceError) || sofar === undefined || sofar.read === 0) throw error;
+    // As replay says it: the error, then what was done before it.
+    printSummary(sofar, { stream, lake, how: ' (the source failed)' });
+    const { read, published, undelivered } = sofar;
+    process.stderr.write(
+      `tickflow produce: ${error.message}\n  Before it: ${count(read)} item(s) read, ${count(published)} record(s) sent to ${stream}` +
+        `${undelivered.length > 0 ? `, ${count(undelivered.length)} undelivered (listed above)` : ''}.\n`,
+    );
+    return 1;
   } finally {
     process.removeListener('SIGINT', stop);
     client.destroy();
   }
 
+  printSummary(summary, { stream, lake, how: controller.signal.aborted ? ' (stopped)' : '' });
+  return summary.undelivered.length === 0 ? 0 : 1;
+}
+
+/** The run's line on stdout, then each record the stream did not take on stderr, one per line. */
+function printSummary(summary: ProduceSummary, context: { stream: string; lake: string; how: string }): void {
   const rejected = Object.entries(summary.sourceRejected)
     .map(([code, n]) => `${code} ${count(n)}`)
     .join(', ');
   process.stdout.write(
-    `sent ${count(summary.published)} record(s) to ${stream}${controller.signal.aborted ? ' (stopped)' : ''}; read ${count(summary.read)}` +
-      `${rejected ? `; unreadable rows quarantined in ${lake}: ${rejected}` : ''}` +
+    `sent ${count(summary.published)} record(s) to ${context.stream}${context.how}; read ${count(summary.read)}` +
+      `${rejected ? `; unreadable rows quarantined in ${context.lake}: ${rejected}` : ''}` +
       `${summary.undelivered.length > 0 ? `; UNDELIVERED ${count(summary.undelivered.length)}` : ''}\n`,
   );
-  if (summary.undelivered.length === 0) return 0;
+  if (summary.undelivered.length === 0) return;
   process.stderr.write(`Records the stream did not take (partition key, error, data):\n`);
   for (const u of summary.undelivered) process.stderr.write(`  ${undeliveredLine(u)}\n`);
-  return 1;
 }
 
 async function produceSource(

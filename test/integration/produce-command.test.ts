@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClients, createStream, endpoints, REGION, uniqueName, until } from '../support/aws-emulators.js';
+import { writeCutGzipCsv } from '../support/cut-gzip.js';
 import { runCli } from '../support/run-cli.js';
 
 /** How many records the stream's shards hold. */
@@ -99,6 +100,25 @@ describe('tickflow produce, against kinesalite', () => {
     const lines = stderr.split('\n').filter((l) => l.startsWith('  '));
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^ {2}AAPL {2}ResourceNotFoundException: .* \{"symbol":"AAPL","timestamp":/);
+  });
+
+  it('a file that fails mid-way: what was read is on the stream, and the summary says so before the error', async () => {
+    const stream = uniqueName('produce-cut');
+    const { shardIds } = await createStream(kinesis, stream, 1);
+    const file = join(lake, 'cut.csv.gz');
+    const whole = await writeCutGzipCsv(file);
+    const { code, stdout, stderr } = await runCli(['produce', '--stream', stream, ...target(), '--file', file]);
+    expect(code).toBe(1);
+    // Not always every whole row: what zlib had inflated but the reader had not taken yet goes with the error.
+    const sent = Number(/^sent ([\d,]+) /.exec(stdout)?.[1]?.replace(/,/g, ''));
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThanOrEqual(whole);
+    const n = sent.toLocaleString('en-US');
+    expect(stdout).toBe(`sent ${n} record(s) to ${stream} (the source failed); read ${n}\n`);
+    expect(stderr).toBe(
+      `tickflow produce: cannot read ${file}: unexpected end of file\n  Before it: ${n} item(s) read, ${n} record(s) sent to ${stream}.\n`,
+    );
+    expect(await countRecords(kinesis, stream, shardIds)).toBe(sent);
   });
 
   it('without a region, says so once before reading the source, not once per record', async () => {

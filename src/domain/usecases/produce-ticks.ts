@@ -141,7 +141,20 @@ export class ProduceTicks {
     this.batchSize = options.batchSize ?? 500;
   }
 
-  /** Reads the whole source (or until the signal aborts), publishing as it goes. */
+  /**
+   * Reads the whole source (or until the signal aborts), publishing as it goes. `onBatch` is
+   * given the running summary after each publish. If the source fails, what it read is still
+   * sent, and then its error is thrown: the last summary `onBatch` saw is then the summary of
+   * the run up to the failure.
+   *
+   * @example
+   * let sofar: ProduceSummary | undefined;
+   * try {
+   *   await produce.run(source, { onBatch: (s) => { sofar = s; } });
+   * } catch (error) {
+   *   console.error(`${error}; before it, ${sofar?.published ?? 0} record(s) were sent`);
+   * }
+   */
   async run(
     source: TickSource,
     options: { signal?: AbortSignal; onBatch?: (summary: ProduceSummary) => void } = {},
