@@ -5,7 +5,7 @@ import { DEFAULT_SYMBOLS } from '../adapters/sources/simulated-tick-source.js';
 import { type ProduceSummary, ProduceTicks } from '../domain/usecases/produce-ticks.js';
 import { ConfigError, SourceError } from '../ports/errors.js';
 import type { FlowObserver } from '../ports/flow-observer.port.js';
-import type { UndeliveredRecord } from '../ports/tick-publisher.port.js';
+import type { StreamFailure, UndeliveredRecord } from '../ports/tick-publisher.port.js';
 import type { TickSource } from '../ports/tick-source.port.js';
 import { count, durationFlag, intFlag, lakeFlag, parseFlags, symbolsFlag, UsageError } from './args.js';
 import { refuseFlags, SIMULATION_FLAGS, SOURCE_FLAGS, sourceFromFlags } from './sources.js';
@@ -18,9 +18,10 @@ ingest Lambda: live Yahoo Finance quotes polled every --interval until stopped, 
 simulation or a file. Records go out in PutRecords batches, partition key = symbol; entries
 Kinesis refuses for a while (throttling) are retried with backoff. Ctrl-C stops the source,
 sends what is buffered and prints what was sent. Records the stream would not take are
-printed, and the exit code is 1. A source that fails mid-way has what it read sent, and its
-error is printed after the summary. Credentials come from the usual AWS chain (environment,
-profile, SSO, instance role); they are never printed.
+printed, and the exit code is 1. A stream that is missing, or refuses access, stops the run
+at its first batch, with one line that says why. A source that fails mid-way has what it
+read sent, and its error is printed after the summary. Credentials come from the usual AWS
+chain (environment, profile, SSO, instance role); they are never printed.
 
 Stream:
   --stream NAME|ARN      the Kinesis stream (required)
@@ -152,14 +153,34 @@ export async function produceCommand(argv: readonly string[]): Promise<number> {
       `tickflow produce: ${error.message}\n  Before it: ${count(read)} item(s) read, ${count(published)} record(s) sent to ${stream}` +
         `${undelivered.length > 0 ? `, ${count(undelivered.length)} undelivered (listed above)` : ''}.\n`,
     );
+    // The records read before the error went to a stream that refused them all: say that too.
+    if (sofar.streamFailure !== undefined) process.stderr.write(streamFailureLine(stream, sofar.streamFailure));
     return 1;
   } finally {
     process.removeListener('SIGINT', stop);
     client.destroy();
   }
 
-  printSummary(summary, { stream, lake, how: controller.signal.aborted ? ' (stopped)' : '' });
+  const failure = summary.streamFailure;
+  const how = failure !== undefined ? ' (stopped: the stream refuses records)' : controller.signal.aborted ? ' (stopped)' : '';
+  printSummary(summary, { stream, lake, how });
+  if (failure !== undefined) {
+    process.stderr.write(streamFailureLine(stream, failure));
+    return 1;
+  }
   return summary.undelivered.length === 0 ? 0 : 1;
+}
+
+/** The one line that says why the run stopped at a stream that refuses every record, and what to check. */
+function streamFailureLine(stream: string, failure: StreamFailure): string {
+  const hint =
+    failure.errorCode === 'ResourceNotFoundException'
+      ? 'check the stream name, the region and the account, and that the stream is ACTIVE'
+      : 'check the credentials, and that they may kinesis:PutRecords on it';
+  return (
+    `tickflow produce: Kinesis stream ${stream} refuses the records: ${failure.errorCode}: ${failure.message.replace(/\.$/, '')}. ` +
+    `No retry can get past that, so the source was read no further: ${hint}.\n`
+  );
 }
 
 /** The run's line on stdout, then each record the stream did not take on stderr, one per line. */

@@ -12,7 +12,9 @@ export interface ProduceResponse {
 /**
  * The produce Lambda's logic: on each schedule tick, read the source once (one polling
  * round) and publish it. Undelivered records make the invocation fail, so they are not lost
- * silently: the error names how many, and the schedule's retry or alarm takes over.
+ * silently: the error names how many, and the schedule's retry or alarm takes over. A stream
+ * that refuses every record (missing, access denied) ends the round at its first batch, and
+ * the error says so.
  *
  * @example
  * export const handler = makeProduceHandler(container.get(PRODUCE_TICKS), source);
@@ -21,6 +23,11 @@ export function makeProduceHandler(produce: ProduceTicks, source: TickSource): (
   return async () => {
     const s = await produce.run(source);
     const response = { read: s.read, published: s.published, undelivered: s.undelivered.length, sourceRejected: s.sourceRejected };
+    if (s.streamFailure !== undefined) {
+      throw new Error(
+        `the stream refuses every record (${s.streamFailure.errorCode}: ${s.streamFailure.message}), so the source was read no further: ${s.undelivered.length} record(s) read were not delivered`,
+      );
+    }
     if (s.undelivered.length > 0) {
       throw new Error(`${s.undelivered.length} record(s) could not be delivered to the stream: ${s.undelivered[0]?.message}`);
     }

@@ -23,18 +23,39 @@ export interface UndeliveredRecord {
   readonly message: string;
 }
 
-/** What a publish call achieved: how many went out, and each record that did not. */
+/**
+ * A failure of the stream as a whole that no retry can cure: the stream does not exist, or
+ * the caller may not write to it (access denied, credentials refused or expired). Every
+ * later record would fail the same way, so a producer stops reading its source.
+ *
+ * @example
+ * const f: StreamFailure = { errorCode: 'ResourceNotFoundException', message: 'Stream tickz under account 123456789012 not found.' };
+ */
+export interface StreamFailure {
+  readonly errorCode: string;
+  readonly message: string;
+}
+
+/**
+ * What a publish call achieved: how many went out, and each record that did not. With
+ * `streamFailure`, the publisher stopped at it: the records it did not try are in
+ * `undelivered` too, with that failure's code and message.
+ */
 export interface PublishReport {
   readonly sent: number;
   readonly undelivered: readonly UndeliveredRecord[];
+  readonly streamFailure?: StreamFailure;
 }
 
 /**
  * Puts records on the stream (Kinesis, or the in-memory stream). Retries what it can and
- * returns what it could not deliver: it never drops a record silently.
+ * returns what it could not deliver: it never drops a record silently. A failure no retry
+ * can cure for any record (see `StreamFailure`) is reported as such, so that its caller
+ * stops rather than send record after record into it.
  *
  * @example
  * const report = await publisher.publish(records);
+ * if (report.streamFailure) throw new Error(`the stream refuses every record: ${report.streamFailure.message}`);
  * if (report.undelivered.length > 0) console.error(report.undelivered[0].message);
  */
 export interface TickPublisher {

@@ -135,14 +135,20 @@ describe('KinesisTickPublisher on kinesalite', () => {
     expect(calls.map((c) => c.map((e) => e.PartitionKey))).toEqual([['OK', 'HOT', 'KMS', 'OK'], ['HOT'], ['HOT'], ['HOT']]);
   });
 
-  it('returns every record, without throwing, when the stream does not exist', async () => {
-    const records = [record('AAPL', '{}'), record('MSFT', '{}')];
-    const report = await new KinesisTickPublisher({ client: client(), stream: 'no-such-stream', ...noWait }).publish(records);
+  it('returns every record, without throwing, when the stream does not exist, after one request: the stream failure says why', async () => {
+    const kinesis = client();
+    const calls = failPutRecordsEntries(kinesis, () => undefined);
+    // Three requests' worth: after the first, the others would fail the same way.
+    const records = Array.from({ length: 1200 }, (_, i) => record(i % 2 === 0 ? 'AAPL' : 'MSFT', `{"i":${i}}`));
+    const report = await new KinesisTickPublisher({ client: kinesis, stream: 'no-such-stream', ...noWait }).publish(records);
+    expect(calls.map((c) => c.length)).toEqual([500]);
     expect(report.sent).toBe(0);
-    expect(report.undelivered.map((u) => [u.record, u.errorCode])).toEqual([
-      [records[0], 'ResourceNotFoundException'],
-      [records[1], 'ResourceNotFoundException'],
-    ]);
+    expect(report.undelivered.map((u) => u.record)).toEqual(records);
+    expect(new Set(report.undelivered.map((u) => u.errorCode))).toEqual(new Set(['ResourceNotFoundException']));
+    expect(report.streamFailure).toEqual({
+      errorCode: 'ResourceNotFoundException',
+      message: expect.stringContaining('no-such-stream'),
+    });
   });
 
   it('takes the stream by ARN as well as by name', async () => {

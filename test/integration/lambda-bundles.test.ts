@@ -391,6 +391,19 @@ describe('the Lambda bundles, under Node 22 against the emulators', () => {
     expect(records.every((r) => typeof r.price === 'number' && typeof r.timestamp === 'number')).toBe(true);
   });
 
+  it('produce at a stream that does not exist fails the invocation at its first batch, naming the cause', async () => {
+    const produce = await lambda('produce', {
+      TICKFLOW_STREAM: uniqueName('bundle-produce-missing'),
+      TICKFLOW_SYMBOLS: 'AAPL,MSFT',
+      TICKFLOW_SOURCE: 'simulated',
+      TICKFLOW_SIMULATED_TICKS: '2000',
+    });
+    const error = await failure(produce.invoke({}));
+    expect(error.message).toMatch(
+      /^the stream refuses every record \(ResourceNotFoundException: Stream bundle-produce-missing\S* under account \d+ not found\.\), so the source was read no further: 500 record\(s\) read were not delivered$/,
+    );
+  });
+
   it('produce without its symbols fails the cold start with a ConfigError naming the variable', async () => {
     const produce = await lambda('produce', { TICKFLOW_STREAM: 'ticks', TICKFLOW_SOURCE: 'simulated' });
     const error = await failure(produce.invoke({}));

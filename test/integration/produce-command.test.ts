@@ -96,10 +96,34 @@ describe('tickflow produce, against kinesalite', () => {
       '0',
     ]);
     expect(code).toBe(1);
-    expect(stdout).toContain('sent 0 record(s) to no-such-stream; read 3; UNDELIVERED 3');
+    expect(stdout).toContain('sent 0 record(s) to no-such-stream (stopped: the stream refuses records); read 3; UNDELIVERED 3');
     const lines = stderr.split('\n').filter((l) => l.startsWith('  '));
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^ {2}AAPL {2}ResourceNotFoundException: .* \{"symbol":"AAPL","timestamp":/);
+  });
+
+  it('stops at the first batch a missing stream refuses, not after the whole source, and names the stream and the cause', async () => {
+    const { code, stdout, stderr } = await runCli([
+      'produce',
+      '--stream',
+      'tickz',
+      ...target(),
+      '--source',
+      'simulated',
+      '--ticks',
+      '20000',
+      '--bad-rate',
+      '0',
+      '--duplicate-rate',
+      '0',
+    ]);
+    expect(code).toBe(1);
+    expect(stdout).toBe('sent 0 record(s) to tickz (stopped: the stream refuses records); read 500; UNDELIVERED 500\n');
+    expect(stderr.split('\n').filter((l) => l.startsWith('  '))).toHaveLength(500);
+    expect(stderr.trimEnd().split('\n').at(-1)).toBe(
+      'tickflow produce: Kinesis stream tickz refuses the records: ResourceNotFoundException: Stream tickz under account 000000000000 not found. ' +
+        'No retry can get past that, so the source was read no further: check the stream name, the region and the account, and that the stream is ACTIVE.',
+    );
   });
 
   it('a file that fails mid-way: what was read is on the stream, and the summary says so before the error', async () => {

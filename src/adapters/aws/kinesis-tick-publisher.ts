@@ -6,7 +6,7 @@ import {
   type PutRecordsResultEntry,
 } from '@aws-sdk/client-kinesis';
 import type { Logger } from '../../ports/logger.port.js';
-import type { OutgoingRecord, PublishReport, TickPublisher, UndeliveredRecord } from '../../ports/tick-publisher.port.js';
+import type { OutgoingRecord, PublishReport, StreamFailure, TickPublisher, UndeliveredRecord } from '../../ports/tick-publisher.port.js';
 import { awsHttpHandler } from './aws-http-handler.js';
 import { type RetryOptions, RetryPolicy } from './retry-policy.js';
 
@@ -18,6 +18,19 @@ const MAX_PARTITION_KEY_CHARS = 256;
 
 // Per-entry error codes of a partial failure that another attempt may get past.
 const TRANSIENT_ENTRY_CODES = new Set(['ProvisionedThroughputExceededException', 'InternalFailure', 'KMSThrottlingException']);
+// Errors of a whole request that no retry can get past and that every later request would meet
+// too: the stream is not there (or not ACTIVE), or this caller may not write to it.
+const STREAM_FAILURE_NAMES = new Set([
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'InvalidSignatureException',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+]);
 const STREAM_ARN = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/([a-zA-Z0-9_.-]{1,128})$/;
 
 /**
@@ -56,7 +69,10 @@ interface Pending {
  * sent one after another so a partition key's records go out in order. After a partial
  * failure only the failed entries are sent again, in their order, with capped exponential
  * backoff and jitter; whatever still fails — or cannot be sent at all (too large, a
- * non-retryable error) — is returned as undelivered, never dropped.
+ * non-retryable error) — is returned as undelivered, never dropped. A missing stream or a
+ * refusal of access (`ResourceNotFoundException`, `AccessDeniedException`, credentials the
+ * service does not accept) ends the call at once: the report's `streamFailure` says why, and
+ * the records not yet sent are returned undelivered with that error, without another request.
  *
  * Kinesis itself does not keep the order of a partition key across a partial failure (a
  * later record may succeed before an earlier one is retried): ingest then counts the
@@ -89,10 +105,17 @@ export class KinesisTickPublisher implements TickPublisher {
       else undelivered.push({ record, ...problem });
     }
     let sent = 0;
+    let streamFailure: StreamFailure | undefined;
     for (const batch of this.batches(sendable)) {
+      if (streamFailure !== undefined) {
+        // Every request to this stream would fail the same way: these are not sent, and not dropped.
+        for (const record of batch) undelivered.push({ record, errorCode: streamFailure.errorCode, message: streamFailure.message });
+        continue;
+      }
       const report = await this.sendBatch(batch);
       sent += report.sent;
       undelivered.push(...report.undelivered);
+      streamFailure = report.streamFailure;
     }
     if (undelivered.length > 0) {
       this.options.logger?.warn('kinesis: records not delivered', {
@@ -101,7 +124,7 @@ export class KinesisTickPublisher implements TickPublisher {
         errorCode: undelivered[0]?.errorCode,
       });
     }
-    return { sent, undelivered };
+    return streamFailure === undefined ? { sent, undelivered } : { sent, undelivered, streamFailure };
   }
 
   private problemOf(record: OutgoingRecord): { errorCode: string; message: string } | undefined {
@@ -151,6 +174,10 @@ export class KinesisTickPublisher implements TickPublisher {
         results = output.Records ?? [];
       } catch (error) {
         const { name, message } = error instanceof Error ? error : new Error(String(error));
+        if (STREAM_FAILURE_NAMES.has(name)) {
+          undelivered.push(...pending.map(({ record }) => ({ record, errorCode: name, message })));
+          return { sent, undelivered, streamFailure: { errorCode: name, message } };
+        }
         if (last || !RetryPolicy.isTransient(error)) {
           undelivered.push(...pending.map(({ record }) => ({ record, errorCode: name, message })));
           break;

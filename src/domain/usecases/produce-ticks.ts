@@ -3,7 +3,7 @@ import type { FlowObserver } from '../../ports/flow-observer.port.js';
 import type { Logger } from '../../ports/logger.port.js';
 import type { PlainRecordValue, RejectCode, Rejection } from '../../ports/model.js';
 import type { RejectSink } from '../../ports/reject-sink.port.js';
-import type { OutgoingRecord, TickPublisher, UndeliveredRecord } from '../../ports/tick-publisher.port.js';
+import type { OutgoingRecord, StreamFailure, TickPublisher, UndeliveredRecord } from '../../ports/tick-publisher.port.js';
 import type { SourceItem, TickSource } from '../../ports/tick-source.port.js';
 import { partitionOf } from '../enrich.js';
 import { keptRecord } from '../lake-layout.js';
@@ -33,6 +33,12 @@ export interface ProduceSummary {
   undelivered: UndeliveredRecord[];
   /** Rows the source could not read, by code; quarantined, never published. */
   sourceRejected: Partial<Record<RejectCode, number>>;
+  /**
+   * Set when the stream refused a batch with a failure no retry can cure (it does not exist,
+   * access is denied): the run stopped reading the source there, and the records it had read
+   * but not sent are in `undelivered`, with this failure's code and message.
+   */
+  streamFailure?: StreamFailure;
 }
 
 const encoder = new TextEncoder();
@@ -124,7 +130,9 @@ export function encodeRecord(record: unknown): OutgoingRecord | undefined {
 /**
  * The producer use case: reads a `TickSource`, publishes its records to the stream in
  * batches, and quarantines rows the source could not read. Nothing is dropped: records the
- * publisher could not deliver are returned in the summary.
+ * publisher could not deliver are returned in the summary. A stream that refuses every
+ * record (missing, access denied) stops the run at the first batch it refuses, rather than
+ * after the whole source, or never for a live one: see `ProduceSummary.streamFailure`.
  *
  * @example
  * const produce = new ProduceTicks({ publisher, rejects, clock, observer, logger });
@@ -142,15 +150,16 @@ export class ProduceTicks {
   }
 
   /**
-   * Reads the whole source (or until the signal aborts), publishing as it goes. `onBatch` is
-   * given the running summary after each publish. If the source fails, what it read is still
-   * sent, and then its error is thrown: the last summary `onBatch` saw is then the summary of
-   * the run up to the failure.
+   * Reads the whole source (or until the signal aborts, or the stream fails for good),
+   * publishing as it goes. `onBatch` is given the running summary after each publish.
+   * If the source fails, what it read is still sent, and then its error is thrown: the last
+   * summary `onBatch` saw is then the summary of the run up to the failure.
    *
    * @example
    * let sofar: ProduceSummary | undefined;
    * try {
-   *   await produce.run(source, { onBatch: (s) => { sofar = s; } });
+   *   const summary = await produce.run(source, { onBatch: (s) => { sofar = s; } });
+   *   if (summary.streamFailure) console.error(`stopped: ${summary.streamFailure.message}`);
    * } catch (error) {
    *   console.error(`${error}; before it, ${sofar?.published ?? 0} record(s) were sent`);
    * }
@@ -170,12 +179,10 @@ export class ProduceTicks {
     };
     try {
       for await (const item of source.items(options.signal)) {
-        if (item.kind === 'flush') {
-          await flush();
-          continue;
-        }
-        pending.push(item);
-        if (pending.length >= this.batchSize) await flush();
+        if (item.kind !== 'flush') pending.push(item);
+        if (item.kind === 'flush' || pending.length >= this.batchSize) await flush();
+        // Leaving the loop closes the source: reading on would only pile up records no retry can send.
+        if (total.streamFailure !== undefined) break;
       }
     } finally {
       // Ctrl-C or a source error: what was read is still sent (or reported undelivered).
@@ -192,9 +199,16 @@ export class ProduceTicks {
     let batch: OutgoingRecord[] = [];
     const send = async () => {
       if (batch.length === 0) return;
-      const report = await this.ports.publisher.publish(batch);
-      summary.published += report.sent;
-      summary.undelivered.push(...report.undelivered);
+      const failure = summary.streamFailure;
+      if (failure !== undefined) {
+        // The stream has refused for good: the rest is not sent, and not dropped either.
+        for (const record of batch) summary.undelivered.push({ record, errorCode: failure.errorCode, message: failure.message });
+      } else {
+        const report = await this.ports.publisher.publish(batch);
+        summary.published += report.sent;
+        summary.undelivered.push(...report.undelivered);
+        if (report.streamFailure !== undefined) summary.streamFailure = report.streamFailure;
+      }
       batch = [];
     };
     for (const item of items) {
@@ -235,7 +249,13 @@ export class ProduceTicks {
         first: rejections[0]?.message,
       });
     }
-    if (summary.undelivered.length > 0) {
+    if (summary.streamFailure !== undefined) {
+      this.ports.logger.error('produce: the stream refuses every record, and no retry can change that: stopping', {
+        errorCode: summary.streamFailure.errorCode,
+        reason: summary.streamFailure.message,
+        undelivered: summary.undelivered.length,
+      });
+    } else if (summary.undelivered.length > 0) {
       this.ports.logger.error('produce: records could not be delivered', {
         count: summary.undelivered.length,
         first: summary.undelivered[0]?.message,
@@ -256,4 +276,5 @@ function mergeInto(total: ProduceSummary, part: ProduceSummary): void {
   for (const [code, n] of Object.entries(part.sourceRejected) as [RejectCode, number][]) {
     total.sourceRejected[code] = (total.sourceRejected[code] ?? 0) + n;
   }
+  if (part.streamFailure !== undefined) total.streamFailure ??= part.streamFailure;
 }

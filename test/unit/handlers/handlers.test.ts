@@ -9,9 +9,13 @@ import { MemoryMarketStore } from '../../../src/adapters/local/memory-market-sto
 import { FlowStats } from '../../../src/domain/flow-stats.js';
 import { DetectTrends } from '../../../src/domain/usecases/detect-trends.js';
 import { IngestBatch } from '../../../src/domain/usecases/ingest-batch.js';
+import { ProduceTicks } from '../../../src/domain/usecases/produce-ticks.js';
 import { makeIngestHandler } from '../../../src/handlers/ingest.js';
+import { makeProduceHandler } from '../../../src/handlers/produce.js';
 import { makeTrendHandler } from '../../../src/handlers/trend.js';
 import type { MarketStore } from '../../../src/ports/market-store.port.js';
+import type { TickPublisher } from '../../../src/ports/tick-publisher.port.js';
+import type { TickSource } from '../../../src/ports/tick-source.port.js';
 import { withFaults } from '../../support/faults.js';
 
 const NOW = Date.UTC(2024, 0, 3);
@@ -343,5 +347,47 @@ describe('trend handler', () => {
       expect.objectContaining({ level: 'error', fields: expect.objectContaining({ error: 'Error: store client misconfigured' }) }),
     ]);
     expect(await handler({ Records: [] })).toEqual({ batchItemFailures: [] });
+  });
+});
+
+describe('produce handler', () => {
+  const produceWith = (publisher: TickPublisher) =>
+    new ProduceTicks({
+      publisher,
+      rejects: new MemoryLake(),
+      clock: new ManualClock(NOW),
+      observer: new FlowStats(),
+      logger: new MemoryLogger(),
+    });
+  const source = (n: number): TickSource => ({
+    name: 'simulated',
+    async *items() {
+      for (let i = 0; i < n; i++) yield { kind: 'record', record: { symbol: 'AAPL', timestamp: NOW + i, price: 1, volume: 1 } };
+    },
+  });
+
+  it('fails the invocation at a stream that refuses every record, saying so, after one request', async () => {
+    const failure = { errorCode: 'ResourceNotFoundException', message: 'Stream tickz under account 123456789012 not found.' };
+    let calls = 0;
+    const publisher: TickPublisher = {
+      async publish(records) {
+        calls++;
+        return { sent: 0, undelivered: records.map((record) => ({ record, ...failure })), streamFailure: failure };
+      },
+    };
+    await expect(makeProduceHandler(produceWith(publisher), source(1200))()).rejects.toThrow(
+      'the stream refuses every record (ResourceNotFoundException: Stream tickz under account 123456789012 not found.), so the source was read no further: 500 record(s) read were not delivered',
+    );
+    expect(calls).toBe(1);
+  });
+
+  it('returns the counts when every record went out', async () => {
+    const publisher: TickPublisher = { publish: async (records) => ({ sent: records.length, undelivered: [] }) };
+    expect(await makeProduceHandler(produceWith(publisher), source(1200))()).toEqual({
+      read: 1200,
+      published: 1200,
+      undelivered: 0,
+      sourceRejected: {},
+    });
   });
 });

@@ -74,6 +74,45 @@ describe('KinesisTickPublisher requests', () => {
     expect(report.sent).toBe(0);
     expect(report.undelivered.map((u) => u.errorCode)).toEqual(['ServiceUnavailable', 'ServiceUnavailable']);
     expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(3);
+    // Retried, then reported: the service may come back, so the caller goes on.
+    expect(report.streamFailure).toBeUndefined();
+  });
+
+  it.each([
+    ['ResourceNotFoundException', 400],
+    ['AccessDeniedException', 400],
+    ['UnrecognizedClientException', 400],
+    ['ExpiredTokenException', 400],
+    ['InvalidSignatureException', 400],
+  ])('stops at %s: one request, every record returned with that error, and a streamFailure', async (name, status) => {
+    kinesis.on(PutRecordsCommand).rejects(error(name, status));
+    const publisher = new KinesisTickPublisher({ client: new KinesisClient({}), stream: 'tickz', sleep: async () => {} });
+    // Three requests' worth: the two after the first are never sent.
+    const records = Array.from({ length: 1200 }, (_, i) => record(i % 2 === 0 ? 'AAPL' : 'MSFT'));
+    const report = await publisher.publish(records);
+    expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(1);
+    expect(report.sent).toBe(0);
+    expect(report.streamFailure).toEqual({ errorCode: name, message: name });
+    expect(report.undelivered.map((u) => u.record)).toEqual(records);
+    expect(new Set(report.undelivered.map((u) => `${u.errorCode}: ${u.message}`))).toEqual(new Set([`${name}: ${name}`]));
+  });
+
+  it('keeps what went out before the stream failed, and refuses nothing for a ValidationException', async () => {
+    kinesis
+      .on(PutRecordsCommand)
+      .resolvesOnce({ FailedRecordCount: 0, Records: Array.from({ length: 500 }, (_, i) => ({ SequenceNumber: String(i) })) })
+      .rejectsOnce(error('ValidationException', 400))
+      .rejectsOnce(error('ResourceNotFoundException', 400));
+    const publisher = new KinesisTickPublisher({ client: new KinesisClient({}), stream: 'ticks', sleep: async () => {} });
+    const report = await publisher.publish(Array.from({ length: 2000 }, () => record('AAPL')));
+    // 500 sent; 500 refused as invalid, and the next request still tried; then the stream is gone.
+    expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(3);
+    expect(report.sent).toBe(500);
+    expect(report.undelivered.map((u) => u.errorCode)).toEqual([
+      ...Array<string>(500).fill('ValidationException'),
+      ...Array<string>(1000).fill('ResourceNotFoundException'),
+    ]);
+    expect(report.streamFailure?.errorCode).toBe('ResourceNotFoundException');
   });
 });
 
