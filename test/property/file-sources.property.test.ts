@@ -144,9 +144,14 @@ describe('file sources (property)', () => {
           // The BOM belongs to no line: the first line is read as if it were not there.
           await writeFile(path, `${bom ? '\uFEFF' : ''}${lines.join(eol)}${eol}`);
           const source = new NdjsonTickSource({ path, clock });
-          // A file of blank lines, or a JSON array begun over lines, is not NDJSON at all: said at once.
+          // A file of blank lines, or a JSON array of records (begun over lines, or on one), is
+          // not NDJSON at all: said at once.
           const head = lines.find((l) => l.trim() !== '')?.trimStart();
-          if (head === undefined || (head.startsWith('[') && !isJson(head))) {
+          const arrayOfRecords = (text: string) => {
+            const value = JSON.parse(text) as unknown;
+            return Array.isArray(value) && value.some((x) => x !== null && typeof x === 'object' && !Array.isArray(x));
+          };
+          if (head === undefined || (head.startsWith('[') && (!isJson(head) || arrayOfRecords(head)))) {
             await expect(readAll(source)).rejects.toThrow(
               head === undefined ? /is empty \(blank lines only\)$/ : /this is a JSON array, not NDJSON/,
             );
