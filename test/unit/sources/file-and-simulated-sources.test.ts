@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/adapters/local/clocks.js';
@@ -16,6 +17,7 @@ import { SimulatedTickSource } from '../../../src/adapters/sources/simulated-tic
 import { validateTick } from '../../../src/domain/validate-tick.js';
 import { SourceError } from '../../../src/ports/errors.js';
 import type { SourceItem } from '../../../src/ports/tick-source.port.js';
+import { writeCutGzipCsv } from '../../support/cut-gzip.js';
 
 const clock = new ManualClock(Date.UTC(2024, 5, 1));
 const dirs: string[] = [];
@@ -328,6 +330,21 @@ describe('NdjsonTickSource and IterableTickSource', () => {
     await expect(all(new CsvTickSource({ path: cut, clock }))).rejects.toThrow(
       new SourceError(`cannot read ${cut}: unexpected end of file`),
     );
+  });
+
+  it('a cut .gz gives every whole row before the cut to a slow reader too, then its error', async () => {
+    const path = await file('cut-slow.csv.gz', '');
+    const whole = await writeCutGzipCsv(path);
+    let records = 0;
+    const reading = (async () => {
+      for await (const item of new CsvTickSource({ path, clock }).items()) {
+        if (item.kind === 'record') records++;
+        // Slower than zlib: it inflates ahead while the reader waits.
+        if (records % 500 === 1) await sleep(2);
+      }
+    })();
+    await expect(reading).rejects.toThrow(new SourceError(`cannot read ${path}: unexpected end of file`));
+    expect(records).toBe(whole);
   });
 
   it('a JSON array over several lines, and a file of blank lines, are SourceErrors, not a run of rejects or of nothing', async () => {
