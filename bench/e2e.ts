@@ -58,8 +58,8 @@ if (process.argv[2] === '--lake-alone') {
   const ticks = Number(process.argv[3]);
   const lake = new FolderLake(process.argv[4] as string);
   // The ticks as ingest archives them (validated, enriched with sequence numbers shaped as
-  // the in-memory stream's: clock, 6-digit tag, position; grouped per symbol-day of each
-  // ingest batch), made before the clock starts: only the lake's own work is timed.
+  // the in-memory stream's: clock, then position; grouped per symbol-day of each ingest
+  // batch), made before the clock starts: only the lake's own work is timed.
   const now = Date.now();
   const batches: EnrichedTick[][][] = [];
   let groups = new Map<string, EnrichedTick[]>();
@@ -71,7 +71,7 @@ if (process.argv[2] === '--lake-alone') {
     if (!result.ok) throw new Error(result.message);
     const tick = enrich(result.tick, {
       ingestedAt: now,
-      sequence: `${String(now).padStart(15, '0')}000000${String(sequence++).padStart(12, '0')}`,
+      sequence: `${String(now).padStart(15, '0')}${String(sequence++).padStart(12, '0')}`,
       source: 'stream',
     });
     const key = `${tick.symbol}/${tick.partition.year}-${tick.partition.month}-${tick.partition.day}`;

@@ -42,7 +42,7 @@ export interface LocalOptions {
   /** Shards of the in-memory stream (default 1). */
   readonly shards?: number;
   /**
-   * Digits in the in-memory stream's sequence numbers (and so in the lake's object names)
+   * Up to 6 digits in the in-memory stream's shard ids (and so in the lake's object names)
    * that set this run apart from another started in the same millisecond (default: 6 random
    * digits). Fix it, with a fixed clock, for runs that must name everything alike.
    */
@@ -86,8 +86,8 @@ function checkLocalOptions(options: LocalOptions): void {
   checkGzipLevel(options.gzipLevel);
   checkBatchSize('ingestBatchSize', options.ingestBatchSize);
   checkBatchSize('trendBatchSize', options.trendBatchSize);
-  if (options.streamTag !== undefined && (typeof options.streamTag !== 'string' || !/^\d{0,20}$/.test(options.streamTag))) {
-    throw new RangeError(`streamTag must be a string of at most 20 digits, got ${JSON.stringify(options.streamTag)}`);
+  if (options.streamTag !== undefined && (typeof options.streamTag !== 'string' || !/^\d{0,6}$/.test(options.streamTag))) {
+    throw new RangeError(`streamTag must be a string of at most 6 digits, got ${JSON.stringify(options.streamTag)}`);
   }
   if (options.transport !== undefined && options.transport !== 'lambda' && options.transport !== 'direct') {
     throw new RangeError(`transport must be 'lambda' or 'direct', got ${JSON.stringify(options.transport)}`);

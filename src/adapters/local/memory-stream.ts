@@ -99,9 +99,10 @@ export class MemoryStream implements TickPublisher {
       shardCount?: number;
       retainConsumed?: boolean;
       /**
-       * Digits that set this stream's sequence numbers apart from those of another stream
-       * started in the same millisecond (default: 6 random digits). Fixed, two streams fed the
-       * same records name the same lake objects (tests that compare two runs).
+       * Up to 6 digits that set this stream's shard ids (and so its lake object names) apart
+       * from those of another stream started in the same millisecond (default: 6 random
+       * digits): `shardId-<tag><shard number>`, 12 digits in all, as Kinesis writes them.
+       * Fixed, two streams fed the same records name the same lake objects (runs compared).
        */
       tag?: string;
     },
@@ -109,15 +110,18 @@ export class MemoryStream implements TickPublisher {
     const count = options.shardCount ?? 1;
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`shardCount must be a whole number ≥ 1, got ${count}`);
     const tag = options.tag ?? String(randomInt(1_000_000)).padStart(6, '0');
-    if (!/^\d{0,20}$/.test(tag)) throw new RangeError(`tag must be at most 20 digits, got ${JSON.stringify(tag)}`);
+    if (!/^\d{0,6}$/.test(tag)) throw new RangeError(`tag must be at most 6 digits, got ${JSON.stringify(tag)}`);
+    if (count > 10 ** (12 - tag.length))
+      throw new RangeError(`shardCount must be at most ${10 ** (12 - tag.length)} with a ${tag.length}-digit tag, got ${count}`);
     // Sequence numbers start from the clock, like Kinesis's grow with time: a later stream's
-    // records never reuse an earlier one's numbers (and so never its lake object names). The
-    // tag sets apart streams started in the same millisecond: two replays into one lake, run
-    // side by side, named each other's objects alike and one replaced the other's.
-    const epoch = `${String(options.clock.now()).padStart(15, '0')}${tag}`;
+    // records never reuse an earlier one's numbers. A lake object is named by its shard and
+    // first sequence number, so two replays into one lake started in the same millisecond
+    // named each other's objects alike and one replaced the other's: the tag in the shard id
+    // sets them apart (in the id, not the sequence numbers, which every lake line carries).
+    const epoch = String(options.clock.now()).padStart(15, '0');
     this.shards = Array.from(
       { length: count },
-      (_, i) => new MemoryShard(`shardId-${String(i).padStart(12, '0')}`, epoch, options.retainConsumed),
+      (_, i) => new MemoryShard(`shardId-${tag}${String(i).padStart(12 - tag.length, '0')}`, epoch, options.retainConsumed),
     );
   }
 
