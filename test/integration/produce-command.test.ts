@@ -37,21 +37,16 @@ describe('tickflow produce, against kinesalite', () => {
   });
   const target = () => ['--endpoint', endpoints().kinesis, '--region', REGION, '--lake', lake, '--quiet'];
 
+  /** `tickflow produce` of a simulation to `stream` on the emulator, with more flags. */
+  const simulatedTo = (stream: string, ...flags: string[]) =>
+    runCli(['produce', '--stream', stream, ...target(), '--source', 'simulated', ...flags]);
+  /** The flags of a simulation of `ticks` ticks, none bad or doubled. */
+  const clean = (ticks: number) => ['--ticks', String(ticks), '--bad-rate', '0', '--duplicate-rate', '0'];
+
   it('publishes a simulation to the stream and says how many records it sent', async () => {
     const stream = uniqueName('produce');
     const { shardIds } = await createStream(kinesis, stream, 2);
-    const { code, stdout } = await runCli([
-      'produce',
-      '--stream',
-      stream,
-      ...target(),
-      '--source',
-      'simulated',
-      '--ticks',
-      '1200',
-      '--seed',
-      '3',
-    ]);
+    const { code, stdout } = await simulatedTo(stream, '--ticks', '1200', '--seed', '3');
     expect(code).toBe(0);
     const sent = Number(/^sent ([\d,]+) record\(s\) to /.exec(stdout)?.[1]?.replace(/,/g, ''));
     expect(sent).toBeGreaterThanOrEqual(1200); // with the simulation's duplicates
@@ -81,20 +76,7 @@ describe('tickflow produce, against kinesalite', () => {
   });
 
   it('prints the records the stream did not take and exits 1', async () => {
-    const { code, stdout, stderr } = await runCli([
-      'produce',
-      '--stream',
-      'no-such-stream',
-      ...target(),
-      '--source',
-      'simulated',
-      '--ticks',
-      '3',
-      '--bad-rate',
-      '0',
-      '--duplicate-rate',
-      '0',
-    ]);
+    const { code, stdout, stderr } = await simulatedTo('no-such-stream', ...clean(3));
     expect(code).toBe(1);
     expect(stdout).toContain('sent 0 record(s) to no-such-stream (stopped: the stream refuses records); read 3; UNDELIVERED 3');
     const lines = stderr.split('\n').filter((l) => l.startsWith('  '));
@@ -103,20 +85,7 @@ describe('tickflow produce, against kinesalite', () => {
   });
 
   it('stops at the first batch a missing stream refuses, not after the whole source, and names the stream and the cause', async () => {
-    const { code, stdout, stderr } = await runCli([
-      'produce',
-      '--stream',
-      'tickz',
-      ...target(),
-      '--source',
-      'simulated',
-      '--ticks',
-      '20000',
-      '--bad-rate',
-      '0',
-      '--duplicate-rate',
-      '0',
-    ]);
+    const { code, stdout, stderr } = await simulatedTo('tickz', ...clean(20_000));
     expect(code).toBe(1);
     expect(stdout).toBe('sent 0 record(s) to tickz (stopped: the stream refuses records); read 500; UNDELIVERED 500\n');
     expect(stderr.split('\n').filter((l) => l.startsWith('  '))).toHaveLength(500);
