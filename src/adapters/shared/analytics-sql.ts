@@ -4,8 +4,9 @@
  * (`lag` with an expression offset, running sums), `min_by`/`max_by`, DECIMAL sums and
  * products, `||`, `lpad`, CAST; no decimal division (DuckDB answers in DOUBLE, Trino in
  * DECIMAL), no `::`, no integer `/` (DuckDB divides in DOUBLE, Trino truncates), and every
- * numeric parameter cast to BIGINT (an Athena parameter is a literal, typed INTEGER when small).
- * Parameters are written `:name` here and bound positionally (`?`) by `bindQuery`.
+ * number cast to BIGINT (a bare literal is typed INTEGER when small). Parameters are written
+ * `:name` here; `bindQuery` binds the symbols positionally (`?`, which Athena takes only in
+ * a WHERE clause) and writes the checked whole numbers into the text.
  */
 import type { CheckedQueryParams } from '../../domain/query-params.js';
 import type { QueryName, ResultColumn, ResultRow, RunOptions } from '../../ports/analytics-engine.port.js';

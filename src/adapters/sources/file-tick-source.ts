@@ -245,38 +245,48 @@ async function* gunzipped(stream: ReadStream): AsyncGenerator<Buffer> {
   yield* inflated(all());
 }
 
+/** Bytes of gzip given to zlib at a time: what one slice inflates to is all that waits in memory. */
+const INFLATE_SLICE = 8 * 1024;
+
 /**
- * Gunzips chunk by chunk, handing on what each input chunk inflates to before the next is
- * written (memory bounded by one chunk's output), and only then a damaged stream's error. A
- * gzip stream's own reader drops what it holds when it fails: a cut `.gz` read by a consumer
- * slower than zlib (a Kinesis producer) lost whole rows before the cut (547 of 14,963).
+ * Gunzips slice by slice, handing on what each slice inflates to before the next is written
+ * (memory bounded by one slice's output, however well the file compressed), and only then a
+ * damaged stream's error. A gzip stream's own reader drops what it holds when it fails: a cut
+ * `.gz` read by a consumer slower than zlib (a Kinesis producer) lost whole rows before the
+ * cut (547 of 14,963).
  */
 async function* inflated(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const inflate = createGunzip();
   const out: Buffer[] = [];
   let failure: Error | undefined;
+  // What the pending write or end waits for: a failing zlib stream calls no write callback.
+  let wake: (() => void) | undefined;
   // Flowing, never paused: each output chunk is taken as it is made, none waits in the stream.
   inflate.on('data', (chunk: Buffer) => out.push(chunk));
   inflate.on('error', (error) => {
     failure ??= error;
+    wake?.();
   });
-  const done = (settle: (value?: unknown) => void) => {
-    // A write's callback comes once zlib has taken the chunk (or failed on it).
-    return (error?: Error | null) => {
-      if (error) failure ??= error;
-      settle();
-    };
-  };
+  const write = (slice: Buffer) =>
+    new Promise<void>((settle) => {
+      wake = settle;
+      inflate.write(slice, (error) => {
+        if (error) failure ??= error;
+        settle();
+      });
+    });
   try {
     for await (const chunk of input) {
-      await new Promise((settle) => inflate.write(chunk, done(settle)));
-      while (out.length > 0) yield out.shift() as Buffer;
+      for (let at = 0; at < chunk.length && failure === undefined; at += INFLATE_SLICE) {
+        await write(chunk.subarray(at, at + INFLATE_SLICE));
+        while (out.length > 0) yield out.shift() as Buffer;
+      }
       if (failure !== undefined) break;
     }
     if (failure === undefined) {
-      await new Promise((settle) => {
-        inflate.once('end', settle);
-        inflate.once('error', settle);
+      await new Promise<void>((settle) => {
+        wake = settle;
+        inflate.once('end', () => settle());
         inflate.end();
       });
     }

@@ -347,6 +347,29 @@ describe('NdjsonTickSource and IterableTickSource', () => {
     expect(records).toBe(whole);
   });
 
+  it('a .gz damaged in the middle, or followed by bytes that are not gzip, gives the rows before the damage, then its error (it used to hang)', async () => {
+    const rows = Array.from({ length: 50_000 }, (_, i) => `AAPL,${1_704_205_800_000 + i * 1000},${100 + ((i * 7919) % 97)},1`);
+    const zipped = gzipSync(`symbol,timestamp,price,volume\n${rows.join('\n')}\n`);
+    const damaged = Buffer.from(zipped);
+    for (let i = damaged.length >> 1; i < (damaged.length >> 1) + 64; i++) damaged.writeUInt8(0xff - (damaged[i] as number), i);
+    const trailing = Buffer.concat([zipped, Buffer.from('not gzip at all')]);
+    for (const [name, bytes, error] of [
+      ['damaged.csv.gz', damaged, /^cannot read .*damaged\.csv\.gz: (invalid|incorrect)/],
+      ['trailing.csv.gz', trailing, /^cannot read .*trailing\.csv\.gz: incorrect header check$/],
+    ] as const) {
+      const path = await file(name, '');
+      await writeFile(path, bytes);
+      let records = 0;
+      const reading = (async () => {
+        for await (const item of new CsvTickSource({ path, clock }).items()) if (item.kind === 'record') records++;
+      })();
+      await expect(reading).rejects.toThrow(error);
+      // The rows before the damage (less those of the last slice zlib was given: its output goes with the error).
+      expect(records).toBeGreaterThan(name === 'trailing.csv.gz' ? rows.length - 2000 : 1000);
+      expect(records).toBeLessThanOrEqual(rows.length);
+    }
+  });
+
   it('a JSON array over several lines, and a file of blank lines, are SourceErrors, not a run of rejects or of nothing', async () => {
     const array = await file(
       'ticks.json',
