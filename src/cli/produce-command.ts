@@ -176,7 +176,9 @@ function streamFailureLine(stream: string, failure: StreamFailure): string {
   const hint =
     failure.errorCode === 'ResourceNotFoundException'
       ? 'check the stream name, the region and the account, and that the stream is ACTIVE'
-      : 'check the credentials, and that they may kinesis:PutRecords on it';
+      : failure.errorCode.startsWith('KMS')
+        ? "check the stream's KMS key: that it is enabled, and that the credentials may kms:GenerateDataKey with it"
+        : 'check the credentials, and that they may kinesis:PutRecords on it';
   return (
     `tickflow produce: Kinesis stream ${stream} refuses the records: ${failure.errorCode}: ${failure.message.replace(/\.$/, '')}. ` +
     `No retry can get past that, so the source was read no further: ${hint}.\n`

@@ -30,6 +30,12 @@ const STREAM_FAILURE_NAMES = new Set([
   'InvalidSignatureException',
   'IncompleteSignature',
   'MissingAuthenticationToken',
+  // The stream's KMS key refuses, or is gone or off (its throttling, KMSThrottlingException, is transient).
+  'KMSAccessDeniedException',
+  'KMSDisabledException',
+  'KMSInvalidStateException',
+  'KMSNotFoundException',
+  'KMSOptInRequired',
 ]);
 const STREAM_ARN = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/([a-zA-Z0-9_.-]{1,128})$/;
 

@@ -90,6 +90,7 @@ describe('tickflow produce, on a fake Kinesis', () => {
       'The request signature we calculated does not match the signature you provided.',
       'check the credentials',
     ],
+    ['KMSDisabledException', 'The request was rejected because the specified CMK is not enabled.', "check the stream's KMS key"],
   ])('stops at the first batch the stream refuses with %s, says why in one line naming the stream; exit 1', async (name, message, hint) => {
     kinesis
       .on(PutRecordsCommand)

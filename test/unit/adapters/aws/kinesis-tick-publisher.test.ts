@@ -84,6 +84,9 @@ describe('KinesisTickPublisher requests', () => {
     ['UnrecognizedClientException', 400],
     ['ExpiredTokenException', 400],
     ['InvalidSignatureException', 400],
+    ['KMSAccessDeniedException', 400],
+    ['KMSDisabledException', 400],
+    ['KMSNotFoundException', 400],
   ])('stops at %s: one request, every record returned with that error, and a streamFailure', async (name, status) => {
     kinesis.on(PutRecordsCommand).rejects(error(name, status));
     const publisher = new KinesisTickPublisher({ client: new KinesisClient({}), stream: 'tickz', sleep: async () => {} });
