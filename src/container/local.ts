@@ -9,7 +9,7 @@ import { DEFAULT_LAKE_DIR, FolderLake, folderLakeProblem } from '../adapters/loc
 import { JsonLogger } from '../adapters/local/loggers.js';
 import { DiscardingLake, MemoryLake } from '../adapters/local/memory-lake.js';
 import { type MemoryChangeFeed, MemoryMarketStore } from '../adapters/local/memory-market-store.js';
-import { MemoryStream } from '../adapters/local/memory-stream.js';
+import { checkStreamTag, MemoryStream } from '../adapters/local/memory-stream.js';
 import { checkGzipLevel } from '../adapters/shared/lake-codec.js';
 import { FanOutObserver, FlowStats } from '../domain/flow-stats.js';
 import type { DetectTrends } from '../domain/usecases/detect-trends.js';
@@ -86,9 +86,8 @@ function checkLocalOptions(options: LocalOptions): void {
   checkGzipLevel(options.gzipLevel);
   checkBatchSize('ingestBatchSize', options.ingestBatchSize);
   checkBatchSize('trendBatchSize', options.trendBatchSize);
-  if (options.streamTag !== undefined && (typeof options.streamTag !== 'string' || !/^\d{0,6}$/.test(options.streamTag))) {
-    throw new RangeError(`streamTag must be a string of at most 6 digits, got ${JSON.stringify(options.streamTag)}`);
-  }
+  // Checked here too, not only by the stream: a refusal then names the option, before anything is built.
+  if (options.streamTag !== undefined) checkStreamTag('streamTag', options.streamTag);
   if (options.transport !== undefined && options.transport !== 'lambda' && options.transport !== 'direct') {
     throw new RangeError(`transport must be 'lambda' or 'direct', got ${JSON.stringify(options.transport)}`);
   }

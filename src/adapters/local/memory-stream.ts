@@ -82,6 +82,17 @@ export class MemoryShard {
 }
 
 /**
+ * Throws a RangeError naming `name` unless `tag` is a stream tag: a string of at most 6 digits.
+ *
+ * @example
+ * checkStreamTag('streamTag', '12a'); // RangeError: streamTag must be a string of at most 6 digits, got "12a"
+ */
+export function checkStreamTag(name: string, tag: unknown): void {
+  if (typeof tag !== 'string' || !/^\d{0,6}$/.test(tag))
+    throw new RangeError(`${name} must be a string of at most 6 digits, got ${JSON.stringify(tag)}`);
+}
+
+/**
  * An in-memory Kinesis-like stream: records are spread over shards by a hash of their
  * partition key (so one symbol keeps its order), each shard numbering them in order.
  *
@@ -109,8 +120,8 @@ export class MemoryStream implements TickPublisher {
   ) {
     const count = options.shardCount ?? 1;
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`shardCount must be a whole number ≥ 1, got ${count}`);
+    if (options.tag !== undefined) checkStreamTag('tag', options.tag);
     const tag = options.tag ?? String(randomInt(1_000_000)).padStart(6, '0');
-    if (!/^\d{0,6}$/.test(tag)) throw new RangeError(`tag must be at most 6 digits, got ${JSON.stringify(tag)}`);
     if (count > 10 ** (12 - tag.length))
       throw new RangeError(`shardCount must be at most ${10 ** (12 - tag.length)} with a ${tag.length}-digit tag, got ${count}`);
     // Sequence numbers start from the clock, like Kinesis's grow with time: a later stream's

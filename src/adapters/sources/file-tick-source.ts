@@ -464,8 +464,7 @@ export class NdjsonTickSource extends LineFileSource {
     } catch {
       parsed = undefined; // an array that goes on past this line
     }
-    const isRecord = (x: unknown) => x !== null && typeof x === 'object' && !Array.isArray(x);
-    if (Array.isArray(parsed) && !parsed.some(isRecord)) return;
+    if (Array.isArray(parsed) && !parsed.some(isJsonObject)) return;
     throw new SourceError(
       `${this.label} line ${lineNo}: this is a JSON array, not NDJSON (one JSON object per line): convert it first, e.g. jq -c '.[]' ${this.label} > ticks.ndjson`,
     );
@@ -483,13 +482,18 @@ export class NdjsonTickSource extends LineFileSource {
     }
     // Not an object (a number, a string, an array, null): validation says so from the text,
     // where a parsed string would be taken for a record's JSON text.
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return this.check(line, line, lineNo);
+    if (!isJsonObject(raw)) return this.check(line, line, lineNo);
     if (!('source' in raw)) raw = { ...raw, source: 'ndjson' };
     // An object nested deeper than JSON.stringify's stack can write again travels as its own
     // text, as read (without the added source): it is still the record, and may be a tick.
     if (plainValue(raw) === undefined && !succeeds(() => JSON.stringify(raw))) return this.check(line, line, lineNo);
     return this.check(raw, line, lineNo);
   }
+}
+
+/** Whether a parsed JSON value is an object: not null, not an array, not a scalar. */
+function isJsonObject(value: unknown): value is object {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Whether `run` returns rather than throws (JSON.parse of a text; JSON.stringify past its stack on deep nesting). */
