@@ -180,12 +180,10 @@ export class KinesisTickPublisher implements TickPublisher {
         results = output.Records ?? [];
       } catch (error) {
         const { name, message } = error instanceof Error ? error : new Error(String(error));
-        if (STREAM_FAILURE_NAMES.has(name)) {
+        const refused = STREAM_FAILURE_NAMES.has(name);
+        if (refused || last || !RetryPolicy.isTransient(error)) {
           undelivered.push(...pending.map(({ record }) => ({ record, errorCode: name, message })));
-          return { sent, undelivered, streamFailure: { errorCode: name, message } };
-        }
-        if (last || !RetryPolicy.isTransient(error)) {
-          undelivered.push(...pending.map(({ record }) => ({ record, errorCode: name, message })));
+          if (refused) return { sent, undelivered, streamFailure: { errorCode: name, message } };
           break;
         }
         for (const p of pending) Object.assign(p, { errorCode: name, message });
