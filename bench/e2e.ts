@@ -133,6 +133,24 @@ export interface LakeAlone {
 }
 
 /**
+ * The most any schedule of the replay with a lake can reach on `cores` processors, in
+ * ticks/s: each tick needs at least the CPU the flow spends on it with the lake off plus the
+ * CPU the lake alone spends on it, and `cores` processors give at most `cores` CPU-seconds a
+ * second. A ceiling, not a forecast: it assumes the two overlap perfectly and cost nothing
+ * more together than apart.
+ *
+ * @example
+ * cpuCeiling(2, { ticks: 1e6, cpuSeconds: 2.96 }, { ticks: 1e6, cpuSeconds: 2.76 }); // 349,650
+ */
+export function cpuCeiling(
+  cores: number,
+  flow: { readonly ticks: number; readonly cpuSeconds: number },
+  lake: { readonly ticks: number; readonly cpuSeconds: number },
+): number {
+  return cores / (flow.cpuSeconds / flow.ticks + lake.cpuSeconds / lake.ticks);
+}
+
+/**
  * The lake folders of this bench's runs. They are removed only by `removeLakes`, after the
  * last run: on an ext4 file system without a journal (this machine's), creating a file
  * just after thousands were deleted scans the recently freed inodes, and one run's
