@@ -1,12 +1,14 @@
 /**
  * The SQL of the named queries (DESIGN.md §6): one text per query, run unchanged by Athena
  * (Trino) and DuckDB. It keeps to what both dialects mean the same way: window functions
- * (`lag` with an expression offset, running sums), `min_by`/`max_by`, DECIMAL sums and
- * products, `||`, `lpad`, CAST; no decimal division (DuckDB answers in DOUBLE, Trino in
- * DECIMAL), no `::`, no integer `/` (DuckDB divides in DOUBLE, Trino truncates), and every
+ * (`lag` with an expression offset, running sums, aggregates over a partition),
+ * `min_by`/`max_by`, `GROUPING SETS`, DECIMAL sums and products, `||`, `lpad`, CAST; no
+ * decimal division (DuckDB answers in DOUBLE, Trino in DECIMAL), no `::`, no integer `/` (DuckDB divides in DOUBLE, Trino truncates), and every
  * number cast to BIGINT (a bare literal is typed INTEGER when small). Parameters are written
  * `:name` here; `bindQuery` binds the symbols positionally (`?`, which Athena takes only in
- * a WHERE clause) and writes the checked whole numbers into the text.
+ * a WHERE clause) and writes the checked whole numbers into the text. Each WITH table is
+ * read by one other at most: Trino runs a WITH table again at each reference, so a second
+ * reader would read (and bill) the lake a second time.
  */
 import type { CheckedQueryParams } from '../../domain/query-params.js';
 import type { QueryName, ResultColumn, ResultRow, RunOptions } from '../../ports/analytics-engine.port.js';
@@ -98,36 +100,46 @@ SELECT "symbol", ${DATE_OF_DAY} AS "day", "ticks", "volume",
 FROM "running"
 ORDER BY 1, 2`;
 
+/**
+ * One pass over the ticks answers both levels (GROUPING SETS): a row per symbol (its ticks'
+ * count and tick-to-tick volatility) and a row per symbol-day (its close), told apart by
+ * `"symbol_level"`; the daily returns are the closes' own, in the days' order.
+ */
 const VOLATILITY = `"tick_returns" AS (
   SELECT "symbol", "year", "month", "day", "timestamp", "price",
     CASE WHEN "prev_day" >= :from_day THEN ln(CAST("price" AS DOUBLE) / CAST("prev_price" AS DOUBLE)) END AS "r"
   FROM "applied"
 ),
-"tick_stats" AS (
-  SELECT "symbol", count(*) AS "ticks", stddev_samp("r") AS "tick_volatility" FROM "tick_returns" GROUP BY "symbol"
-),
-"closes" AS (
-  SELECT "symbol", "year", "month", "day", max_by("price", "timestamp") AS "close"
-  FROM "tick_returns" GROUP BY "symbol", "year", "month", "day"
+"levels" AS (
+  SELECT "symbol", "year", "month", "day", grouping("year") AS "symbol_level",
+    count(*) AS "ticks", stddev_samp("r") AS "tick_volatility", max_by("price", "timestamp") AS "close"
+  FROM "tick_returns"
+  GROUP BY GROUPING SETS (("symbol"), ("symbol", "year", "month", "day"))
 ),
 "daily_returns" AS (
-  SELECT "symbol",
-    ln(CAST("close" AS DOUBLE) / CAST(lag("close") OVER (PARTITION BY "symbol" ORDER BY "year", "month", "day") AS DOUBLE)) AS "r"
-  FROM "closes"
-),
-"day_stats" AS (
-  SELECT "symbol", count(*) AS "days", stddev_samp("r") AS "daily_volatility" FROM "daily_returns" GROUP BY "symbol"
+  SELECT "symbol", "symbol_level", "ticks", "tick_volatility",
+    ln(CAST("close" AS DOUBLE) / CAST(lag("close") OVER (PARTITION BY "symbol", "symbol_level" ORDER BY "year", "month", "day") AS DOUBLE)) AS "r"
+  FROM "levels"
 )
-SELECT t."symbol", t."ticks", t."tick_volatility", d."days", d."daily_volatility",
-  d."daily_volatility" * sqrt(252) AS "annualised_volatility"
-FROM "tick_stats" AS t JOIN "day_stats" AS d ON d."symbol" = t."symbol"
+SELECT "symbol",
+  max(CASE WHEN "symbol_level" = 1 THEN "ticks" END) AS "ticks",
+  max(CASE WHEN "symbol_level" = 1 THEN "tick_volatility" END) AS "tick_volatility",
+  count(CASE WHEN "symbol_level" = 0 THEN 1 END) AS "days",
+  stddev_samp(CASE WHEN "symbol_level" = 0 THEN "r" END) AS "daily_volatility",
+  stddev_samp(CASE WHEN "symbol_level" = 0 THEN "r" END) * sqrt(252) AS "annualised_volatility"
+FROM "daily_returns"
+GROUP BY "symbol"
 ORDER BY 1`;
 
 /**
  * SMA sums and the crossover sign (DESIGN.md §3) over the applied ticks: running DECIMAL sums
  * of the prices, ΣS = running(n) − running(n − S) (exact: DECIMAL(38, d)); the sign of
- * L·ΣS − S·ΣL, exact in DECIMAL; the last non-zero sign by `lag` over the non-zero rows only,
- * so a touch (sign 0) neither signals nor resets.
+ * L·ΣS − S·ΣL, exact in DECIMAL. A tick signals when its sign is non-zero and differs from
+ * the last non-zero sign before it, so a touch (sign 0) neither signals nor resets. That last
+ * sign comes from a running max of 2·timestamp + (1 when positive) over the earlier non-zero
+ * rows (timestamps increase, so the max is the latest row, and its parity is its sign): one
+ * pass, where a lag over the non-zero rows alone would need the ticks read a second time to
+ * mark them (Trino reads a WITH table again at each reference).
  */
 const SMA_AND_CROSSINGS = `"windows" AS (
   SELECT "symbol", "timestamp", "price", "volume",
@@ -146,15 +158,18 @@ const SMA_AND_CROSSINGS = `"windows" AS (
     CAST(sign(:long * "sum_short" - :short * "sum_long") AS INTEGER) AS "cross_sign"
   FROM "sums"
 ),
-"flips" AS (
-  SELECT "symbol", "timestamp", "price", "sum_short", "sum_long", "cross_sign",
-    lag("cross_sign") OVER (PARTITION BY "symbol" ORDER BY "timestamp") AS "last_sign"
-  FROM "signs" WHERE "cross_sign" <> 0
+"signed" AS (
+  SELECT "symbol", "timestamp", "price", "volume", "sum_short", "sum_long", "cross_sign",
+    max(CASE WHEN "cross_sign" <> 0 THEN 2 * "timestamp" + CASE WHEN "cross_sign" > 0 THEN 1 ELSE 0 END END) OVER (
+      PARTITION BY "symbol" ORDER BY "timestamp" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "last_code"
+  FROM "signs"
 ),
-"crossings" AS (
-  SELECT "symbol", "timestamp", "price", "sum_short", "sum_long",
-    CASE WHEN "cross_sign" > 0 THEN 'GOLDEN_CROSS' ELSE 'DEATH_CROSS' END AS "signal"
-  FROM "flips" WHERE "last_sign" IS NOT NULL AND "cross_sign" <> "last_sign"
+"marked" AS (
+  SELECT "symbol", "timestamp", "price", "volume", "sum_short", "sum_long",
+    CASE WHEN "cross_sign" <> 0 AND "last_code" IS NOT NULL
+      AND "cross_sign" <> CASE WHEN abs("last_code" % 2) = 1 THEN 1 ELSE -1 END
+      THEN CASE WHEN "cross_sign" > 0 THEN 'GOLDEN_CROSS' ELSE 'DEATH_CROSS' END END AS "signal"
+  FROM "signed"
 )`;
 
 const TWO_POW_53 = '9007199254740992';
@@ -224,6 +239,9 @@ export function exactMeanCtes(input: string): { ctes: string; output: string } {
 function crossoversSql(): string {
   const means = exactMeanCtes('crossings');
   return `${SMA_AND_CROSSINGS},
+"crossings" AS (
+  SELECT "symbol", "timestamp", "price", "sum_short", "sum_long", "signal" FROM "marked" WHERE "signal" IS NOT NULL
+),
 ${means.ctes}
 SELECT "symbol" || '#' || CAST("timestamp" AS VARCHAR) || '#' || "signal" AS "id", "symbol", "signal",
   CASE WHEN "signal" = 'GOLDEN_CROSS' THEN 'UPTREND' ELSE 'DOWNTREND' END AS "trend",
@@ -234,20 +252,18 @@ ORDER BY "timestamp", "symbol", "signal"`;
 
 function seriesSql(): string {
   const means = exactMeanCtes('kept');
+  // Each stage reads the one before it once: a symbol's span and point count, and each
+  // group's ticks and volume, are window aggregates over the rows, not joins back to them.
   return `${SMA_AND_CROSSINGS},
-"marked" AS (
-  SELECT s."symbol", s."timestamp", s."price", s."volume", s."sum_short", s."sum_long", c."signal"
-  FROM "signs" AS s LEFT JOIN "crossings" AS c ON c."symbol" = s."symbol" AND c."timestamp" = s."timestamp"
-),
-"spans" AS (
-  SELECT "symbol", min("timestamp") AS "first_ts", max("timestamp") AS "last_ts", count(*) AS "points"
-  FROM "marked" GROUP BY "symbol"
+"spanned" AS (
+  SELECT *, min("timestamp") OVER (PARTITION BY "symbol") AS "first_ts", max("timestamp") OVER (PARTITION BY "symbol") AS "last_ts",
+    count(*) OVER (PARTITION BY "symbol") AS "points"
+  FROM "marked"
 ),
 "bucketed" AS (
-  SELECT m."symbol", m."timestamp", m."price", m."volume", m."sum_short", m."sum_long", m."signal",
-    p."first_ts", p."last_ts", p."points",
-    CAST(floor(CAST(m."timestamp" - p."first_ts" AS DOUBLE) * :buckets / CAST(p."last_ts" - p."first_ts" + 1 AS DOUBLE)) AS BIGINT) AS "bucket"
-  FROM "marked" AS m JOIN "spans" AS p ON p."symbol" = m."symbol"
+  SELECT *,
+    CAST(floor(CAST("timestamp" - "first_ts" AS DOUBLE) * :buckets / CAST("last_ts" - "first_ts" + 1 AS DOUBLE)) AS BIGINT) AS "bucket"
+  FROM "spanned"
 ),
 "ranked" AS (
   SELECT "symbol", "timestamp", "price", "volume", "sum_short", "sum_long", "signal", "first_ts", "last_ts", "points",
@@ -268,14 +284,14 @@ function seriesSql(): string {
     PARTITION BY "symbol" ORDER BY "timestamp" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS "grp"
   FROM "flagged"
 ),
-"totals" AS (
-  SELECT "symbol", "grp", count(*) AS "ticks", sum("volume") AS "volume_sum"
-  FROM "grouped" GROUP BY "symbol", "grp"
+"totalled" AS (
+  SELECT *, count(*) OVER (PARTITION BY "symbol", "grp") AS "ticks", sum("volume") OVER (PARTITION BY "symbol", "grp") AS "volume_sum"
+  FROM "grouped"
 ),
 "kept" AS (
-  SELECT g."symbol", g."timestamp", g."price", CAST(t."volume_sum" AS BIGINT) AS "volume", t."ticks", g."sum_short", g."sum_long", g."signal"
-  FROM "grouped" AS g JOIN "totals" AS t ON t."symbol" = g."symbol" AND t."grp" = g."grp"
-  WHERE g."keep"
+  SELECT "symbol", "timestamp", "price", CAST("volume_sum" AS BIGINT) AS "volume", "ticks", "sum_short", "sum_long", "signal"
+  FROM "totalled"
+  WHERE "keep"
 ),
 ${means.ctes}
 SELECT "symbol", "timestamp", "price", "volume", "ticks", "sma_short", "sma_long", "signal"

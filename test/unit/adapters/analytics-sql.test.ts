@@ -71,6 +71,20 @@ describe('the shared SQL texts', () => {
     expect(divisions).toBeGreaterThan(10);
   });
 
+  it('read the lake once: each WITH table is read by one FROM or JOIN at most (Trino runs a WITH table again at each reference, and Athena bills each scan)', () => {
+    for (const name of QUERY_NAMES) {
+      for (const source of SOURCES) {
+        const sql = querySql(name, source);
+        const tables = [...sql.matchAll(/"([a-z_0-9]+)" AS \(/g)].map((m) => m[1] as string);
+        expect(tables).toContain('applied');
+        const reads = tables.map((t) => [name, t, sql.match(new RegExp(`(?:FROM|JOIN) "${t}"(?![\\w.])`, 'g'))?.length ?? 0]);
+        expect(reads.filter(([, , n]) => (n as number) > 1)).toEqual([]);
+        // Every table is read (no unused stage whose definition the regex would miss), the last by the final SELECT.
+        expect(reads.filter(([, , n]) => n === 0)).toEqual([]);
+      }
+    }
+  });
+
   it('expand a symbol list into one placeholder each and refuse a missing value', () => {
     expect(
       bindQuery('"symbol" IN (:symbols) AND "n" >= :short', {
