@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/adapters/local/clocks.js';
 import { MemoryLogger } from '../../../src/adapters/local/loggers.js';
@@ -59,5 +60,53 @@ describe('IngestBatch lake object names', () => {
     await run([r1]);
     await run([r2]);
     expect(lines(lake, 'rejected/')).toEqual(['rejected/year=2024/month=01/day=03/shardId-0_2.ndjson.gz']);
+  });
+
+  it('a batch timed out after its work, then bisected down any tree of halves: every record is archived or quarantined exactly once (property)', async () => {
+    // Ticks of two symbols on both sides of midnight, and records that fail validation, arriving on either day.
+    const itemArb = fc.oneof(
+      fc.record({ symbol: fc.constantFrom('AAPL', 'MSFT'), offset: fc.integer({ min: -3, max: 3 }), late: fc.boolean() }),
+      fc.record({ bad: fc.constant(true as const), late: fc.boolean() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(itemArb, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.boolean(), { maxLength: 24 }),
+        async (items, splits) => {
+          const { run, lake } = setup();
+          const batch = items.map((item, i) => {
+            const arrivedAt = item.late ? MIDNIGHT + 1000 * (i + 1) : MIDNIGHT - 1000 * (i + 1);
+            return 'bad' in item
+              ? rec(i + 1, '{"symbol":', arrivedAt)
+              : rec(
+                  i + 1,
+                  JSON.stringify({ symbol: item.symbol, timestamp: MIDNIGHT + item.offset * 1000, price: 1, volume: 1 }),
+                  arrivedAt,
+                );
+          });
+          // Lambda splits a failed batch in two (the first half takes the odd record) and delivers
+          // each half; any invocation may itself time out after its work and be split again.
+          let k = 0;
+          const deliver = async (from: number, to: number): Promise<void> => {
+            await run(batch.slice(from, to));
+            if (to - from > 1 && (splits[k++] ?? false)) {
+              const middle = from + Math.ceil((to - from) / 2);
+              await deliver(from, middle);
+              await deliver(middle, to);
+            }
+          };
+          await deliver(0, batch.length);
+          const sequences = (zone: string) =>
+            [...lake.objects]
+              .filter(([key]) => key.startsWith(zone))
+              .flatMap(([, l]) => l.map((line) => Number((JSON.parse(line) as { sequence: string }).sequence)))
+              .sort((a, b) => a - b);
+          const expected = (bad: boolean) => items.flatMap((item, i) => ('bad' in item === bad ? [i + 1] : []));
+          expect(sequences('raw/')).toEqual(expected(false));
+          expect(sequences('rejected/')).toEqual(expected(true));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
