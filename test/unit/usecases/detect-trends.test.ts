@@ -111,6 +111,30 @@ describe('DetectTrends', () => {
     expect(result.published.map((a) => a.id)).toEqual([alert.id]);
   });
 
+  it('a claim lapses at its claimedUntil: from that very ms another invocation sends the pending alerts', async () => {
+    // A bounded holder is done publishing half publishMs before claimedUntil, so taking the
+    // alerts over at claimedUntil cannot send them twice; waiting any longer only delays them.
+    const { clock, store, make } = await setup();
+    const alert: Alert = {
+      id: 'AAPL#1003#DEATH_CROSS',
+      symbol: 'AAPL',
+      signal: 'DEATH_CROSS',
+      trend: 'DOWNTREND',
+      timestamp: 1003,
+      price: 1,
+      smaShort: 1,
+      smaLong: 1.5,
+    };
+    const claimed = { symbol: 'AAPL', last: -1 as const, lastTimestamp: 1003, version: 1, pending: [alert], claimedUntil: NOW + 60_000 };
+    await store.saveTrend(claimed, 0, [alert]);
+    clock.advance(59_999);
+    expect((await make().execute(inserts([1003]))).firstFailure).toBe('1');
+    clock.advance(1);
+    const result = await make().execute(inserts([1003]));
+    expect(result).toMatchObject({ firstFailure: undefined });
+    expect(result.published.map((a) => a.id)).toEqual([alert.id]);
+  });
+
   it('a new alert is saved claimed: another invocation on the same records while it is being published sends nothing and reports it in flight', async () => {
     let entered: () => void = () => {};
     const publishing = new Promise<void>((resolve) => {
