@@ -114,3 +114,47 @@ describe('ProduceTicks when the stream refuses every record', () => {
     ]);
   });
 });
+
+describe('ProduceTicks with records it cannot send or keep', () => {
+  it('quarantines a record that cannot be written as JSON (a BigInt, a cycle) as INVALID_JSON: not sent, not dropped', async () => {
+    const publisher = failingPublisher(Number.POSITIVE_INFINITY);
+    const { produce, quarantined } = setup(publisher, 10);
+    const cycle: Record<string, unknown> = { i: 3 };
+    cycle.self = cycle;
+    const items: SourceItem[] = [
+      { kind: 'record', record: { i: 1 } },
+      { kind: 'record', record: { i: 2, volume: 10n }, origin: 'row 2' },
+      { kind: 'record', record: cycle, origin: 'row 3' },
+      { kind: 'record', record: { i: 4 } },
+    ];
+    const summary = await produce.publishItems(items);
+    expect(publisher.calls).toEqual([[1, 4]]);
+    expect(summary).toMatchObject({ read: 4, published: 2, sourceRejected: { INVALID_JSON: 2 } });
+    expect(quarantined.map((r) => [r.code, r.message, r.sequence])).toEqual([
+      ['INVALID_JSON', 'row 2: the value cannot be written as JSON', 'row 2'],
+      ['INVALID_JSON', 'row 3: the value cannot be written as JSON', 'row 3'],
+    ]);
+  });
+
+  it('fails when the quarantine cannot be written, instead of counting the rows as kept', async () => {
+    const publisher = failingPublisher(Number.POSITIVE_INFINITY);
+    const stats = new FlowStats();
+    const produce = new ProduceTicks({
+      publisher,
+      rejects: {
+        async writeRejects() {
+          throw new Error('rejected/ cannot be written: ENOSPC');
+        },
+      },
+      clock: new ManualClock(Date.UTC(2024, 0, 2)),
+      observer: stats,
+      logger: new MemoryLogger(),
+    });
+    const items: SourceItem[] = [
+      { kind: 'record', record: { i: 1 } },
+      { kind: 'reject', code: 'INVALID_JSON', message: 'row x', text: 'x', origin: 'line 2' },
+    ];
+    await expect(produce.publishItems(items)).rejects.toThrow('ENOSPC');
+    expect(stats.counts.rejected).toEqual({});
+  });
+});
