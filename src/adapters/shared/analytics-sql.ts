@@ -3,12 +3,13 @@
  * (Trino) and DuckDB. It keeps to what both dialects mean the same way: window functions
  * (`lag` with an expression offset, running sums, aggregates over a partition),
  * `min_by`/`max_by`, `GROUPING SETS`, DECIMAL sums and products, `||`, `lpad`, CAST; no
- * decimal division (DuckDB answers in DOUBLE, Trino in DECIMAL), no `::`, no integer `/` (DuckDB divides in DOUBLE, Trino truncates), and every
- * number cast to BIGINT (a bare literal is typed INTEGER when small). Parameters are written
- * `:name` here; `bindQuery` binds the symbols positionally (`?`, which Athena takes only in
- * a WHERE clause) and writes the checked whole numbers into the text. Each WITH table is
- * read by one other at most: Trino runs a WITH table again at each reference, so a second
- * reader would read (and bill) the lake a second time.
+ * decimal division (DuckDB answers in DOUBLE, Trino in DECIMAL), no `::`, no integer `/`
+ * (DuckDB divides in DOUBLE, Trino truncates), and every number cast to BIGINT (a bare
+ * literal is typed INTEGER when small). Parameters are written `:name` here; `bindQuery`
+ * binds the symbols positionally (`?`, which Athena takes only in a WHERE clause) and writes
+ * the checked whole numbers into the text. Each WITH table is read by one other at most:
+ * Trino runs a WITH table again at each reference, so a second reader would read (and
+ * bill) the lake a second time.
  */
 import type { CheckedQueryParams } from '../../domain/query-params.js';
 import type { QueryName, ResultColumn, ResultRow, RunOptions } from '../../ports/analytics-engine.port.js';
