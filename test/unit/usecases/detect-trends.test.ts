@@ -34,6 +34,18 @@ async function setup(alerts: AlertPublisher = new MemoryAlertPublisher()) {
   return { clock, store, make };
 }
 
+/** An alert a TREND item holds as pending (not yet confirmed sent). */
+const PENDING_ALERT: Alert = {
+  id: 'AAPL#1003#DEATH_CROSS',
+  symbol: 'AAPL',
+  signal: 'DEATH_CROSS',
+  trend: 'DOWNTREND',
+  timestamp: 1003,
+  price: 1,
+  smaShort: 1,
+  smaLong: 1.5,
+};
+
 describe('DetectTrends', () => {
   it('two concurrent invocations on the same ticks: one wins the TREND update, the alert goes out once', async () => {
     const alerts = new MemoryAlertPublisher();
@@ -93,16 +105,7 @@ describe('DetectTrends', () => {
   it('pending alerts claimed by a live invocation are left to it; after the claim lapses they are sent', async () => {
     const { clock, store, make } = await setup();
     const claimed = { symbol: 'AAPL', last: -1 as const, lastTimestamp: 1003, version: 0, pending: [], claimedUntil: 0 };
-    const alert: Alert = {
-      id: 'AAPL#1003#DEATH_CROSS',
-      symbol: 'AAPL',
-      signal: 'DEATH_CROSS',
-      trend: 'DOWNTREND',
-      timestamp: 1003,
-      price: 1,
-      smaShort: 1,
-      smaLong: 1.5,
-    };
+    const alert = PENDING_ALERT;
     await store.saveTrend({ ...claimed, version: 1, pending: [alert], claimedUntil: NOW + 60_000 }, 0, [alert]);
     const records = inserts([1003]);
     expect((await make().execute(records)).firstFailure).toBe('1');
@@ -115,16 +118,7 @@ describe('DetectTrends', () => {
     // A bounded holder is done publishing half publishMs before claimedUntil, so taking the
     // alerts over at claimedUntil cannot send them twice; waiting any longer only delays them.
     const { clock, store, make } = await setup();
-    const alert: Alert = {
-      id: 'AAPL#1003#DEATH_CROSS',
-      symbol: 'AAPL',
-      signal: 'DEATH_CROSS',
-      trend: 'DOWNTREND',
-      timestamp: 1003,
-      price: 1,
-      smaShort: 1,
-      smaLong: 1.5,
-    };
+    const alert = PENDING_ALERT;
     const claimed = { symbol: 'AAPL', last: -1 as const, lastTimestamp: 1003, version: 1, pending: [alert], claimedUntil: NOW + 60_000 };
     await store.saveTrend(claimed, 0, [alert]);
     clock.advance(59_999);
